@@ -1,0 +1,238 @@
+package dev.switchboard.api;
+
+import dev.switchboard.broker.Broker;
+import dev.switchboard.broker.BrokerStats;
+import dev.switchboard.broker.CloseCode;
+import dev.switchboard.broker.PublishReceipt;
+import dev.switchboard.broker.PushReceipt;
+import dev.switchboard.broker.Subscriber;
+import dev.switchboard.broker.TopicNames;
+import dev.switchboard.security.ApiAuthenticator;
+import dev.switchboard.security.JsonErrorWriter;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.bind.Jsonb;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The HTTP API for backends and operators under {@code /api/v1} (CONTRACT.md section 4). Every
+ * request needs the API key or an admin token; bodies are JSON objects of at most 1 MiB.
+ */
+@WebServlet(urlPatterns = "/api/v1/*")
+public final class ApiServlet extends HttpServlet {
+
+    private static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    // Field injection: servlet containers create servlets themselves, so CDI can only inject fields.
+    @Inject
+    private transient Broker broker;
+    @Inject
+    private transient ApiAuthenticator authenticator;
+    @Inject
+    private transient Jsonb jsonb;
+    @Inject
+    private transient JsonErrorWriter errors;
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ApiAuthenticator.Outcome auth = authenticator.authenticate(request.getHeader("Authorization"));
+        if (auth instanceof ApiAuthenticator.Outcome.Refused refused) {
+            errors.write(response, refused.status(), refused.error(), refused.message());
+            return;
+        }
+        String[] path = segments(request.getPathInfo());
+        try {
+            Object body = route(request.getMethod(), path, request);
+            if (body == null) {
+                response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            } else {
+                writeJson(response, request.getMethod().equals("POST") ? 202 : 200, body);
+            }
+        } catch (ApiException e) {
+            errors.write(response, e.status(), e.error(), e.getMessage());
+        }
+    }
+
+    private Object route(String method, String[] p, HttpServletRequest request) throws IOException, ApiException {
+        boolean known = true;
+        switch (method) {
+            case "POST":
+                if (p.length == 3 && p[0].equals("topics") && p[2].equals("messages")) {
+                    return publish(topic(p[1]), body(request));
+                }
+                if (p.length == 3 && p[0].equals("users") && p[2].equals("messages")) {
+                    return pushToUser(p[1], body(request));
+                }
+                if (p.length == 3 && p[0].equals("channels") && p[2].equals("messages")) {
+                    return pushToChannel(p[1], body(request));
+                }
+                if (p.length == 1 && p[0].equals("broadcast")) {
+                    PushReceipt receipt = broker.broadcast(data(body(request)));
+                    return Map.of("id", receipt.id(), "sessions", receipt.sessions());
+                }
+                break;
+            case "GET":
+                if (p.length == 1 && p[0].equals("channels")) {
+                    return Map.of("channels", broker.openChannels().stream().map(this::describeChannel).toList());
+                }
+                if (p.length == 3 && p[0].equals("users") && p[2].equals("sessions")) {
+                    return Map.of("user", p[1], "sessions",
+                            broker.sessionsOf(p[1]).stream().map(this::describeSession).toList());
+                }
+                if (p.length == 3 && p[0].equals("topics") && p[2].equals("presence")) {
+                    String topic = topic(p[1]);
+                    return Map.of("topic", topic, "users", broker.presence(topic).stream().sorted().toList());
+                }
+                if (p.length == 1 && p[0].equals("stats")) {
+                    return stats();
+                }
+                break;
+            case "DELETE":
+                if (p.length == 2 && p[0].equals("channels")) {
+                    if (!broker.disconnectChannel(p[1], CloseCode.OPERATOR)) {
+                        throw ApiException.notFound("no open session on channel " + p[1]);
+                    }
+                    return null;
+                }
+                break;
+            default:
+                known = false;
+        }
+        throw known && pathExists(p)
+                ? new ApiException(405, "method_not_allowed", method + " is not supported here")
+                : ApiException.notFound("no such API resource");
+    }
+
+    private static boolean pathExists(String[] p) {
+        String shape = p.length == 0 ? "" : p[0] + "/" + p.length + (p.length == 3 ? "/" + p[2] : "");
+        return List.of("topics/3/messages", "users/3/messages", "channels/3/messages", "broadcast/1", "channels/1",
+                "users/3/sessions", "topics/3/presence", "stats/1", "channels/2").contains(shape);
+    }
+
+    private Map<String, Object> publish(String topic, JsonObject body) throws ApiException {
+        PublishReceipt receipt = broker.publish(topic, data(body));
+        return Map.of("id", receipt.id(), "offset", receipt.offset(), "epoch", receipt.epoch());
+    }
+
+    private Map<String, Object> pushToUser(String user, JsonObject body) throws ApiException {
+        String destination = optionalString(body, "destination");
+        if (destination != null && !TopicNames.isValid(destination)) {
+            throw ApiException.badRequest("destination must match [A-Za-z0-9._:-]{1,128}");
+        }
+        PushReceipt receipt = broker.pushToUser(user, destination, data(body), ack(body));
+        return Map.of("id", receipt.id(), "sessions", receipt.sessions());
+    }
+
+    private Map<String, Object> pushToChannel(String channelId, JsonObject body) throws ApiException {
+        Optional<PushReceipt> receipt = broker.pushToChannel(channelId, data(body), ack(body));
+        if (receipt.isEmpty()) {
+            throw ApiException.notFound("no open session on channel " + channelId);
+        }
+        return Map.of("id", receipt.get().id(), "channelId", channelId);
+    }
+
+    private Map<String, Object> stats() {
+        BrokerStats s = broker.stats();
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("node", broker.nodeId());
+        node.put("sessions", broker.sessionCount());
+        node.put("subscriptions", broker.subscriptionCount());
+        node.put("messagesIn", s.messagesIn());
+        node.put("messagesOut", s.messagesOut());
+        node.put("dropped", s.dropped());
+        node.put("redelivered", s.redelivered());
+        node.put("slowConsumersClosed", s.slowConsumersClosed());
+        Map<String, Object> total = new LinkedHashMap<>(node);
+        total.remove("node");
+        return Map.of("total", total, "nodes", List.of(node));
+    }
+
+    private Map<String, Object> describeChannel(Subscriber session) {
+        Map<String, Object> channel = new LinkedHashMap<>();
+        channel.put("channelId", session.channelId());
+        channel.put("user", session.user());
+        channel.put("node", broker.nodeId());
+        channel.put("since", session.openedAt().toString());
+        return channel;
+    }
+
+    private Map<String, Object> describeSession(Subscriber session) {
+        Map<String, Object> description = new LinkedHashMap<>();
+        description.put("sessionId", session.sessionId());
+        if (session.channelId() != null) {
+            description.put("channelId", session.channelId());
+        }
+        description.put("protocol", session.protocol());
+        description.put("node", broker.nodeId());
+        description.put("since", session.openedAt().toString());
+        return description;
+    }
+
+    private JsonObject body(HttpServletRequest request) throws IOException, ApiException {
+        return new JsonBodyReader(jsonb, MAX_BODY_BYTES).read(request);
+    }
+
+    private String data(JsonObject body) throws ApiException {
+        JsonValue data = body.get("data");
+        if (data == null) {
+            throw ApiException.badRequest("field 'data' is required");
+        }
+        return jsonb.toJson(data);
+    }
+
+    private static boolean ack(JsonObject body) throws ApiException {
+        JsonValue ack = body.get("ack");
+        if (ack == null || ack == JsonValue.FALSE || ack == JsonValue.NULL) {
+            return false;
+        }
+        if (ack == JsonValue.TRUE) {
+            return true;
+        }
+        throw ApiException.badRequest("field 'ack' must be a boolean");
+    }
+
+    private static String optionalString(JsonObject body, String field) throws ApiException {
+        JsonValue value = body.get(field);
+        if (value == null || value == JsonValue.NULL) {
+            return null;
+        }
+        if (value instanceof JsonString string) {
+            return string.getString();
+        }
+        throw ApiException.badRequest("field '" + field + "' must be a string");
+    }
+
+    private static String topic(String name) throws ApiException {
+        if (!TopicNames.isValid(name)) {
+            throw ApiException.badRequest("topic must match [A-Za-z0-9._:-]{1,128}");
+        }
+        return name;
+    }
+
+    private static String[] segments(String pathInfo) {
+        if (pathInfo == null || pathInfo.equals("/")) {
+            return new String[0];
+        }
+        return pathInfo.substring(1).split("/", -1);
+    }
+
+    private void writeJson(HttpServletResponse response, int status, Object body) throws IOException {
+        byte[] bytes = jsonb.toJson(body).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}

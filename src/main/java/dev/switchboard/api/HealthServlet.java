@@ -1,0 +1,39 @@
+package dev.switchboard.api;
+
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * {@code /health/live} (200 while the process serves) and {@code /health/ready} (200, or 503 while
+ * draining for shutdown). No authentication: load balancers call these.
+ */
+@WebServlet(urlPatterns = "/health/*")
+public final class HealthServlet extends HttpServlet {
+
+    @Inject
+    private transient Readiness readiness;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = request.getPathInfo();
+        if ("/live".equals(path)) {
+            write(response, 200, "UP");
+        } else if ("/ready".equals(path)) {
+            boolean ready = readiness.isReady();
+            write(response, ready ? 200 : 503, ready ? "UP" : "DRAINING");
+        } else {
+            response.sendError(404);
+        }
+    }
+
+    private static void write(HttpServletResponse response, int status, String state) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().write("{\"status\":\"" + state + "\"}");
+    }
+}

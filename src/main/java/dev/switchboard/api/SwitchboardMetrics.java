@@ -1,0 +1,38 @@
+package dev.switchboard.api;
+
+import dev.switchboard.broker.Broker;
+import dev.switchboard.broker.BrokerStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+
+/** Binds the broker's gauges and counters (and the JVM's) to a meter registry. */
+public final class SwitchboardMetrics {
+
+    private SwitchboardMetrics() {
+    }
+
+    public static void bind(MeterRegistry registry, Broker broker) {
+        BrokerStats stats = broker.stats();
+        Gauge.builder("switchboard.sessions", broker, Broker::sessionCount)
+                .description("Open sessions on this node").register(registry);
+        Gauge.builder("switchboard.subscriptions", broker, Broker::subscriptionCount)
+                .description("Topic subscriptions on this node").register(registry);
+        FunctionCounter.builder("switchboard.messages.in", stats, BrokerStats::messagesIn)
+                .description("Messages accepted (published, pushed, broadcast)").register(registry);
+        FunctionCounter.builder("switchboard.messages.out", stats, BrokerStats::messagesOut)
+                .description("Deliveries handed to session queues").register(registry);
+        FunctionCounter.builder("switchboard.messages.dropped", stats, BrokerStats::dropped)
+                .description("Queued deliveries discarded because their session closed").register(registry);
+        FunctionCounter.builder("switchboard.messages.redelivered", stats, BrokerStats::redelivered)
+                .description("Redeliveries of unacknowledged messages").register(registry);
+        FunctionCounter.builder("switchboard.slow.consumers.closed", stats, BrokerStats::slowConsumersClosed)
+                .description("Sessions closed with 4008").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+}

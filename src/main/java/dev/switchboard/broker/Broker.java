@@ -1,0 +1,186 @@
+package dev.switchboard.broker;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Routes messages to sessions: topics, users, channels and everyone. Knows no sockets: every
+ * recipient gets the same {@link Delivery} through {@link Subscriber#deliver}, which only enqueues.
+ *
+ * <p>Thread safety: all methods may be called from any thread. Per topic, publish and subscribe
+ * are serialised (see {@link TopicStream}); nothing else takes a lock.
+ */
+public final class Broker {
+
+    private final SubscriptionRegistry subscriptions;
+    private final SessionRegistry sessions;
+    private final ChannelRegistry channels;
+    private final MessageIds ids;
+    private final BrokerStats stats;
+    private final Clock clock;
+    private final String nodeId;
+    private final String epoch;
+    private final ConcurrentHashMap<String, TopicStream> streams = new ConcurrentHashMap<>();
+
+    public Broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ChannelRegistry channels,
+            MessageIds ids, BrokerStats stats, Clock clock, String nodeId, String epoch) {
+        this.subscriptions = subscriptions;
+        this.sessions = sessions;
+        this.channels = channels;
+        this.ids = ids;
+        this.stats = stats;
+        this.clock = clock;
+        this.nodeId = nodeId;
+        this.epoch = epoch;
+    }
+
+    /** This node's name (cluster mode) or host-derived name. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public BrokerStats stats() {
+        return stats;
+    }
+
+    /**
+     * Registers an open session, binding it to its channel reservation if it has one. Returns
+     * false if the reservation was superseded meanwhile: the session is not registered and the
+     * caller must close it with {@link CloseCode#REPLACED}.
+     */
+    public boolean open(Subscriber session, ChannelReservation reservation) {
+        if (reservation != null && !channels.bind(reservation, session)) {
+            return false;
+        }
+        sessions.add(session);
+        return true;
+    }
+
+    /** Forgets a closed session: its subscriptions, its channel, its registration. Idempotent. */
+    public void close(Subscriber session, Collection<String> topics) {
+        for (String topic : topics) {
+            subscriptions.unsubscribe(topic, session);
+        }
+        if (session.channelId() != null) {
+            channels.release(session.channelId(), session);
+        }
+        sessions.remove(session);
+    }
+
+    /**
+     * Subscribes a session. {@code beforeLive} is called with the outcome while the topic is
+     * locked, so what it enqueues precedes every live message published after the subscription.
+     * With {@code since}, {@code recovered} tells whether nothing was missed since that position.
+     */
+    public SubscribeOutcome subscribe(String topic, Subscriber session, StreamPosition since,
+            Consumer<SubscribeOutcome> beforeLive) {
+        TopicStream stream = stream(topic);
+        synchronized (stream) {
+            subscriptions.subscribe(topic, session);
+            long last = stream.lastOffset();
+            // Without history (a later issue adds it), only a client that missed nothing is recovered.
+            boolean recovered = since != null && epoch.equals(since.epoch()) && since.offset() == last;
+            SubscribeOutcome outcome = new SubscribeOutcome(topic, last, epoch, recovered);
+            beforeLive.accept(outcome);
+            return outcome;
+        }
+    }
+
+    public boolean unsubscribe(String topic, Subscriber session) {
+        return subscriptions.unsubscribe(topic, session);
+    }
+
+    /** Publishes to a topic's subscribers; the message gets the topic's next offset. */
+    public PublishReceipt publish(String topic, String dataJson) {
+        TopicStream stream = stream(topic);
+        stats.accepted();
+        synchronized (stream) {
+            Delivery delivery = Delivery.toTopic(ids.next(), topic, stream.nextOffset(), epoch, dataJson,
+                    clock.instant());
+            int recipients = deliverToAll(subscriptions.subscribers(topic), delivery);
+            return new PublishReceipt(delivery.id(), delivery.offset(), epoch, recipients);
+        }
+    }
+
+    /** Pushes to every open session of {@code user}; {@code destination} may be null. */
+    public PushReceipt pushToUser(String user, String destination, String dataJson, boolean ackRequired) {
+        stats.accepted();
+        Delivery delivery = Delivery.toUser(ids.next(), user, destination, dataJson, clock.instant(), ackRequired);
+        return new PushReceipt(delivery.id(), deliverToAll(sessions.ofUser(user), delivery));
+    }
+
+    /** Pushes to the session holding {@code channelId}; empty if the channel is not open. */
+    public Optional<PushReceipt> pushToChannel(String channelId, String dataJson, boolean ackRequired) {
+        Optional<Subscriber> holder = channels.holder(channelId);
+        if (holder.isEmpty()) {
+            return Optional.empty();
+        }
+        stats.accepted();
+        Delivery delivery = Delivery.toChannel(ids.next(), channelId, dataJson, clock.instant(), ackRequired);
+        return Optional.of(new PushReceipt(delivery.id(), deliverToAll(List.of(holder.get()), delivery)));
+    }
+
+    /** Pushes to every open session of this node. */
+    public PushReceipt broadcast(String dataJson) {
+        stats.accepted();
+        Delivery delivery = Delivery.toEveryone(ids.next(), dataJson, clock.instant());
+        return new PushReceipt(delivery.id(), deliverToAll(sessions.all(), delivery));
+    }
+
+    private int deliverToAll(Collection<Subscriber> recipients, Delivery delivery) {
+        for (Subscriber recipient : recipients) {
+            recipient.deliver(delivery);
+        }
+        stats.delivered(recipients.size());
+        return recipients.size();
+    }
+
+    /** Closes the session holding {@code channelId}; false if none is open. */
+    public boolean disconnectChannel(String channelId, CloseCode reason) {
+        Optional<Subscriber> holder = channels.holder(channelId);
+        holder.ifPresent(session -> session.disconnect(reason));
+        return holder.isPresent();
+    }
+
+    /** Closes every open session of this node (shutdown). */
+    public void disconnectAll(CloseCode reason) {
+        for (Subscriber session : sessions.all()) {
+            session.disconnect(reason);
+        }
+    }
+
+    public List<Subscriber> openChannels() {
+        return channels.openChannels();
+    }
+
+    public List<Subscriber> sessionsOf(String user) {
+        return sessions.ofUser(user);
+    }
+
+    /** Distinct users subscribed to {@code topic} on this node. */
+    public Set<String> presence(String topic) {
+        Set<String> users = new HashSet<>();
+        for (Subscriber session : subscriptions.subscribers(topic)) {
+            users.add(session.user());
+        }
+        return users;
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    private TopicStream stream(String topic) {
+        return streams.computeIfAbsent(topic, t -> new TopicStream());
+    }
+}

@@ -1,0 +1,38 @@
+package dev.switchboard.broker;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of this node's traffic, cheap to update from any thread. Read by the stats API and
+ * the metrics registry.
+ */
+public final class BrokerStats {
+    private final LongAdder messagesIn = new LongAdder();
+    private final LongAdder messagesOut = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder redelivered = new LongAdder();
+    private final LongAdder slowConsumersClosed = new LongAdder();
+
+    /** A message was accepted (published, pushed or broadcast). */
+    public void accepted() { messagesIn.increment(); }
+
+    /** {@code count} deliveries were handed to session queues. */
+    public void delivered(int count) { messagesOut.add(count); }
+
+    /** {@code count} queued messages were discarded (their session closed before sending them). */
+    public void dropped(int count) { dropped.add(count); }
+
+    public void countRedelivery() { redelivered.increment(); }
+
+    public void slowConsumerClosed() { slowConsumersClosed.increment(); }
+
+    public long messagesIn() { return messagesIn.sum(); }
+
+    public long messagesOut() { return messagesOut.sum(); }
+
+    public long dropped() { return dropped.sum(); }
+
+    public long redelivered() { return redelivered.sum(); }
+
+    public long slowConsumersClosed() { return slowConsumersClosed.sum(); }
+}

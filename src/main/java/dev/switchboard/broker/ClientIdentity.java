@@ -1,0 +1,19 @@
+package dev.switchboard.broker;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * Who is on the other end of a session, as established by the handshake: the token's subject,
+ * its roles, the channel it holds (null if none) and when its token expires.
+ */
+public record ClientIdentity(String user, Set<String> roles, String channelId, Instant tokenExpiresAt) {
+
+    public ClientIdentity {
+        roles = Set.copyOf(roles);
+    }
+
+    public boolean hasRole(String role) {
+        return roles.contains(role);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.switchboard.broker;
+
+/**
+ * The catalogue of WebSocket close codes the server uses (CONTRACT.md section 2), with the
+ * behaviour a client is expected to show. The broker names a reason; transports turn it into
+ * the wire code.
+ */
+public enum CloseCode {
+    /** Normal closure. Client: do not reconnect unless it wants to. */
+    NORMAL(1000, "normal"),
+    /** Server shutting down or undeploying. Client: reconnect with backoff, to another node if any. */
+    SHUTDOWN(1001, "server shutting down"),
+    /** Binary frame on the JSON endpoint. Client bug: do not retry unchanged. */
+    UNSUPPORTED_DATA(1003, "unsupported data"),
+    /** Token expired while connected, forbidden action or abuse. Client: get a new token first. */
+    POLICY_VIOLATION(1008, "policy violation"),
+    /** Inbound frame over the configured limit. Client bug: do not retry unchanged. */
+    TOO_BIG(1009, "message too big"),
+    /** Server fault. Client: reconnect with backoff. */
+    INTERNAL_ERROR(1011, "internal error"),
+    /** Disconnected by an operator through the HTTP API. Client: do not reconnect automatically. */
+    OPERATOR(4000, "disconnected by operator"),
+    /** Slow consumer: outbound buffer or send time limit exceeded. Client: reconnect and resume. */
+    SLOW_CONSUMER(4008, "slow consumer"),
+    /** Replaced by a newer session on the same channel. Client: do not reconnect (the other one won). */
+    REPLACED(4009, "replaced by a newer session"),
+    /** Rate limited. Client: back off before reconnecting. */
+    RATE_LIMITED(4029, "rate limited");
+
+    private final int code;
+    private final String reason;
+
+    CloseCode(int code, String reason) {
+        this.code = code;
+        this.reason = reason;
+    }
+
+    /** The numeric close code sent on the wire. */
+    public int code() {
+        return code;
+    }
+
+    /** A short reason phrase, safe to send to the client (no user data). */
+    public String reason() {
+        return reason;
+    }
+}

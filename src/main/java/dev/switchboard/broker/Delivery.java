@@ -1,0 +1,94 @@
+package dev.switchboard.broker;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * One message on its way to sessions. Immutable apart from a cache of its wire encodings: a
+ * delivery fanned out to many sessions is encoded once per wire format and the result shared
+ * (DESIGN.md, the hot path).
+ *
+ * <p>{@code dataJson} is the payload as JSON text; the broker never parses it. Topic deliveries
+ * carry an offset and epoch; other kinds carry {@code 0} and {@code null}.
+ */
+public final class Delivery {
+
+    /** What a delivery was addressed to. */
+    public enum Target { TOPIC, USER, CHANNEL, BROADCAST }
+
+    private final String id;
+    private final Target target;
+    private final String address;
+    private final String destination;
+    private final long offset;
+    private final String epoch;
+    private final String dataJson;
+    private final Instant timestamp;
+    private final boolean ackRequired;
+    private final ConcurrentHashMap<Function<Delivery, ?>, Object> encodings = new ConcurrentHashMap<>(2);
+
+    private Delivery(String id, Target target, String address, String destination, long offset,
+            String epoch, String dataJson, Instant timestamp, boolean ackRequired) {
+        this.id = Objects.requireNonNull(id);
+        this.target = Objects.requireNonNull(target);
+        this.address = address;
+        this.destination = destination;
+        this.offset = offset;
+        this.epoch = epoch;
+        this.dataJson = Objects.requireNonNull(dataJson);
+        this.timestamp = Objects.requireNonNull(timestamp);
+        this.ackRequired = ackRequired;
+    }
+
+    static Delivery toTopic(String id, String topic, long offset, String epoch, String dataJson, Instant ts) {
+        return new Delivery(id, Target.TOPIC, topic, null, offset, epoch, dataJson, ts, false);
+    }
+
+    static Delivery toUser(String id, String user, String destination, String dataJson, Instant ts, boolean ack) {
+        return new Delivery(id, Target.USER, user, destination, 0, null, dataJson, ts, ack);
+    }
+
+    static Delivery toChannel(String id, String channelId, String dataJson, Instant ts, boolean ack) {
+        return new Delivery(id, Target.CHANNEL, channelId, null, 0, null, dataJson, ts, ack);
+    }
+
+    static Delivery toEveryone(String id, String dataJson, Instant ts) {
+        return new Delivery(id, Target.BROADCAST, null, null, 0, null, dataJson, ts, false);
+    }
+
+    public String id() { return id; }
+
+    public Target target() { return target; }
+
+    /** The topic name, user id or channel id this was sent to; {@code null} for a broadcast. */
+    public String address() { return address; }
+
+    /** For user deliveries, the optional destination name (STOMP {@code /user/queue/<destination>}); else null. */
+    public String destination() { return destination; }
+
+    /** Topic offset (increasing per topic, from 1); 0 for non-topic deliveries. */
+    public long offset() { return offset; }
+
+    /** Topic epoch; null for non-topic deliveries. */
+    public String epoch() { return epoch; }
+
+    /** The payload as JSON text. */
+    public String dataJson() { return dataJson; }
+
+    /** When the broker accepted the message. */
+    public Instant timestamp() { return timestamp; }
+
+    /** Whether the recipient must acknowledge it. */
+    public boolean ackRequired() { return ackRequired; }
+
+    /**
+     * Returns this delivery encoded by {@code encoder}, computing it at most once per encoder
+     * (a racing second computation is discarded). Encoders must be pure and shared constants.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T encoded(Function<Delivery, T> encoder) {
+        return (T) encodings.computeIfAbsent(encoder, e -> e.apply(this));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.switchboard.broker;
+
+import java.time.Instant;
+
+/**
+ * A connected session as the broker sees it: something that takes deliveries and can be told to
+ * disconnect. Implementations live in the session layer.
+ *
+ * <p>Contract: {@link #deliver} never blocks and never throws for a slow or dead peer; it hands
+ * the delivery to the session's own outbound queue (which may decide to close the session) and
+ * returns. {@link #disconnect} is asynchronous and idempotent.
+ */
+public interface Subscriber {
+
+    /** Unique, opaque id of this session within the deployment. */
+    String sessionId();
+
+    /** The authenticated user (the token's {@code sub}). */
+    String user();
+
+    /** The channel this session holds, or {@code null} for sessions without a channel. */
+    String channelId();
+
+    /** Wire protocol name, e.g. {@code native} or {@code stomp}; informational. */
+    String protocol();
+
+    /** When the session was opened. */
+    Instant openedAt();
+
+    /** Queues a delivery for this session; never blocks. */
+    void deliver(Delivery delivery);
+
+    /** Closes the session with the given reason; safe to call from any thread, more than once. */
+    void disconnect(CloseCode reason);
+}

@@ -1,0 +1,25 @@
+package dev.switchboard.broker;
+
+import java.util.List;
+
+/**
+ * Which sessions are subscribed to which topic.
+ *
+ * <p>Thread safety: all methods may be called concurrently. {@link #subscribers} returns an
+ * immutable snapshot that is safe to iterate while others subscribe and unsubscribe; it is the
+ * fan-out loop's only lookup.
+ */
+public interface SubscriptionRegistry {
+
+    /** Adds the session to the topic; returns false if it was already subscribed. */
+    boolean subscribe(String topic, Subscriber session);
+
+    /** Removes the session from the topic; returns false if it was not subscribed. */
+    boolean unsubscribe(String topic, Subscriber session);
+
+    /** Immutable snapshot of the topic's subscribers, empty if none. */
+    List<Subscriber> subscribers(String topic);
+
+    /** Number of (topic, session) subscriptions in total. */
+    int size();
+}

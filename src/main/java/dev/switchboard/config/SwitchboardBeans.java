@@ -1,0 +1,212 @@
+package dev.switchboard.config;
+
+import dev.switchboard.api.Readiness;
+import dev.switchboard.api.SwitchboardMetrics;
+import dev.switchboard.broker.ApplicationHandler;
+import dev.switchboard.broker.ApplicationHandlers;
+import dev.switchboard.broker.Broker;
+import dev.switchboard.broker.BrokerStats;
+import dev.switchboard.broker.ChannelRegistry;
+import dev.switchboard.broker.InMemoryChannelRegistry;
+import dev.switchboard.broker.InMemorySessionRegistry;
+import dev.switchboard.broker.InMemorySubscriptionRegistry;
+import dev.switchboard.broker.MessageIds;
+import dev.switchboard.broker.SessionRegistry;
+import dev.switchboard.broker.SubscriptionRegistry;
+import dev.switchboard.security.ApiAuthenticator;
+import dev.switchboard.handlers.EchoHandler;
+import dev.switchboard.security.HandshakeGuard;
+import dev.switchboard.security.JsonErrorWriter;
+import dev.switchboard.security.HandshakeRateLimiter;
+import dev.switchboard.security.OriginPolicy;
+import dev.switchboard.security.RoleAccessPolicy;
+import dev.switchboard.security.TokenKeys;
+import dev.switchboard.security.TokenVerifier;
+import dev.switchboard.session.NativeFrameCodec;
+import dev.switchboard.session.NativeProtocol;
+import dev.switchboard.session.SessionLimits;
+import dev.switchboard.transport.TransportSettings;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * Wires the application: every application-wide object is made here, once, from
+ * {@link SwitchboardConfig}. Interfaces are {@code @ApplicationScoped} (client proxies are cheap on
+ * interfaces); final classes are {@code @Singleton} (no proxy needed, none possible).
+ */
+@Dependent
+public class SwitchboardBeans {
+
+    @Produces
+    @Singleton
+    SwitchboardConfig config() {
+        return SwitchboardConfig.from(Settings.fromProcess());
+    }
+
+    @Produces
+    @Dependent
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @ApplicationScoped
+    Jsonb jsonb() {
+        return JsonbBuilder.create();
+    }
+
+    void closeJsonb(@Disposes Jsonb jsonb) throws Exception {
+        jsonb.close();
+    }
+
+    @Produces
+    @Singleton
+    SessionExecutors executors() {
+        return new SessionExecutors();
+    }
+
+    void closeExecutors(@Disposes SessionExecutors executors) {
+        executors.close();
+    }
+
+    @Produces
+    @ApplicationScoped
+    ChannelRegistry channelRegistry(Clock clock) {
+        // A handshake that reserved a channel but never opened (client vanished mid-upgrade) frees it after this.
+        return new InMemoryChannelRegistry(clock, Duration.ofSeconds(30));
+    }
+
+    @Produces
+    @ApplicationScoped
+    SubscriptionRegistry subscriptionRegistry() {
+        return new InMemorySubscriptionRegistry();
+    }
+
+    @Produces
+    @ApplicationScoped
+    SessionRegistry sessionRegistry() {
+        return new InMemorySessionRegistry();
+    }
+
+    @Produces
+    @Singleton
+    Broker broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ChannelRegistry channels,
+            SwitchboardConfig config, Clock clock) {
+        // A fresh epoch per start: this in-memory broker keeps no history across restarts.
+        String epoch = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        return new Broker(subscriptions, sessions, channels, new MessageIds(), new BrokerStats(), clock,
+                config.nodeId(), epoch);
+    }
+
+    @Produces
+    @Singleton
+    Readiness readiness() {
+        return new Readiness();
+    }
+
+    @Produces
+    @Singleton
+    JsonErrorWriter jsonErrorWriter(Jsonb jsonb) {
+        return new JsonErrorWriter(jsonb);
+    }
+
+    /** The built-in {@code echo} handler; applications add theirs as beans implementing ApplicationHandler. */
+    @Produces
+    @Singleton
+    ApplicationHandler echoHandler(Broker broker, Jsonb jsonb) {
+        return new EchoHandler(broker, jsonb);
+    }
+
+    @Produces
+    @Singleton
+    ApplicationHandlers applicationHandlers(@Any Instance<ApplicationHandler> handlers) {
+        return new ApplicationHandlers(handlers);
+    }
+
+    @Produces
+    @Singleton
+    NativeFrameCodec nativeFrameCodec(Jsonb jsonb) {
+        return new NativeFrameCodec(jsonb);
+    }
+
+    @Produces
+    @Singleton
+    NativeProtocol nativeProtocol(Broker broker, NativeFrameCodec codec, ApplicationHandlers handlers,
+            SessionExecutors executors, SwitchboardConfig config, Clock clock) {
+        SessionLimits limits = new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(),
+                config.heartbeatMs(), config.maxBadFrames());
+        return new NativeProtocol(broker, codec, handlers, new RoleAccessPolicy(config.publishOpenTopics()),
+                executors.senders(), executors.scheduler(), clock, limits);
+    }
+
+    @Produces
+    @Singleton
+    TransportSettings transportSettings(SwitchboardConfig config) {
+        return new TransportSettings(config.maxMessageBytes(), config.sendTimeoutMs());
+    }
+
+    @Produces
+    @Singleton
+    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock) {
+        var secret = config.jwtSecret().map(TokenKeys::hmacSecret).orElse(null);
+        var publicKey = config.jwtPublicKeyFile().map(SwitchboardBeans::readPem).map(TokenKeys::publicKeyFromPem)
+                .orElse(null);
+        try {
+            return new TokenVerifier(new TokenKeys(secret, publicKey), config.jwtIssuer().orElse(null),
+                    config.jwtAudience().orElse(null), clock);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage(), e);
+        }
+    }
+
+    private static String readPem(String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (IOException e) {
+            throw new ConfigurationException("Cannot read SWITCHBOARD_JWT_PUBLIC_KEY file " + file + ": " + e, e);
+        }
+    }
+
+    @Produces
+    @Singleton
+    HandshakeGuard handshakeGuard(TokenVerifier verifier, ChannelRegistry channels, SwitchboardConfig config,
+            Clock clock) {
+        return new HandshakeGuard(
+                new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
+                new OriginPolicy(config.allowedOrigins()), verifier, channels, config.channelPolicy());
+    }
+
+    @Produces
+    @Singleton
+    ApiAuthenticator apiAuthenticator(SwitchboardConfig config, TokenVerifier verifier) {
+        return new ApiAuthenticator(config.apiKey().orElse(null), verifier);
+    }
+
+    @Produces
+    @Singleton
+    PrometheusMeterRegistry meterRegistry(Broker broker) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SwitchboardMetrics.bind(registry, broker);
+        return registry;
+    }
+
+    void closeMeterRegistry(@Disposes PrometheusMeterRegistry registry) {
+        registry.close();
+    }
+}

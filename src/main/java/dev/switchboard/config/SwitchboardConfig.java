@@ -1,0 +1,126 @@
+package dev.switchboard.config;
+
+import dev.switchboard.broker.ChannelPolicy;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every setting, typed and validated (CONTRACT.md section 6; README "Configuration" lists them).
+ * Built once at start-up; an invalid value stops the application with a message naming it.
+ */
+public record SwitchboardConfig(
+        int port,
+        Optional<String> jwtSecret,
+        Optional<String> jwtPublicKeyFile,
+        Optional<String> jwtIssuer,
+        Optional<String> jwtAudience,
+        Optional<String> apiKey,
+        List<String> allowedOrigins,
+        ChannelPolicy channelPolicy,
+        int maxMessageBytes,
+        int historySize,
+        long heartbeatMs,
+        Optional<String> redisUri,
+        String nodeId,
+        long outboundMaxBytes,
+        int outboundMaxMessages,
+        long sendTimeoutMs,
+        double handshakeRatePerSecond,
+        double handshakeBurst,
+        List<String> publishOpenTopics,
+        int maxBadFrames,
+        int apiMaxBodyBytes) {
+
+    public static SwitchboardConfig from(Settings settings) {
+        return new SwitchboardConfig(
+                intValue(settings, "port", 8080, 0, 65535),
+                settings.get("jwt.secret"),
+                settings.get("jwt.public-key"),
+                settings.get("jwt.issuer"),
+                settings.get("jwt.audience"),
+                settings.get("api.key"),
+                list(settings, "allowed.origins"),
+                enumValue(settings, "channel.policy", ChannelPolicy.REJECT, ChannelPolicy::valueOf),
+                intValue(settings, "max.message.bytes", 65536, 16, 16 * 1024 * 1024),
+                intValue(settings, "history.size", 1000, 0, 10_000_000),
+                longValue(settings, "heartbeat.ms", 25_000, 1_000, 3_600_000),
+                settings.get("redis.uri"),
+                settings.get("node.id").orElseGet(SwitchboardConfig::defaultNodeId),
+                longValue(settings, "outbound.max.bytes", 4L * 1024 * 1024, 1024, Long.MAX_VALUE),
+                intValue(settings, "outbound.max.messages", 10_000, 1, Integer.MAX_VALUE),
+                longValue(settings, "send.timeout.ms", 10_000, 100, 3_600_000),
+                doubleValue(settings, "handshake.rate", 50),
+                doubleValue(settings, "handshake.burst", 100),
+                list(settings, "publish.open.topics"),
+                intValue(settings, "max.bad.frames", 10, 1, Integer.MAX_VALUE),
+                1024 * 1024);
+    }
+
+    /** Host name plus a random suffix, so two nodes on one host still differ. */
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "node";
+        }
+        return host + "-" + Integer.toString(new SecureRandom().nextInt(36 * 36 * 36 * 36), 36);
+    }
+
+    private static int intValue(Settings settings, String key, int defaultValue, int min, int max) {
+        return (int) longValue(settings, key, defaultValue, min, max);
+    }
+
+    private static long longValue(Settings settings, String key, long defaultValue, long min, long max) {
+        long value = settings.get(key).map(v -> parse(key, v, Long::parseLong)).orElse(defaultValue);
+        if (value < min || value > max) {
+            throw new ConfigurationException(Settings.environmentName(key) + " must be between " + min + " and " + max
+                    + ", not " + value);
+        }
+        return value;
+    }
+
+    private static double doubleValue(Settings settings, String key, double defaultValue) {
+        double value = settings.get(key).map(v -> parse(key, v, Double::parseDouble)).orElse(defaultValue);
+        if (value < 0) {
+            throw new ConfigurationException(Settings.environmentName(key) + " must not be negative");
+        }
+        return value;
+    }
+
+    private static <E extends Enum<E>> E enumValue(Settings settings, String key, E defaultValue,
+            Function<String, E> valueOf) {
+        return settings.get(key).map(v -> parse(key, v.toUpperCase(Locale.ROOT), valueOf)).orElse(defaultValue);
+    }
+
+    private static List<String> list(Settings settings, String key) {
+        return settings.get(key)
+                .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    private static <T> T parse(String key, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("Invalid value for " + Settings.environmentName(key) + ": '" + value + "'",
+                    e);
+        }
+    }
+
+    /** Settings that are secrets, never to be logged. */
+    @Override
+    public String toString() {
+        return "SwitchboardConfig[port=" + port + ", node=" + nodeId + ", channelPolicy=" + channelPolicy
+                + ", hs256=" + jwtSecret.isPresent() + ", publicKey=" + jwtPublicKeyFile.orElse("none")
+                + ", apiKey=" + apiKey.isPresent() + ", allowedOrigins=" + allowedOrigins
+                + ", maxMessageBytes=" + maxMessageBytes + ", heartbeatMs=" + heartbeatMs
+                + ", redis=" + redisUri.isPresent() + "]";
+    }
+}

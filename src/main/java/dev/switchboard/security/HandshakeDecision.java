@@ -1,0 +1,16 @@
+package dev.switchboard.security;
+
+/** The outcome of checking a WebSocket handshake: permit with a principal, or refuse with an HTTP status. */
+public sealed interface HandshakeDecision {
+
+    record Permit(AuthorizedClient client) implements HandshakeDecision {
+    }
+
+    /**
+     * @param status  HTTP status (CONTRACT.md section 2 table)
+     * @param error   machine-readable code for the JSON body's {@code error}
+     * @param message human-readable reason, safe to show (never contains the token)
+     */
+    record Refuse(int status, String error, String message) implements HandshakeDecision {
+    }
+}

@@ -1,0 +1,102 @@
+package dev.switchboard.security;
+
+import dev.switchboard.broker.ChannelClaim;
+import dev.switchboard.broker.ChannelPolicy;
+import dev.switchboard.broker.ChannelRegistry;
+import dev.switchboard.broker.ClientIdentity;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether a native channel handshake may be upgraded (CONTRACT.md section 2), in this
+ * order: rate limit (429, cheapest first), origin (403), parameters (400), token (401), the
+ * token's channels claim (403), and finally the channel rule (409), which reserves the channel for
+ * the permitted client. Thread safe.
+ */
+public final class HandshakeGuard {
+
+    private static final Logger LOG = System.getLogger(HandshakeGuard.class.getName());
+    private static final Pattern CHANNEL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final HandshakeRateLimiter rateLimiter;
+    private final OriginPolicy originPolicy;
+    private final TokenVerifier tokenVerifier;
+    private final ChannelRegistry channels;
+    private final ChannelPolicy channelPolicy;
+
+    public HandshakeGuard(HandshakeRateLimiter rateLimiter, OriginPolicy originPolicy, TokenVerifier tokenVerifier,
+            ChannelRegistry channels, ChannelPolicy channelPolicy) {
+        this.rateLimiter = rateLimiter;
+        this.originPolicy = originPolicy;
+        this.tokenVerifier = tokenVerifier;
+        this.channels = channels;
+        this.channelPolicy = channelPolicy;
+    }
+
+    /** Checks an upgrade request and, if it passes, reserves its channel. */
+    public HandshakeDecision check(HandshakeRequest request) {
+        return verify(request, true);
+    }
+
+    /**
+     * The same checks without reserving anything, for a request that is not an upgrade: under the
+     * reject policy it reports 409 if the channel is open now.
+     */
+    public HandshakeDecision probe(HandshakeRequest request) {
+        return verify(request, false);
+    }
+
+    /** Gives back the channel of a permitted client whose upgrade did not happen. */
+    public void release(AuthorizedClient client) {
+        if (client.reservation() != null) {
+            channels.cancel(client.reservation());
+        }
+    }
+
+    private HandshakeDecision verify(HandshakeRequest request, boolean reserve) {
+        if (!rateLimiter.tryAcquire(request.clientAddress())) {
+            return new HandshakeDecision.Refuse(429, "rate_limited", "too many handshakes from this address");
+        }
+        if (!originPolicy.allows(request.origin(), request.scheme(), request.host())) {
+            return new HandshakeDecision.Refuse(403, "forbidden", "origin not allowed");
+        }
+        if (request.channelId() == null || request.channelId().isEmpty()) {
+            return new HandshakeDecision.Refuse(400, "bad_request", "channelId is required");
+        }
+        if (!CHANNEL_ID.matcher(request.channelId()).matches()) {
+            return new HandshakeDecision.Refuse(400, "bad_request", "channelId must match [A-Za-z0-9._:-]{1,128}");
+        }
+        if (request.token() == null || request.token().isEmpty()) {
+            return new HandshakeDecision.Refuse(400, "bad_request", "token is required");
+        }
+        VerifiedToken token;
+        try {
+            token = tokenVerifier.verify(request.token());
+        } catch (TokenRejectedException e) {
+            LOG.log(Level.DEBUG, "Handshake refused for token {0}: {1}", TokenVerifier.fingerprint(request.token()),
+                    e.getMessage());
+            return new HandshakeDecision.Refuse(401, "unauthorized", e.getMessage());
+        }
+        if (!token.allowsChannel(request.channelId())) {
+            return new HandshakeDecision.Refuse(403, "forbidden", "the token does not permit this channel");
+        }
+        ClientIdentity identity = new ClientIdentity(token.subject(), token.roles(), request.channelId(),
+                token.expiresAt());
+        if (!reserve) {
+            boolean taken = channelPolicy == ChannelPolicy.REJECT && channels.holder(request.channelId()).isPresent();
+            return taken ? conflict() : new HandshakeDecision.Permit(new AuthorizedClient(identity, null,
+                    token.fingerprint()));
+        }
+        ChannelClaim claim = channels.claim(request.channelId(), token.subject(), channelPolicy);
+        if (claim instanceof ChannelClaim.Granted granted) {
+            return new HandshakeDecision.Permit(new AuthorizedClient(identity, granted.reservation(),
+                    token.fingerprint()));
+        }
+        return conflict();
+    }
+
+    private static HandshakeDecision conflict() {
+        return new HandshakeDecision.Refuse(409, "conflict", "channel already has an open session");
+    }
+}

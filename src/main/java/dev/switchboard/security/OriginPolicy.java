@@ -1,0 +1,52 @@
+package dev.switchboard.security;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Which browser origins may open sessions (CONTRACT.md section 6, SWITCHBOARD_ALLOWED_ORIGINS).
+ * With no list configured, only requests without an {@code Origin} header (non-browser clients) and
+ * same-origin requests are allowed; {@code *} allows any origin. Comparison ignores case and
+ * default ports.
+ */
+public final class OriginPolicy {
+
+    private final boolean anyOrigin;
+    private final Set<String> allowed;
+
+    public OriginPolicy(List<String> allowedOrigins) {
+        this.anyOrigin = allowedOrigins.contains("*");
+        this.allowed = allowedOrigins.stream().filter(o -> !o.equals("*")).map(OriginPolicy::normalise)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * @param origin the request's {@code Origin} header, or null
+     * @param scheme the scheme the client used to reach us ({@code http} or {@code https})
+     * @param host   the {@code Host} the client used, with port if not the default
+     */
+    public boolean allows(String origin, String scheme, String host) {
+        if (origin == null || anyOrigin) {
+            return true;
+        }
+        String normalised = normalise(origin);
+        return allowed.contains(normalised) || normalised.equals(normalise(scheme + "://" + host));
+    }
+
+    private static String normalise(String origin) {
+        try {
+            URI uri = URI.create(origin.trim().toLowerCase(Locale.ROOT));
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                return origin.trim().toLowerCase(Locale.ROOT);
+            }
+            int port = uri.getPort();
+            boolean defaultPort = port == -1 || (port == 80 && uri.getScheme().equals("http"))
+                    || (port == 443 && uri.getScheme().equals("https"));
+            return uri.getScheme() + "://" + uri.getHost() + (defaultPort ? "" : ":" + port);
+        } catch (IllegalArgumentException e) {
+            return origin.trim().toLowerCase(Locale.ROOT); // "null" origins and junk compare literally
+        }
+    }
+}

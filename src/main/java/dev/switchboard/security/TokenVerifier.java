@@ -1,0 +1,121 @@
+package dev.switchboard.security;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.nio.charset.StandardCharsets;
+import java.security.Key;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Verifies tokens (CONTRACT.md section 1) with nimbus-jose-jwt: signature by HS256, RS256 or ES256
+ * depending on the configured keys (never {@code none}), {@code sub} and {@code exp} required,
+ * 30 s clock skew, {@code iss} and {@code aud} checked when configured. Time comes from the
+ * injected clock. Thread safe.
+ */
+public final class TokenVerifier {
+
+    /** Allowed clock difference between the token issuer and us (CONTRACT.md section 1). */
+    public static final int CLOCK_SKEW_SECONDS = 30;
+
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+
+    public TokenVerifier(TokenKeys keys, String issuer, String audience, Clock clock) {
+        processor.setJWSKeySelector(keySelector(keys));
+        JWTClaimsSet exactMatch = issuer == null ? null : new JWTClaimsSet.Builder().issuer(issuer).build();
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(audience, exactMatch,
+                Set.of("sub", "exp")) {
+            @Override
+            protected Date currentTime() {
+                return Date.from(clock.instant());
+            }
+        };
+        claims.setMaxClockSkew(CLOCK_SKEW_SECONDS);
+        processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    /** Only the algorithm that matches each configured key is accepted; anything else finds no key. */
+    private static JWSKeySelector<SecurityContext> keySelector(TokenKeys keys) {
+        return (header, context) -> {
+            JWSAlgorithm alg = header.getAlgorithm();
+            if (JWSAlgorithm.HS256.equals(alg) && keys.hmacSecret() != null) {
+                return List.<Key>of(keys.hmacSecret());
+            }
+            if (JWSAlgorithm.RS256.equals(alg) && keys.publicKey() instanceof RSAPublicKey) {
+                return List.<Key>of(keys.publicKey());
+            }
+            if (JWSAlgorithm.ES256.equals(alg) && keys.publicKey() instanceof ECPublicKey) {
+                return List.<Key>of(keys.publicKey());
+            }
+            return List.of();
+        };
+    }
+
+    /**
+     * Verifies {@code token} and returns its claims.
+     *
+     * @throws TokenRejectedException with a client-safe reason if it is not acceptable
+     */
+    public VerifiedToken verify(String token) throws TokenRejectedException {
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(token, null);
+        } catch (ParseException e) {
+            throw new TokenRejectedException("token is not a JWT", e);
+        } catch (BadJOSEException e) {
+            throw new TokenRejectedException(reason(e), e);
+        } catch (JOSEException e) {
+            throw new TokenRejectedException("token signature could not be checked", e);
+        }
+        try {
+            List<String> roles = claims.getStringListClaim("roles");
+            List<String> channels = claims.getStringListClaim("channels");
+            return new VerifiedToken(claims.getSubject(), roles == null ? Set.of() : Set.copyOf(roles),
+                    channels == null ? null : List.copyOf(channels), claims.getExpirationTime().toInstant(),
+                    fingerprint(token));
+        } catch (ParseException e) {
+            throw new TokenRejectedException("claims 'roles' and 'channels' must be arrays of strings", e);
+        }
+    }
+
+    private static String reason(BadJOSEException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("expired")) {
+            return "token expired";
+        }
+        if (message.contains("iss") || message.contains("aud")) {
+            return "token issuer or audience not accepted";
+        }
+        if (message.contains("missing required claims")) {
+            return "token lacks a required claim (sub, exp)";
+        }
+        if (message.contains("nsecured") || message.contains("plain")) {
+            return "unsigned tokens are not accepted";
+        }
+        return "token signature or algorithm not accepted";
+    }
+
+    /** The first 12 hex digits of the token's SHA-256: identifies a token in logs without revealing it. */
+    public static String fingerprint(String token) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("JDK lacks SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.switchboard.security;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The claims of a token whose signature and times have been checked.
+ *
+ * @param subject        the {@code sub} claim: the user id
+ * @param roles          the {@code roles} claim, empty if absent
+ * @param channels       the {@code channels} claim's patterns, or null if absent (any channel)
+ * @param expiresAt      the {@code exp} claim
+ * @param fingerprint    a short hash of the token, safe to log in place of the token
+ */
+public record VerifiedToken(String subject, Set<String> roles, List<String> channels, Instant expiresAt,
+        String fingerprint) {
+
+    public static final String ROLE_PUBLISHER = "publisher";
+    public static final String ROLE_ADMIN = "admin";
+
+    public boolean hasRole(String role) {
+        return roles.contains(role);
+    }
+
+    /** Whether the token's {@code channels} claim allows {@code channelId}. */
+    public boolean allowsChannel(String channelId) {
+        return channels == null || ChannelPatterns.anyMatches(channels, channelId);
+    }
+}

@@ -1,0 +1,271 @@
+package dev.switchboard.session;
+
+import dev.switchboard.broker.ApplicationHandler;
+import dev.switchboard.broker.ChannelReservation;
+import dev.switchboard.broker.ClientIdentity;
+import dev.switchboard.broker.CloseCode;
+import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.StreamPosition;
+import dev.switchboard.broker.Subscriber;
+import dev.switchboard.broker.TopicNames;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One native-protocol connection: the state machine behind {@code /ws/channel}. Turns client
+ * frames into broker calls and deliveries into queued {@code message} frames.
+ *
+ * <p>Threads: inbound frames arrive one at a time on the container's thread for this connection
+ * (JSR 356 guarantees it); {@link #deliver} and {@link #disconnect} come from any thread and only
+ * touch the thread-safe {@link OutboundQueue}.
+ */
+public final class NativeSession implements Subscriber {
+
+    private static final Logger LOG = System.getLogger(NativeSession.class.getName());
+
+    private final String sessionId;
+    private final ClientIdentity identity;
+    private final NativeProtocol protocol;
+    private final OutboundQueue outbound;
+    private final Instant openedAt;
+    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    /** Confined to the inbound thread. */
+    private int consecutiveBadFrames;
+    private volatile ScheduledFuture<?> tokenExpiry;
+
+    NativeSession(String sessionId, ClientIdentity identity, FrameSink sink, NativeProtocol protocol) {
+        this.sessionId = sessionId;
+        this.identity = identity;
+        this.protocol = protocol;
+        this.openedAt = protocol.clock.instant();
+        SessionLimits limits = protocol.limits;
+        this.outbound = new OutboundQueue(sink, protocol.senders, limits.maxQueuedChars(), limits.maxQueuedFrames(),
+                new QueueEvents());
+    }
+
+    /**
+     * Registers the open session with the broker and greets the client. Returns false (and closes
+     * with 4009) if the channel reservation was superseded by a newer session meanwhile.
+     */
+    public boolean start(ChannelReservation reservation) {
+        if (!protocol.broker.open(this, reservation)) {
+            LOG.log(Level.INFO, "Session {0} of user {1} lost channel {2} to a newer session before opening",
+                    sessionId, identity.user(), identity.channelId());
+            outbound.close(CloseCode.REPLACED);
+            return false;
+        }
+        send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.limits.heartbeatMs()));
+        scheduleTokenExpiry();
+        return true;
+    }
+
+    private void scheduleTokenExpiry() {
+        if (identity.tokenExpiresAt() == null) {
+            return;
+        }
+        long delayMs = Duration.between(protocol.clock.instant(), identity.tokenExpiresAt()).toMillis();
+        tokenExpiry = protocol.scheduler.schedule(() -> {
+            LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", identity.user(), sessionId);
+            disconnect(CloseCode.POLICY_VIOLATION);
+        }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+    }
+
+    /** Handles one decoded inbound text frame. */
+    public void onFrame(NativeFrameCodec.Decoded decoded) {
+        if (decoded instanceof NativeFrameCodec.Decoded.Malformed malformed) {
+            onMalformed(malformed);
+            return;
+        }
+        consecutiveBadFrames = 0;
+        ClientFrame frame = ((NativeFrameCodec.Decoded.Frame) decoded).frame();
+        if (frame instanceof ClientFrame.Subscribe subscribe) {
+            subscribe(subscribe);
+        } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
+            unsubscribe(unsubscribe);
+        } else if (frame instanceof ClientFrame.Publish publish) {
+            publish(publish);
+        } else if (frame instanceof ClientFrame.Send sendFrame) {
+            sendToHandler(sendFrame);
+        } else if (frame instanceof ClientFrame.Ack ack) {
+            acknowledge(ack);
+        } else if (frame instanceof ClientFrame.Ping) {
+            send(new ServerFrame.Pong());
+        }
+    }
+
+    private void onMalformed(NativeFrameCodec.Decoded.Malformed malformed) {
+        consecutiveBadFrames++;
+        sendError(ErrorCode.BAD_REQUEST, malformed.message(), malformed.ref());
+        if (consecutiveBadFrames >= protocol.limits.maxBadFrames()) {
+            LOG.log(Level.INFO, "Session {0} of user {1} sent {2} malformed frames in a row; closing with 1008",
+                    sessionId, identity.user(), consecutiveBadFrames);
+            disconnect(CloseCode.POLICY_VIOLATION);
+        }
+    }
+
+    private void subscribe(ClientFrame.Subscribe frame) {
+        ServerFrame.Ref ref = new ServerFrame.Ref("subscribe", frame.topic());
+        if (!TopicNames.isValid(frame.topic())) {
+            sendError(ErrorCode.BAD_REQUEST, "topic must match [A-Za-z0-9._:-]{1,128}", ref);
+            return;
+        }
+        StreamPosition since = null;
+        if (frame.since() != null) {
+            if (frame.since().offset() == null || frame.since().epoch() == null) {
+                sendError(ErrorCode.BAD_REQUEST, "since needs offset and epoch", ref);
+                return;
+            }
+            since = new StreamPosition(frame.since().offset(), frame.since().epoch());
+        }
+        if (!protocol.access.maySubscribe(identity, frame.topic())) {
+            sendError(ErrorCode.FORBIDDEN, "not allowed to subscribe to this topic", ref);
+            return;
+        }
+        topics.add(frame.topic());
+        protocol.broker.subscribe(frame.topic(), this, since, outcome -> send(
+                new ServerFrame.Subscribed(outcome.topic(), outcome.offset(), outcome.epoch(), outcome.recovered())));
+    }
+
+    private void unsubscribe(ClientFrame.Unsubscribe frame) {
+        if (frame.topic() == null || !topics.remove(frame.topic())) {
+            sendError(ErrorCode.NOT_FOUND, "not subscribed to this topic", new ServerFrame.Ref("unsubscribe", frame.topic()));
+            return;
+        }
+        protocol.broker.unsubscribe(frame.topic(), this);
+    }
+
+    private void publish(ClientFrame.Publish frame) {
+        ServerFrame.Ref ref = new ServerFrame.Ref("publish", frame.topic());
+        if (!TopicNames.isValid(frame.topic())) {
+            sendError(ErrorCode.BAD_REQUEST, "topic must match [A-Za-z0-9._:-]{1,128}", ref);
+            return;
+        }
+        if (frame.data() == null) {
+            sendError(ErrorCode.BAD_REQUEST, "publish needs data", ref);
+            return;
+        }
+        if (!protocol.access.mayPublish(identity, frame.topic())) {
+            sendError(ErrorCode.FORBIDDEN, "publishing needs the publisher role", ref);
+            return;
+        }
+        protocol.broker.publish(frame.topic(), protocol.codec.toJson(frame.data()));
+    }
+
+    private void sendToHandler(ClientFrame.Send frame) {
+        ServerFrame.Ref ref = new ServerFrame.Ref("send", null);
+        if (frame.to() == null || frame.data() == null) {
+            sendError(ErrorCode.BAD_REQUEST, "send needs to and data", ref);
+            return;
+        }
+        Optional<ApplicationHandler> handler = protocol.handlers.forDestination(frame.to());
+        if (handler.isEmpty()) {
+            sendError(ErrorCode.NOT_FOUND, "no handler for destination '" + frame.to() + "'", ref);
+            return;
+        }
+        try {
+            handler.get().handle(new ApplicationHandler.InboundMessage(identity.user(), sessionId,
+                    protocol.codec.toJson(frame.data())));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Handler for ''" + frame.to() + "'' failed for session " + sessionId, e);
+            sendError(ErrorCode.INTERNAL, "the handler failed", ref);
+        }
+    }
+
+    private void acknowledge(ClientFrame.Ack frame) {
+        // Acks of unknown ids are harmless (CONTRACT.md section 5); redelivery tracking arrives with
+        // the delivery-guarantees work and will consume them here.
+        if (frame.id() == null) {
+            sendError(ErrorCode.BAD_REQUEST, "ack needs id", new ServerFrame.Ref("ack", null));
+        }
+    }
+
+    private void sendError(ErrorCode code, String message, ServerFrame.Ref ref) {
+        send(new ServerFrame.Error(code.wire(), message, ref));
+    }
+
+    private void send(ServerFrame frame) {
+        outbound.offer(protocol.codec.encode(frame));
+    }
+
+    @Override
+    public void deliver(Delivery delivery) {
+        outbound.offer(protocol.codec.encodeDelivery(delivery));
+    }
+
+    @Override
+    public void disconnect(CloseCode reason) {
+        outbound.close(reason);
+    }
+
+    /** The connection has closed (any reason): forget it everywhere. Idempotent. */
+    public void ended() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        ScheduledFuture<?> expiry = tokenExpiry;
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        outbound.connectionClosed();
+        protocol.broker.close(this, Set.copyOf(topics));
+    }
+
+    @Override
+    public String sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public String user() {
+        return identity.user();
+    }
+
+    @Override
+    public String channelId() {
+        return identity.channelId();
+    }
+
+    @Override
+    public String protocol() {
+        return "native";
+    }
+
+    @Override
+    public Instant openedAt() {
+        return openedAt;
+    }
+
+    /** Reports queue trouble: never silent (DESIGN.md, slow consumers). */
+    private final class QueueEvents implements OutboundQueue.Events {
+        @Override
+        public void overflowed(long queuedChars, int queuedFrames) {
+            protocol.broker.stats().slowConsumerClosed();
+            LOG.log(Level.INFO, "Slow consumer: closing session {0} (user {1}, channel {2}) with 4008, "
+                    + "{3} chars in {4} frames queued", sessionId, identity.user(), identity.channelId(),
+                    queuedChars, queuedFrames);
+        }
+
+        @Override
+        public void sendFailed(Throwable failure, CloseCode code) {
+            if (code == CloseCode.SLOW_CONSUMER) {
+                protocol.broker.stats().slowConsumerClosed();
+            }
+            LOG.log(Level.INFO, "Send to session {0} (user {1}, channel {2}) failed: {3}; closing with {4}",
+                    sessionId, identity.user(), identity.channelId(), failure.toString(), code.code());
+        }
+
+        @Override
+        public void discarded(int count) {
+            protocol.broker.stats().dropped(count);
+        }
+    }
+}

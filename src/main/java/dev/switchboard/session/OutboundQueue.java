@@ -1,0 +1,194 @@
+package dev.switchboard.session;
+
+import dev.switchboard.broker.CloseCode;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One session's outbound frames, in the order they were offered, with one drain that sends them
+ * one at a time (no two threads ever send on one connection). Bounded by characters and frames
+ * queued: an offer over either bound closes the session as a slow consumer instead of buffering
+ * without end, and never blocks the offering thread.
+ *
+ * <p>The drain is started on {@code executor} when the queue goes from idle to busy and then
+ * continues on whichever thread completes each send (a trampoline: a send that completes inline
+ * continues the loop instead of recursing).
+ *
+ * <p>Thread safety: {@link #offer} and {@link #close} may be called from any thread.
+ */
+public final class OutboundQueue {
+
+    /** What the queue tells its session. Called at most once per event kind, from any thread. */
+    public interface Events {
+        /** The bounds were exceeded; the queue is closing the connection with 4008. */
+        void overflowed(long queuedChars, int queuedFrames);
+
+        /** A send failed; the queue is closing the connection with {@code code}. */
+        void sendFailed(Throwable failure, CloseCode code);
+
+        /** {@code count} queued frames will never be sent because the queue closed. */
+        void discarded(int count);
+    }
+
+    private static final int PENDING = 0;
+    private static final int DRAINER_LEFT = 1;
+    private static final int COMPLETED_INLINE = 2;
+
+    private final FrameSink sink;
+    private final Executor executor;
+    private final long maxChars;
+    private final int maxFrames;
+    private final Events events;
+
+    private final ConcurrentLinkedQueue<String> frames = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedChars = new AtomicLong();
+    private final AtomicInteger queuedFrames = new AtomicInteger();
+    /** True while one thread owns the drain loop (or a send it started is in flight). */
+    private final AtomicBoolean draining = new AtomicBoolean();
+    /** Set once: how the connection is to be closed. Offers are refused from then on. */
+    private final AtomicReference<CloseCode> closing = new AtomicReference<>();
+    private final AtomicBoolean closeSent = new AtomicBoolean();
+
+    public OutboundQueue(FrameSink sink, Executor executor, long maxChars, int maxFrames, Events events) {
+        this.sink = sink;
+        this.executor = executor;
+        this.maxChars = maxChars;
+        this.maxFrames = maxFrames;
+        this.events = events;
+    }
+
+    /**
+     * Queues a frame. Returns false if the queue is closing or the frame overflowed it (then the
+     * connection is being closed with 4008).
+     */
+    public boolean offer(String frame) {
+        if (closing.get() != null) {
+            return false;
+        }
+        long chars = queuedChars.addAndGet(frame.length());
+        int count = queuedFrames.incrementAndGet();
+        if (chars > maxChars || count > maxFrames) {
+            queuedChars.addAndGet(-frame.length());
+            queuedFrames.decrementAndGet();
+            if (closing.compareAndSet(null, CloseCode.SLOW_CONSUMER)) {
+                events.overflowed(chars, count);
+                discardQueued();
+                executor.execute(this::sendClose);
+            }
+            return false;
+        }
+        frames.add(frame);
+        if (draining.compareAndSet(false, true)) {
+            executor.execute(this::drain);
+        }
+        return true;
+    }
+
+    /**
+     * Closes the connection with {@code code} once everything queued so far has been sent.
+     * Frames offered afterwards are refused. Only the first close counts.
+     */
+    public void close(CloseCode code) {
+        if (closing.compareAndSet(null, code) && draining.compareAndSet(false, true)) {
+            executor.execute(this::drain);
+        }
+    }
+
+    /**
+     * The connection is gone (closed by either side): send nothing more, count what was queued as
+     * dropped.
+     */
+    public void connectionClosed() {
+        closing.compareAndSet(null, CloseCode.NORMAL);
+        closeSent.set(true);
+        discardQueued();
+    }
+
+    /** Characters currently queued (not yet handed to the transport). */
+    public long queuedChars() {
+        return queuedChars.get();
+    }
+
+    private void drain() {
+        for (;;) {
+            String frame = frames.poll();
+            if (frame == null) {
+                if (closing.get() != null) {
+                    sendClose();
+                    return;
+                }
+                draining.set(false);
+                // Re-check: an offer may have queued a frame after our poll but seen draining=true.
+                if (frames.isEmpty() && closing.get() == null || !draining.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            queuedChars.addAndGet(-frame.length());
+            queuedFrames.decrementAndGet();
+            AtomicInteger state = new AtomicInteger(PENDING);
+            Throwable[] inlineFailure = new Throwable[1];
+            sink.sendText(frame, failure -> {
+                inlineFailure[0] = failure; // published to the drainer by the CAS below
+                if (!state.compareAndSet(PENDING, COMPLETED_INLINE)) {
+                    afterSend(failure);
+                }
+            });
+            if (state.compareAndSet(PENDING, DRAINER_LEFT)) {
+                return; // the completion continues the drain
+            }
+            if (inlineFailure[0] != null) {
+                failed(inlineFailure[0]);
+                return;
+            }
+        }
+    }
+
+    private void afterSend(Throwable failure) {
+        if (failure != null) {
+            failed(failure);
+        } else {
+            drain();
+        }
+    }
+
+    private void failed(Throwable failure) {
+        CloseCode code = isTimeout(failure) ? CloseCode.SLOW_CONSUMER : CloseCode.INTERNAL_ERROR;
+        if (closing.compareAndSet(null, code)) {
+            events.sendFailed(failure, code);
+        }
+        discardQueued();
+        executor.execute(this::sendClose); // may block up to the send time limit: not on this thread
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void discardQueued() {
+        int count = 0;
+        while (frames.poll() != null) {
+            count++;
+        }
+        queuedChars.set(0);
+        queuedFrames.set(0);
+        if (count > 0) {
+            events.discarded(count);
+        }
+    }
+
+    private void sendClose() {
+        if (closeSent.compareAndSet(false, true)) {
+            sink.close(closing.get());
+        }
+    }
+}

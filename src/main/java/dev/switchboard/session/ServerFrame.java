@@ -1,0 +1,47 @@
+package dev.switchboard.session;
+
+import jakarta.json.JsonValue;
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+
+/**
+ * A frame the server sends on the native channel endpoint (CONTRACT.md section 2). Null fields are
+ * left out of the JSON.
+ */
+@JsonbTypeInfo(key = "type", value = {
+        @JsonbSubtype(alias = "welcome", type = ServerFrame.Welcome.class),
+        @JsonbSubtype(alias = "message", type = ServerFrame.Message.class),
+        @JsonbSubtype(alias = "subscribed", type = ServerFrame.Subscribed.class),
+        @JsonbSubtype(alias = "error", type = ServerFrame.Error.class),
+        @JsonbSubtype(alias = "pong", type = ServerFrame.Pong.class)
+})
+public sealed interface ServerFrame {
+
+    /** The first frame after open. */
+    record Welcome(String sessionId, String channelId, String user, long heartbeatMs) implements ServerFrame {
+    }
+
+    /**
+     * A delivered message. Exactly one of {@code topic}, {@code user}, {@code channel} is set, or
+     * {@code broadcast} is true. {@code offset}/{@code epoch} are set for topic messages,
+     * {@code destination} for user messages sent to a named destination, {@code ack} when the
+     * client must acknowledge.
+     */
+    record Message(String id, String topic, String user, String channel, Boolean broadcast, String destination,
+            Long offset, String epoch, JsonValue data, long ts, Boolean ack) implements ServerFrame {
+    }
+
+    record Subscribed(String topic, long offset, String epoch, boolean recovered) implements ServerFrame {
+    }
+
+    /** A refused or malformed request; {@code ref} names it where known. */
+    record Error(String code, String message, Ref ref) implements ServerFrame {
+    }
+
+    record Pong() implements ServerFrame {
+    }
+
+    /** What an error refers to: the offending request's type and topic, where known. */
+    record Ref(String type, String topic) {
+    }
+}

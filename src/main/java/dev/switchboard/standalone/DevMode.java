@@ -1,0 +1,69 @@
+package dev.switchboard.standalone;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.switchboard.config.Settings;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * Dev mode of the embedded default (CONTRACT.md section 6): with neither
+ * {@code SWITCHBOARD_JWT_SECRET} nor {@code SWITCHBOARD_JWT_PUBLIC_KEY} set, a random HS256
+ * secret is generated for this run and handed to the application as the system property
+ * {@code switchboard.jwt.secret}, and a ready-to-use token is printed. (A WAR on its own never
+ * does this: it refuses to start without a key.)
+ */
+final class DevMode {
+
+    static final String DEV_USER = "dev";
+    static final Duration TOKEN_LIFETIME = Duration.ofHours(12);
+
+    private final String token;
+
+    private DevMode(String token) {
+        this.token = token;
+    }
+
+    /** Returns the dev mode in force, or null if a key is configured. */
+    static DevMode enableIfNoKey(Settings settings) throws JOSEException {
+        if (settings.get("jwt.secret").isPresent() || settings.get("jwt.public-key").isPresent()) {
+            return null;
+        }
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        System.setProperty("switchboard.jwt.secret", secretText);
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .subject(DEV_USER)
+                .claim("roles", List.of("publisher", "admin"))
+                .issueTime(new Date())
+                .expirationTime(Date.from(Instant.now().plus(TOKEN_LIFETIME)))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        jwt.sign(new MACSigner(secretText.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return new DevMode(jwt.serialize());
+    }
+
+    void printWelcome(PrintStream out, String baseUrl) {
+        out.println();
+        out.println("Dev mode: no SWITCHBOARD_JWT_SECRET or SWITCHBOARD_JWT_PUBLIC_KEY set; generated a secret for this run.");
+        out.println("Token for user \"" + DEV_USER + "\" (roles publisher, admin; valid " + TOKEN_LIFETIME.toHours()
+                + " h):");
+        out.println("DEV_TOKEN=" + token);
+        out.println();
+        out.println("Console:  " + baseUrl + "?token=" + token + "&channelId=demo&connect=1");
+        out.println("Push to the console's channel from a shell:");
+        out.println("  curl -X POST -H \"Authorization: Bearer " + token + "\" -H \"Content-Type: application/json\" \\");
+        out.println("       -d '{\"data\":{\"text\":\"hello\"}}' " + baseUrl + "api/v1/channels/demo/messages");
+        out.flush();
+    }
+}

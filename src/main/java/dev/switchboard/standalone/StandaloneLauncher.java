@@ -1,0 +1,124 @@
+package dev.switchboard.standalone;
+
+import dev.switchboard.config.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.servlets.DefaultServlet;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar switchboard-standalone.jar}: runs the servlet-container WAR (the very artifact a
+ * Tomcat user deploys) on an embedded Tomcat, with Tomcat's own WebSocket implementation and Weld
+ * from the WAR. Port from {@code SWITCHBOARD_PORT}. Without a configured key it runs in dev mode
+ * (see {@link DevMode}). SIGTERM and SIGINT stop it gracefully (every session closed with 1001)
+ * and exit with status 0.
+ */
+public final class StandaloneLauncher {
+
+    private static final Logger LOG = System.getLogger(StandaloneLauncher.class.getName());
+    private static final String WAR_RESOURCE = "/META-INF/switchboard/switchboard-servlet.war";
+
+    private final Tomcat tomcat = new Tomcat();
+    private final Path workDirectory;
+
+    private StandaloneLauncher(Path workDirectory) {
+        this.workDirectory = workDirectory;
+    }
+
+    public static void main(String[] args) throws Exception {
+        // The banner is this command's user interface (a token to copy), so it goes to stdout.
+        PrintStream console = System.out;
+        Settings settings = Settings.fromProcess();
+        int port = Integer.parseInt(settings.get("port").orElse("8080"));
+        DevMode devMode = DevMode.enableIfNoKey(settings);
+
+        StandaloneLauncher launcher = new StandaloneLauncher(Files.createTempDirectory("switchboard-"));
+        if (!launcher.start(port)) {
+            launcher.stopQuietly();
+            console.println("Switchboard failed to start; see the log above.");
+            System.exit(1);
+        }
+        Signal.handle(new Signal("TERM"), signal -> launcher.stopAndExit());
+        Signal.handle(new Signal("INT"), signal -> launcher.stopAndExit());
+
+        String base = "http://localhost:" + port + "/";
+        console.println("Switchboard is running at " + base);
+        if (devMode != null) {
+            devMode.printWelcome(console, base);
+        }
+    }
+
+    /** Starts Tomcat with the WAR at the root context; false if the application or the connector failed. */
+    private boolean start(int port) throws IOException, LifecycleException {
+        Path war = workDirectory.resolve("switchboard-servlet.war");
+        try (InputStream in = StandaloneLauncher.class.getResourceAsStream(WAR_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(WAR_RESOURCE + " is missing from the jar; build it with mvn package");
+            }
+            Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
+        }
+        tomcat.setBaseDir(workDirectory.toString());
+        tomcat.getHost().setAppBase(workDirectory.resolve("webapps").toString());
+        Files.createDirectories(workDirectory.resolve("webapps"));
+        Connector connector = new Connector();
+        connector.setPort(port);
+        // Each WebSocket session holds a connection; allow far more than the default 8192.
+        connector.setProperty("maxConnections", "20000");
+        tomcat.setConnector(connector);
+
+        // Without Jasper, Tomcat's default web.xml would register a JSP servlet that cannot load:
+        // register only what a static console needs.
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        Context context = tomcat.addWebapp("", war.toString());
+        Wrapper defaultServlet = Tomcat.addServlet(context, "default", new DefaultServlet());
+        defaultServlet.setLoadOnStartup(1);
+        context.addServletMappingDecoded("/", "default");
+        Tomcat.addDefaultMimeTypeMappings(context);
+        context.addWelcomeFile("index.html");
+        StandardJarScanner scanner = (StandardJarScanner) context.getJarScanner();
+        scanner.setScanClassPath(false); // the launcher's own jar holds no web fragments
+        scanner.setScanManifest(false);
+
+        tomcat.start();
+        return context.getState() == LifecycleState.STARTED && connector.getState() == LifecycleState.STARTED;
+    }
+
+    private void stopAndExit() {
+        LOG.log(Level.INFO, "Stopping Switchboard");
+        stopQuietly();
+        System.exit(0);
+    }
+
+    private void stopQuietly() {
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } catch (LifecycleException e) {
+            LOG.log(Level.WARNING, "Tomcat did not stop cleanly", e);
+        }
+        deleteWorkDirectory();
+    }
+
+    private void deleteWorkDirectory() {
+        try (Stream<Path> files = Files.walk(workDirectory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Could not delete " + workDirectory, e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.switchboard.transport;
+
+import dev.switchboard.security.AuthorizedClient;
+import dev.switchboard.security.HandshakeDecision;
+import dev.switchboard.security.HandshakeGuard;
+import dev.switchboard.security.HandshakeRequest;
+import dev.switchboard.security.JsonErrorWriter;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.Principal;
+
+/**
+ * Checks channel handshakes before the container upgrades them, so that every refusal is an HTTP
+ * status with a JSON body (CONTRACT.md section 2) on every container, never an opened-then-closed
+ * socket. A permitted request continues to the container's WebSocket upgrade with the
+ * {@link AuthorizedClient} as its user principal; if the upgrade then does not happen, the
+ * channel reservation is given back.
+ *
+ * <p>A plain GET (no {@code Upgrade: websocket}) gets the same checks without reserving anything,
+ * and 426 if they pass: browsers only see close code 1006 for a refused upgrade, so the console
+ * repeats the request this way to show the user the reason.
+ */
+@WebFilter(urlPatterns = "/ws/channel", asyncSupported = true)
+public final class HandshakeFilter extends HttpFilter {
+
+    // Field injection: servlet containers create filters themselves, so CDI can only inject fields.
+    @Inject
+    private transient HandshakeGuard guard;
+    @Inject
+    private transient JsonErrorWriter errors;
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        boolean upgrade = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+        HandshakeRequest handshake = new HandshakeRequest(request.getRemoteAddr(), request.getHeader("Origin"),
+                request.getScheme(), request.getHeader("Host"), request.getParameter("token"),
+                request.getParameter("channelId"));
+        HandshakeDecision decision = upgrade ? guard.check(handshake) : guard.probe(handshake);
+        if (decision instanceof HandshakeDecision.Refuse refuse) {
+            errors.write(response, refuse.status(), refuse.error(), refuse.message());
+            return;
+        }
+        AuthorizedClient client = ((HandshakeDecision.Permit) decision).client();
+        if (!upgrade) {
+            errors.write(response, 426, "upgrade_required", "the handshake would be accepted; connect with WebSocket");
+            return;
+        }
+        try {
+            chain.doFilter(new AuthorizedRequest(request, client), response);
+        } finally {
+            if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS && client.reservation() != null) {
+                guard.release(client);
+            }
+        }
+    }
+
+    /** The upgrade request as the container's WebSocket layer sees it: with our principal. */
+    private static final class AuthorizedRequest extends HttpServletRequestWrapper {
+        private final AuthorizedClient client;
+
+        AuthorizedRequest(HttpServletRequest request, AuthorizedClient client) {
+            super(request);
+            this.client = client;
+        }
+
+        @Override
+        public Principal getUserPrincipal() {
+            return client;
+        }
+
+        @Override
+        public String getRemoteUser() {
+            return client.getName();
+        }
+    }
+}

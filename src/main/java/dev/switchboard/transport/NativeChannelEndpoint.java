@@ -1,0 +1,92 @@
+package dev.switchboard.transport;
+
+import dev.switchboard.broker.CloseCode;
+import dev.switchboard.security.AuthorizedClient;
+import dev.switchboard.session.NativeFrameCodec;
+import dev.switchboard.session.NativeProtocol;
+import dev.switchboard.session.NativeSession;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+
+/**
+ * The native channel endpoint {@code /ws/channel?token=...&channelId=...} (CONTRACT.md section 2).
+ * A thin adapter: one instance per connection, created through CDI by
+ * {@link ChannelEndpointConfigurator}, forwarding everything to a {@link NativeSession}.
+ */
+@Dependent
+@ServerEndpoint(value = "/ws/channel", configurator = ChannelEndpointConfigurator.class,
+        decoders = ClientFrameDecoder.class, encoders = ServerFrameEncoder.class)
+public class NativeChannelEndpoint {
+
+    private static final Logger LOG = System.getLogger(NativeChannelEndpoint.class.getName());
+
+    private final NativeProtocol protocol;
+    private final TransportSettings settings;
+    /** Set in onOpen; the container calls this endpoint's methods one at a time. */
+    private NativeSession nativeSession;
+
+    @Inject
+    public NativeChannelEndpoint(NativeProtocol protocol, TransportSettings settings) {
+        this.protocol = protocol;
+        this.settings = settings;
+    }
+
+    @OnOpen
+    public void onOpen(Session session, EndpointConfig config) throws IOException {
+        Object client = config.getUserProperties().get(ChannelEndpointConfigurator.AUTHORIZED_CLIENT);
+        if (!(client instanceof AuthorizedClient authorized)) {
+            // Only reachable if the container bypassed HandshakeFilter: a deployment fault, not a client one.
+            LOG.log(Level.ERROR, "Channel session {0} opened without a handshake check; is HandshakeFilter mapped?",
+                    session.getId());
+            session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "handshake not checked"));
+            return;
+        }
+        session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
+        session.getAsyncRemote().setSendTimeout(settings.sendTimeoutMs());
+        nativeSession = protocol.newSession(authorized.identity(), new WebSocketFrameSink(session));
+        if (nativeSession.start(authorized.reservation())) {
+            LOG.log(Level.DEBUG, "Session {0} opened: user {1}, channel {2}, token {3}", nativeSession.sessionId(),
+                    authorized.getName(), authorized.identity().channelId(), authorized.tokenFingerprint());
+        }
+    }
+
+    @OnMessage
+    public void onText(NativeFrameCodec.Decoded frame) {
+        if (nativeSession != null) {
+            nativeSession.onFrame(frame);
+        }
+    }
+
+    /** Binary frames are not part of the native protocol: close with 1003 (CONTRACT.md section 2). */
+    @OnMessage
+    public void onBinary(ByteBuffer data) {
+        if (nativeSession != null) {
+            nativeSession.disconnect(CloseCode.UNSUPPORTED_DATA);
+        }
+    }
+
+    @OnClose
+    public void onClose(Session session, CloseReason reason) {
+        if (nativeSession != null) {
+            nativeSession.ended();
+        }
+    }
+
+    @OnError
+    public void onError(Session session, Throwable failure) {
+        // The container closes the session after this; onClose does the cleanup.
+        LOG.log(Level.DEBUG, "Channel session " + session.getId() + " failed", failure);
+    }
+}
