@@ -69,11 +69,11 @@ public final class NativeFrameCodec {
     }
 
     public String encode(ServerFrame frame) {
-        return jsonb.toJson(frame, ServerFrame.class);
+        return jsonb.toJson(frame); // by runtime type: Yasson writes {} for the sealed parent type
     }
 
     public String encode(ClientFrame frame) {
-        return jsonb.toJson(frame, ClientFrame.class);
+        return jsonb.toJson(frame);
     }
 
     /** Decodes a server frame (for clients); throws {@link JsonbException} if it is not one. */

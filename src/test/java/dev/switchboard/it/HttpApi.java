@@ -1,0 +1,58 @@
+package dev.switchboard.it;
+
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** A backend calling the HTTP API with the JDK's HTTP client. */
+final class HttpApi {
+
+    /** A response: status and body text. */
+    record Response(int status, String body) {
+        JsonObject json() {
+            return ChannelClient.JSONB.fromJson(body, JsonObject.class);
+        }
+    }
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ServerProcess server;
+    private final String credential;
+
+    HttpApi(ServerProcess server, String credential) {
+        this.server = server;
+        this.credential = credential;
+    }
+
+    /** With the test API key. */
+    static HttpApi withApiKey(ServerProcess server) {
+        return new HttpApi(server, TestTokens.API_KEY);
+    }
+
+    Response post(String path, String json) throws IOException, InterruptedException {
+        return send(request(path).POST(HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json"));
+    }
+
+    Response get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET());
+    }
+
+    Response delete(String path) throws IOException, InterruptedException {
+        return send(request(path).DELETE());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(server.uri(path));
+        if (credential != null) {
+            builder.header("Authorization", "Bearer " + credential);
+        }
+        return builder;
+    }
+
+    private Response send(HttpRequest.Builder builder) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.body());
+    }
+}

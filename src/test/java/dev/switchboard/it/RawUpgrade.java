@@ -1,0 +1,83 @@
+package dev.switchboard.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A WebSocket upgrade request written by hand on a socket, to read what a refused handshake
+ * answers (status line and JSON body), which WebSocket client libraries do not expose.
+ */
+final class RawUpgrade {
+
+    /** The HTTP answer to an upgrade request. */
+    record Answer(int status, String body) {
+    }
+
+    private RawUpgrade() {
+    }
+
+    static Answer send(ServerProcess server, String pathAndQuery, String origin) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            String request = "GET " + pathAndQuery + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + server.port() + "\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + (origin == null ? "" : "Origin: " + origin + "\r\n")
+                    + "\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return read(socket.getInputStream());
+        }
+    }
+
+    /**
+     * Completes an upgrade, then drops the TCP connection with a reset and no close frame, as a
+     * crashed client or a dead network path does. Returns the upgrade's status.
+     */
+    static int upgradeAndDropConnection(ServerProcess server, String pathAndQuery) throws IOException {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        try {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + server.port() + "\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = readHead(socket.getInputStream());
+            return Integer.parseInt(head.split(" ", 3)[1]);
+        } finally {
+            socket.setSoLinger(true, 0); // RST instead of FIN
+            socket.close();
+        }
+    }
+
+    private static Answer read(InputStream in) throws IOException {
+        String head = readHead(in);
+        int status = Integer.parseInt(head.split(" ", 3)[1]);
+        int contentLength = 0;
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                contentLength = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        byte[] body = in.readNBytes(contentLength);
+        return new Answer(status, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        for (int b; matched < 4 && (b = in.read()) != -1; ) {
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.switchboard.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real product under test: {@code java -jar target/switchboard-standalone.jar} in its own
+ * process, on a free port, with settings as system properties. Output goes to
+ * {@code target/it-logs/<name>.log}. {@link #stop()} sends SIGTERM, as an operator would.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ServerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts a server with the test secret and API key plus {@code settings} (keys without the {@code switchboard.} prefix). */
+    static ServerProcess start(String name, Map<String, String> settings) throws IOException {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m"));
+        command.add("-Dswitchboard.port=" + port);
+        command.add("-Dswitchboard.jwt.secret=" + TestTokens.SECRET);
+        command.add("-Dswitchboard.api.key=" + TestTokens.API_KEY);
+        settings.forEach((key, value) -> command.add("-Dswitchboard." + key + "=" + value));
+        command.add("-jar");
+        command.add(jar());
+        Path logs = Path.of("target", "it-logs");
+        Files.createDirectories(logs);
+        Path log = logs.resolve(name + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServerProcess server = new ServerProcess(process, port, log);
+        server.awaitReady();
+        return server;
+    }
+
+    private void awaitReady() {
+        HttpClient http = HttpClient.newHttpClient();
+        await("server on port " + port + " ready (log: " + log + ")").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("server exited with " + process.exitValue() + ":\n" + output());
+                    }
+                    try {
+                        return http.send(HttpRequest.newBuilder(uri("/health/ready")).build(),
+                                HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+    }
+
+    int port() {
+        return port;
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    URI wsUri(String pathAndQuery) {
+        return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends SIGTERM and returns the exit status (waits up to 30 s). */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("server did not exit within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    private static String jar() {
+        String jar = System.getProperty("switchboard.standalone.jar", "target/switchboard-standalone.jar");
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException(jar + " not found: integration tests run after 'mvn package' (use mvn verify)");
+        }
+        return jar;
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
