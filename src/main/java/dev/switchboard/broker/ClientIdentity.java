@@ -5,9 +5,10 @@ import java.util.Set;
 
 /**
  * Who is on the other end of a session, as established by the handshake: the token's subject,
- * its roles, the channel it holds (null if none) and when its token expires.
+ * its roles, the channel it holds (null if none) and until when its token counts (its expiry plus
+ * the allowed clock skew; null for never), after which the session is closed with 1008.
  */
-public record ClientIdentity(String user, Set<String> roles, String channelId, Instant tokenExpiresAt) {
+public record ClientIdentity(String user, Set<String> roles, String channelId, Instant tokenValidUntil) {
 
     public ClientIdentity {
         roles = Set.copyOf(roles);

@@ -5,7 +5,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,13 +27,6 @@ public final class SessionExecutors implements AutoCloseable {
 
     public ScheduledExecutorService scheduler() {
         return scheduler;
-    }
-
-    /** Stops taking work and waits up to {@code timeoutMs} for running tasks. */
-    public void shutdown(long timeoutMs) throws InterruptedException {
-        scheduler.shutdownNow();
-        senders.shutdown();
-        senders.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -164,10 +164,10 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock) {
-        var secret = config.jwtSecret().map(TokenKeys::hmacSecret).orElse(null);
-        var publicKey = config.jwtPublicKeyFile().map(SwitchboardBeans::readPem).map(TokenKeys::publicKeyFromPem)
-                .orElse(null);
         try {
+            var secret = config.jwtSecret().map(TokenKeys::hmacSecret).orElse(null);
+            var publicKey = config.jwtPublicKeyFile().map(SwitchboardBeans::readPem).map(TokenKeys::publicKeyFromPem)
+                    .orElse(null);
             return new TokenVerifier(new TokenKeys(secret, publicKey), config.jwtIssuer().orElse(null),
                     config.jwtAudience().orElse(null), clock);
         } catch (IllegalArgumentException e) {

@@ -5,75 +5,75 @@ import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.security.HandshakeGuard;
-import jakarta.inject.Inject;
-import jakarta.servlet.ServletContextEvent;
-import jakarta.servlet.ServletContextListener;
-import jakarta.servlet.annotation.WebListener;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.servlet.ServletContext;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
- * Start and stop of the application on any container. At start, builds the configuration and
- * the security beans eagerly so that a missing key or a bad setting stops the deployment with one
- * clear log line instead of failing the first client. At stop (undeploy, SIGTERM), marks the node
- * not ready, closes every session with 1001 and gives queued frames a bounded time to flush.
+ * Start and stop of the application, on CDI's own lifecycle events so that the beans are alive
+ * at both ends whatever order a container stops its listeners in.
+ *
+ * <p>At start, builds the configuration and the security beans eagerly, so that a missing key or a
+ * bad setting stops the deployment with one clear log line instead of failing the first client.
+ * Before stop (undeploy, SIGTERM), marks the node not ready, closes every session with 1001 after
+ * flushing what is queued, and waits a bounded time for the sessions to be gone.
  */
-@WebListener
-public final class SwitchboardLifecycle implements ServletContextListener {
+@Dependent
+public class SwitchboardLifecycle {
 
     private static final Logger LOG = System.getLogger(SwitchboardLifecycle.class.getName());
-    private static final long DRAIN_TIMEOUT_MS = 5_000;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
-    @Inject
-    private SwitchboardConfig config;
-    @Inject
-    private Broker broker;
-    @Inject
-    private HandshakeGuard handshakeGuard;
-    @Inject
-    private ApiAuthenticator apiAuthenticator;
-    @Inject
-    private Readiness readiness;
-    @Inject
-    private SessionExecutors executors;
-
-    @Override
-    public void contextInitialized(ServletContextEvent event) {
+    void started(@Observes @Initialized(ApplicationScoped.class) Object context, Instance<SwitchboardConfig> configs,
+            Instance<Broker> brokers, Instance<HandshakeGuard> guards, Instance<ApiAuthenticator> authenticators) {
+        SwitchboardConfig config;
+        Broker broker;
         try {
-            // Touch the beans: CDI creates them lazily, and their construction validates the settings.
-            handshakeGuard.toString();
-            apiAuthenticator.toString();
+            // CDI builds beans lazily; building these now validates every setting and key.
+            config = configs.get();
+            broker = brokers.get();
+            guards.get();
+            authenticators.get();
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "Switchboard cannot start: {0}", rootMessage(e));
+            LOG.log(Level.ERROR, "Switchboard cannot start: {0}", reason(e));
             throw e;
         }
-        LOG.log(Level.INFO, "Switchboard started on node {0} at context path ''{1}'': {2}", broker.nodeId(),
-                event.getServletContext().getContextPath(), config);
+        String where = context instanceof ServletContext servlet ? " at context path '" + servlet.getContextPath() + "'" : "";
+        LOG.log(Level.INFO, "Switchboard started on node {0}{1}: {2}", broker.nodeId(), where, config);
     }
 
-    @Override
-    public void contextDestroyed(ServletContextEvent event) {
-        readiness.startDraining();
-        int sessions = broker.sessionCount();
-        broker.disconnectAll(CloseCode.SHUTDOWN);
-        try {
-            executors.shutdown(DRAIN_TIMEOUT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        LOG.log(Level.INFO, "Switchboard stopped: closed {0} sessions with 1001", sessions);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
+    private static String reason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConfigurationException) {
                 return t.getMessage();
             }
         }
-        return root.toString();
+        return failure.toString();
+    }
+
+    void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object context, Broker broker,
+            Readiness readiness) {
+        readiness.startDraining();
+        int sessions = broker.sessionCount();
+        broker.disconnectAll(CloseCode.SHUTDOWN);
+        Instant deadline = Instant.now().plus(DRAIN_TIMEOUT);
+        while (broker.sessionCount() > 0 && Instant.now().isBefore(deadline)) {
+            try {
+                Thread.sleep(10); // waiting on peers' close handshakes, bounded by the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.log(Level.INFO, "Switchboard stopped: closed {0} sessions with 1001 ({1} still open after {2} s)",
+                sessions, broker.sessionCount(), DRAIN_TIMEOUT.toSeconds());
     }
 }

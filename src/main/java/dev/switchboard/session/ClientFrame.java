@@ -18,9 +18,6 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
 })
 public sealed interface ClientFrame {
 
-    /** The frame types, as they appear in the {@code type} field. */
-    java.util.Set<String> TYPES = java.util.Set.of("subscribe", "unsubscribe", "publish", "send", "ack", "ping");
-
     /** Subscribe to {@code topic}; with {@code since}, continue from that position. */
     record Subscribe(String topic, Since since) implements ClientFrame {
     }

@@ -6,6 +6,10 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbException;
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -23,6 +27,9 @@ public final class NativeFrameCodec {
         }
     }
 
+    private static final Map<String, Class<? extends ClientFrame>> CLIENT_FRAME_TYPES = frameTypes(ClientFrame.class);
+    private static final Map<String, Class<? extends ServerFrame>> SERVER_FRAME_TYPES = frameTypes(ServerFrame.class);
+
     private final Jsonb jsonb;
     /** The shared encoder a {@link Delivery} caches its native frame under (encode once per message). */
     private final Function<Delivery, String> messageEncoder = this::encodeMessage;
@@ -31,20 +38,11 @@ public final class NativeFrameCodec {
         this.jsonb = jsonb;
     }
 
+    /**
+     * Decodes a client frame. Reads the {@code type} first, then maps the text onto that record:
+     * Yasson 3.0's own polymorphic path fails on scalar or array {@code data} values.
+     */
     public Decoded decodeClientFrame(String text) {
-        try {
-            ClientFrame frame = jsonb.fromJson(text, ClientFrame.class);
-            if (frame == null) {
-                return new Decoded.Malformed("frame must be a JSON object", null);
-            }
-            return new Decoded.Frame(frame);
-        } catch (JsonbException | ClassCastException e) {
-            return diagnose(text);
-        }
-    }
-
-    /** Works out, for the error frame, what was wrong with a frame JSON-B could not map. */
-    private Decoded diagnose(String text) {
         JsonValue value;
         try {
             value = jsonb.fromJson(text, JsonValue.class);
@@ -54,18 +52,21 @@ public final class NativeFrameCodec {
         if (!(value instanceof JsonObject object)) {
             return new Decoded.Malformed("frame must be a JSON object", null);
         }
-        JsonValue type = object.get("type");
-        if (!(type instanceof JsonString typeName)) {
+        if (!(object.get("type") instanceof JsonString typeName)) {
             return new Decoded.Malformed("frame has no string field 'type'", null);
         }
-        JsonValue topic = object.get("topic");
         ServerFrame.Ref ref = new ServerFrame.Ref(typeName.getString(),
-                topic instanceof JsonString t ? t.getString() : null);
-        if (!ClientFrame.TYPES.contains(typeName.getString())) {
+                object.get("topic") instanceof JsonString topic ? topic.getString() : null);
+        Class<? extends ClientFrame> frameClass = CLIENT_FRAME_TYPES.get(typeName.getString());
+        if (frameClass == null) {
             return new Decoded.Malformed("unknown frame type", ref);
         }
-        return new Decoded.Malformed("malformed '" + typeName.getString() + "' frame: a field has the wrong type",
-                ref);
+        try {
+            return new Decoded.Frame(jsonb.fromJson(text, frameClass));
+        } catch (JsonbException e) {
+            return new Decoded.Malformed("malformed '" + typeName.getString() + "' frame: a field has the wrong type",
+                    ref);
+        }
     }
 
     public String encode(ServerFrame frame) {
@@ -78,7 +79,22 @@ public final class NativeFrameCodec {
 
     /** Decodes a server frame (for clients); throws {@link JsonbException} if it is not one. */
     public ServerFrame decodeServerFrame(String text) {
-        return jsonb.fromJson(text, ServerFrame.class);
+        JsonObject object = jsonb.fromJson(text, JsonObject.class);
+        Class<? extends ServerFrame> frameClass = object == null ? null : SERVER_FRAME_TYPES.get(object.getString("type", ""));
+        if (frameClass == null) {
+            throw new JsonbException("not a server frame: unknown or missing type");
+        }
+        return jsonb.fromJson(text, frameClass);
+    }
+
+    /** The {@code type} names of a frame family, read from its {@link JsonbTypeInfo} (the one source of them). */
+    @SuppressWarnings("unchecked")
+    private static <T> Map<String, Class<? extends T>> frameTypes(Class<T> family) {
+        Map<String, Class<? extends T>> types = new HashMap<>();
+        for (JsonbSubtype subtype : family.getAnnotation(JsonbTypeInfo.class).value()) {
+            types.put(subtype.alias(), (Class<? extends T>) subtype.type());
+        }
+        return Map.copyOf(types);
     }
 
     /** A delivery as a native {@code message} frame, computed once per delivery and shared. */

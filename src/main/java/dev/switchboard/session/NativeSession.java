@@ -69,10 +69,10 @@ public final class NativeSession implements Subscriber {
     }
 
     private void scheduleTokenExpiry() {
-        if (identity.tokenExpiresAt() == null) {
+        if (identity.tokenValidUntil() == null) {
             return;
         }
-        long delayMs = Duration.between(protocol.clock.instant(), identity.tokenExpiresAt()).toMillis();
+        long delayMs = Duration.between(protocol.clock.instant(), identity.tokenValidUntil()).toMillis();
         tokenExpiry = protocol.scheduler.schedule(() -> {
             LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", identity.user(), sessionId);
             disconnect(CloseCode.POLICY_VIOLATION);

@@ -94,7 +94,12 @@ public final class StandaloneLauncher {
         scanner.setScanClassPath(false); // the launcher's own jar holds no web fragments
         scanner.setScanManifest(false);
 
-        tomcat.start();
+        try {
+            tomcat.start();
+        } catch (LifecycleException e) {
+            LOG.log(Level.ERROR, "Embedded Tomcat failed to start", e);
+            return false;
+        }
         return context.getState() == LifecycleState.STARTED && connector.getState() == LifecycleState.STARTED;
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.client.ClientManager;
+import org.glassfish.tyrus.client.ClientProperties;
 import org.glassfish.tyrus.core.HandshakeException;
 
 /**
@@ -30,7 +31,7 @@ import org.glassfish.tyrus.core.HandshakeException;
 final class ChannelClient implements AutoCloseable {
 
     static final Jsonb JSONB = JsonbBuilder.create();
-    private static final ClientManager TYRUS = ClientManager.createClient();
+    private static final ClientManager TYRUS = sharedTyrusClient();
     private static final long TIMEOUT_SECONDS = 10;
 
     private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
@@ -38,6 +39,17 @@ final class ChannelClient implements AutoCloseable {
     private volatile Session session;
 
     private ChannelClient() {
+    }
+
+    /**
+     * One Tyrus client for the whole test JVM, on Tyrus's shared container: without it, Tyrus
+     * stops a client's executors when its connections close, and a later connection of the same
+     * client fails with RejectedExecutionException.
+     */
+    private static ClientManager sharedTyrusClient() {
+        ClientManager client = ClientManager.createClient();
+        client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+        return client;
     }
 
     static ChannelClient connect(ServerProcess server, String token, String channelId)

@@ -35,22 +35,42 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts a server with the test secret and API key plus {@code settings} (keys without the {@code switchboard.} prefix). */
     static ServerProcess start(String name, Map<String, String> settings) throws IOException {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        all.put("jwt.secret", TestTokens.SECRET);
+        all.put("api.key", TestTokens.API_KEY);
+        all.putAll(settings);
+        ServerProcess server = launch(name, all);
+        server.awaitReady();
+        return server;
+    }
+
+    /** Launches a server with exactly {@code settings} (plus a free port) and does not wait for it. */
+    static ServerProcess launch(String name, Map<String, String> settings) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m"));
         command.add("-Dswitchboard.port=" + port);
-        command.add("-Dswitchboard.jwt.secret=" + TestTokens.SECRET);
-        command.add("-Dswitchboard.api.key=" + TestTokens.API_KEY);
         settings.forEach((key, value) -> command.add("-Dswitchboard." + key + "=" + value));
         command.add("-jar");
         command.add(jar());
         Path logs = Path.of("target", "it-logs");
         Files.createDirectories(logs);
         Path log = logs.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServerProcess server = new ServerProcess(process, port, log);
-        server.awaitReady();
-        return server;
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Settings come only from the properties above, whatever the developer's environment holds.
+        builder.environment().keySet().removeIf(variable -> variable.startsWith("SWITCHBOARD_"));
+        return new ServerProcess(builder.start(), port, log);
     }
+
+    /** Waits for the process to exit by itself (up to 60 s) and returns its status. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("server still running after 60 s");
+        }
+        return process.exitValue();
+    }
+
+    /** The server's standard output and error so far. */
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
