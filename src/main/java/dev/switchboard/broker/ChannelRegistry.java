@@ -18,7 +18,8 @@ public interface ChannelRegistry {
 
     /**
      * Binds an open session to its reservation. Returns false if the reservation is no longer
-     * current (replaced or expired): the caller must then close the session with
+     * current: another claim replaced it, or took the channel over after it expired (an expired
+     * reservation that nobody took over still binds). The caller must then close the session with
      * {@link CloseCode#REPLACED}.
      */
     boolean bind(ChannelReservation reservation, Subscriber session);

@@ -55,8 +55,8 @@ public record SwitchboardConfig(
                 longValue(settings, "outbound.max.bytes", 4L * 1024 * 1024, 1024, Long.MAX_VALUE),
                 intValue(settings, "outbound.max.messages", 10_000, 1, Integer.MAX_VALUE),
                 longValue(settings, "send.timeout.ms", 10_000, 100, 3_600_000),
-                doubleValue(settings, "handshake.rate", 50),
-                doubleValue(settings, "handshake.burst", 100),
+                doubleValue(settings, "handshake.rate", 100),
+                doubleValue(settings, "handshake.burst", 500),
                 list(settings, "publish.open.topics"),
                 intValue(settings, "max.bad.frames", 10, 1, Integer.MAX_VALUE),
                 1024 * 1024);
@@ -88,8 +88,9 @@ public record SwitchboardConfig(
 
     private static double doubleValue(Settings settings, String key, double defaultValue) {
         double value = settings.get(key).map(v -> parse(key, v, Double::parseDouble)).orElse(defaultValue);
-        if (value < 0) {
-            throw new ConfigurationException(Settings.environmentName(key) + " must not be negative");
+        if (!(value >= 0) || Double.isInfinite(value)) { // also refuses NaN
+            throw new ConfigurationException(Settings.environmentName(key) + " must be a finite number >= 0, not "
+                    + value);
         }
         return value;
     }

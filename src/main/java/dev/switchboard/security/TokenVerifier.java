@@ -32,6 +32,8 @@ public final class TokenVerifier {
     /** Allowed clock difference between the token issuer and us (CONTRACT.md section 1). */
     public static final int CLOCK_SKEW_SECONDS = 30;
 
+    private static final String MISSING_CLAIM = "token lacks a required claim (sub, exp)";
+
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
     public TokenVerifier(TokenKeys keys, String issuer, String audience, Clock clock) {
@@ -81,6 +83,9 @@ public final class TokenVerifier {
         } catch (JOSEException e) {
             throw new TokenRejectedException("token signature could not be checked", e);
         }
+        if (claims.getSubject().isBlank()) {
+            throw new TokenRejectedException(MISSING_CLAIM);
+        }
         try {
             List<String> roles = claims.getStringListClaim("roles");
             List<String> channels = claims.getStringListClaim("channels");
@@ -92,19 +97,23 @@ public final class TokenVerifier {
         }
     }
 
+    /** A client-safe reason from nimbus's message (checked most specific first). */
     private static String reason(BadJOSEException e) {
-        String message = String.valueOf(e.getMessage());
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("missing required claims")) {
+            return MISSING_CLAIM;
+        }
         if (message.contains("expired")) {
             return "token expired";
         }
-        if (message.contains("iss") || message.contains("aud")) {
-            return "token issuer or audience not accepted";
+        if (message.contains("before use time")) {
+            return "token not yet valid";
         }
-        if (message.contains("missing required claims")) {
-            return "token lacks a required claim (sub, exp)";
-        }
-        if (message.contains("nsecured") || message.contains("plain")) {
+        if (message.contains("unsecured") || message.contains("plain")) {
             return "unsigned tokens are not accepted";
+        }
+        if (message.contains("iss claim") || message.contains("aud claim") || message.contains("audience")) {
+            return "token issuer or audience not accepted";
         }
         return "token signature or algorithm not accepted";
     }

@@ -1,13 +1,20 @@
 package dev.switchboard.session;
 
 import dev.switchboard.broker.Delivery;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import jakarta.json.bind.JsonbException;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
+import java.io.StringReader;
+import java.lang.reflect.RecordComponent;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -31,6 +38,7 @@ public final class NativeFrameCodec {
     private static final Map<String, Class<? extends ServerFrame>> SERVER_FRAME_TYPES = frameTypes(ServerFrame.class);
 
     private final Jsonb jsonb;
+    private final JsonParserFactory parsers = Json.createParserFactory(Map.of());
     /** The shared encoder a {@link Delivery} caches its native frame under (encode once per message). */
     private final Function<Delivery, String> messageEncoder = this::encodeMessage;
 
@@ -43,10 +51,8 @@ public final class NativeFrameCodec {
      * Yasson 3.0's own polymorphic path fails on scalar or array {@code data} values.
      */
     public Decoded decodeClientFrame(String text) {
-        JsonValue value;
-        try {
-            value = jsonb.fromJson(text, JsonValue.class);
-        } catch (JsonbException e) {
+        JsonValue value = parseWhole(text);
+        if (value == null) {
             return new Decoded.Malformed("malformed JSON", null);
         }
         if (!(value instanceof JsonObject object)) {
@@ -61,12 +67,62 @@ public final class NativeFrameCodec {
         if (frameClass == null) {
             return new Decoded.Malformed("unknown frame type", ref);
         }
+        String wrongField = firstWronglyTypedField(object, frameClass);
+        if (wrongField != null) {
+            return new Decoded.Malformed("malformed '" + typeName.getString() + "' frame: field '" + wrongField
+                    + "' has the wrong type", ref);
+        }
         try {
             return new Decoded.Frame(jsonb.fromJson(text, frameClass));
         } catch (JsonbException e) {
             return new Decoded.Malformed("malformed '" + typeName.getString() + "' frame: a field has the wrong type",
                     ref);
         }
+    }
+
+    /**
+     * The JSON value of the whole text, or null if it is not exactly one JSON value (JSON-B and
+     * JSON-P readers both ignore trailing text; a frame with trailing text is malformed).
+     */
+    private JsonValue parseWhole(String text) {
+        try (JsonParser parser = parsers.createParser(new StringReader(text))) {
+            if (!parser.hasNext()) {
+                return null;
+            }
+            parser.next();
+            JsonValue value = parser.getValue();
+            return parser.hasNext() ? null : value;
+        } catch (JsonException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The first field whose JSON type does not match the record component's Java type, or null.
+     * JSON-B would quietly turn {@code "topic": 5} into {@code "5"}; the protocol wants an error.
+     */
+    private static String firstWronglyTypedField(JsonObject object, Class<?> recordClass) {
+        for (RecordComponent component : recordClass.getRecordComponents()) {
+            JsonValue value = object.get(component.getName());
+            if (value == null || value == JsonValue.NULL) {
+                continue;
+            }
+            Class<?> type = component.getType();
+            boolean fits;
+            if (type == String.class) {
+                fits = value instanceof JsonString;
+            } else if (type == Long.class || type == long.class) {
+                fits = value instanceof JsonNumber number && number.isIntegral();
+            } else if (type.isRecord()) {
+                fits = value instanceof JsonObject nested && firstWronglyTypedField(nested, type) == null;
+            } else {
+                fits = true; // JsonValue: any JSON
+            }
+            if (!fits) {
+                return component.getName();
+            }
+        }
+        return null;
     }
 
     public String encode(ServerFrame frame) {

@@ -154,6 +154,17 @@ class NativeProtocolIT {
     }
 
     @Test
+    void aFrameJustUnderTheSizeLimitIsAccepted() throws Exception {
+        try (ChannelClient publisher = connect("pub", "np-large", "publisher")) {
+            publisher.send("{\"type\":\"subscribe\",\"topic\":\"np-large\"}");
+            publisher.expect("subscribed");
+            String data = "y".repeat(65_000);
+            publisher.send("{\"type\":\"publish\",\"topic\":\"np-large\",\"data\":\"" + data + "\"}");
+            assertThat(publisher.expect("message").getString("data")).isEqualTo(data);
+        }
+    }
+
+    @Test
     void aBinaryFrameClosesWith1003() throws Exception {
         try (ChannelClient client = connect("alice", "np-binary")) {
             client.sendBinary(new byte[] {1, 2, 3});

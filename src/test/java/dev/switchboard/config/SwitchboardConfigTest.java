@@ -1,0 +1,181 @@
+package dev.switchboard.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.switchboard.broker.ChannelPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SwitchboardConfigTest {
+
+    @TempDir
+    Path dir;
+
+    /** Config from environment variables only, with a fixed node id unless given. */
+    private static SwitchboardConfig fromEnvironment(String... keyValues) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SWITCHBOARD_NODE_ID", "node-test");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            env.put(keyValues[i], keyValues[i + 1]);
+        }
+        return SwitchboardConfig.from(Settings.of(Map.of(), env));
+    }
+
+    @Test
+    void defaultsAreThoseOfTheContract() {
+        SwitchboardConfig config = fromEnvironment();
+
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.channelPolicy()).isEqualTo(ChannelPolicy.REJECT);
+        assertThat(config.maxMessageBytes()).isEqualTo(65536);
+        assertThat(config.historySize()).isEqualTo(1000);
+        assertThat(config.heartbeatMs()).isEqualTo(25000);
+        assertThat(config.jwtSecret()).isEmpty();
+        assertThat(config.jwtPublicKeyFile()).isEmpty();
+        assertThat(config.apiKey()).isEmpty();
+        assertThat(config.allowedOrigins()).isEmpty();
+        assertThat(config.redisUri()).isEmpty();
+        assertThat(config.handshakeRatePerSecond()).isEqualTo(100.0);
+        assertThat(config.handshakeBurst()).isEqualTo(500.0);
+    }
+
+    @Test
+    void nodeIdDefaultsToSomethingNonBlankAndDiffersBetweenInstances() {
+        SwitchboardConfig first = SwitchboardConfig.from(Settings.of(Map.of(), Map.of()));
+        SwitchboardConfig second = SwitchboardConfig.from(Settings.of(Map.of(), Map.of()));
+
+        assertThat(first.nodeId()).isNotBlank();
+        // a random suffix of 4 base-36 digits: equal by chance once in 1.7 million
+        assertThat(first.nodeId()).isNotEqualTo(second.nodeId());
+    }
+
+    @Test
+    void everyContractSettingIsReadFromItsVariable() {
+        SwitchboardConfig config = fromEnvironment(
+                "SWITCHBOARD_PORT", "9090",
+                "SWITCHBOARD_JWT_SECRET", "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t",
+                "SWITCHBOARD_JWT_PUBLIC_KEY", "/keys/jwt.pem",
+                "SWITCHBOARD_API_KEY", "api-key-1",
+                "SWITCHBOARD_ALLOWED_ORIGINS", "https://a.example",
+                "SWITCHBOARD_CHANNEL_POLICY", "replace",
+                "SWITCHBOARD_MAX_MESSAGE_BYTES", "1024",
+                "SWITCHBOARD_HISTORY_SIZE", "10",
+                "SWITCHBOARD_HEARTBEAT_MS", "5000",
+                "SWITCHBOARD_REDIS_URI", "redis://localhost:6379",
+                "SWITCHBOARD_NODE_ID", "node-7");
+
+        assertThat(config.port()).isEqualTo(9090);
+        assertThat(config.jwtSecret()).hasValue("s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t");
+        assertThat(config.jwtPublicKeyFile()).hasValue("/keys/jwt.pem");
+        assertThat(config.apiKey()).hasValue("api-key-1");
+        assertThat(config.allowedOrigins()).containsExactly("https://a.example");
+        assertThat(config.channelPolicy()).isEqualTo(ChannelPolicy.REPLACE);
+        assertThat(config.maxMessageBytes()).isEqualTo(1024);
+        assertThat(config.historySize()).isEqualTo(10);
+        assertThat(config.heartbeatMs()).isEqualTo(5000);
+        assertThat(config.redisUri()).hasValue("redis://localhost:6379");
+        assertThat(config.nodeId()).isEqualTo("node-7");
+    }
+
+    @Test
+    void settingsFromTheConfigFileAreTyped() throws IOException {
+        Path file = dir.resolve("switchboard.properties");
+        Files.writeString(file, "SWITCHBOARD_PORT=7070\nswitchboard.channel.policy=REPLACE\n");
+
+        SwitchboardConfig config = SwitchboardConfig.from(Settings.of(Map.of("switchboard.heartbeat.ms", "3000"),
+                Map.of("SWITCHBOARD_CONFIG", file.toString(), "SWITCHBOARD_NODE_ID", "n")));
+
+        assertThat(config.port()).isEqualTo(7070);
+        assertThat(config.channelPolicy()).isEqualTo(ChannelPolicy.REPLACE);
+        assertThat(config.heartbeatMs()).isEqualTo(3000);
+    }
+
+    @Test
+    void channelPolicyIgnoresCase() {
+        assertThat(fromEnvironment("SWITCHBOARD_CHANNEL_POLICY", "Reject").channelPolicy())
+                .isEqualTo(ChannelPolicy.REJECT);
+    }
+
+    @Test
+    void allowedOriginsIsACommaListWithSpacesAndEmptyEntriesIgnored() {
+        SwitchboardConfig config = fromEnvironment("SWITCHBOARD_ALLOWED_ORIGINS",
+                " https://a.example , ,https://b.example,");
+
+        assertThat(config.allowedOrigins()).containsExactly("https://a.example", "https://b.example");
+    }
+
+    @Test
+    void blankSettingFallsBackToTheDefault() {
+        assertThat(fromEnvironment("SWITCHBOARD_PORT", "  ").port()).isEqualTo(8080);
+        assertThat(fromEnvironment("SWITCHBOARD_JWT_SECRET", "").jwtSecret()).isEmpty();
+    }
+
+    @Test
+    void nonNumericPortIsAnErrorNamingTheVariable() {
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_PORT", "eighty"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SWITCHBOARD_PORT")
+                .hasMessageContaining("eighty");
+    }
+
+    @Test
+    void portOutOfRangeIsAnErrorNamingTheVariable() {
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_PORT", "70000"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SWITCHBOARD_PORT");
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_PORT", "-1"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SWITCHBOARD_PORT");
+    }
+
+    @Test
+    void invalidNumbersNameTheirVariable() {
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_MAX_MESSAGE_BYTES", "64k"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_MAX_MESSAGE_BYTES");
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_HISTORY_SIZE", "1.5"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_HISTORY_SIZE");
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_HEARTBEAT_MS", "10"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_HEARTBEAT_MS");
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_HANDSHAKE_RATE", "fast"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_HANDSHAKE_RATE");
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_HANDSHAKE_BURST", "-5"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_HANDSHAKE_BURST");
+    }
+
+    @Test
+    void handshakeRateAndBurstThatAreNotFiniteAreErrorsNamingTheVariable() {
+        for (String notFinite : new String[] {"NaN", "Infinity", "-Infinity"}) {
+            assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_HANDSHAKE_RATE", notFinite)).as(notFinite)
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_HANDSHAKE_RATE");
+            assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_HANDSHAKE_BURST", notFinite)).as(notFinite)
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_HANDSHAKE_BURST");
+        }
+    }
+
+    @Test
+    void unknownChannelPolicyIsAnErrorNamingTheVariable() {
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_CHANNEL_POLICY", "queue"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SWITCHBOARD_CHANNEL_POLICY")
+                .satisfies(e -> assertThat(e.getMessage()).containsIgnoringCase("queue"));
+    }
+
+    @Test
+    void descriptionNeverShowsSecrets() {
+        SwitchboardConfig config = fromEnvironment(
+                "SWITCHBOARD_JWT_SECRET", "jwt-secret-value-jwt-secret-value",
+                "SWITCHBOARD_API_KEY", "api-key-value",
+                "SWITCHBOARD_REDIS_URI", "redis://user:redis-password@localhost:6379");
+
+        assertThat(config.toString())
+                .doesNotContain("jwt-secret-value")
+                .doesNotContain("api-key-value")
+                .doesNotContain("redis-password");
+    }
+}

@@ -1,0 +1,526 @@
+package dev.switchboard.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.broker.CloseCode;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class OutboundQueueTest {
+
+    private static final Executor DIRECT = Runnable::run;
+
+    private final RecordingEvents events = new RecordingEvents();
+
+    @Test
+    void framesAreSentInOfferOrder() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        assertThat(queue.offer("a")).isTrue();
+        assertThat(queue.offer("b")).isTrue();
+        assertThat(queue.offer("c")).isTrue();
+
+        assertThat(sink.sent).containsExactly("a", "b", "c");
+        assertThat(sink.closes).isEmpty();
+        events.assertNone();
+    }
+
+    @Test
+    void nextFrameIsSentOnlyAfterThePreviousSendCompletes() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        queue.offer("a");
+        queue.offer("b");
+        queue.offer("c");
+        assertThat(sink.sent).containsExactly("a");
+
+        sink.completeNext(null);
+        assertThat(sink.sent).containsExactly("a", "b");
+
+        sink.completeNext(null);
+        sink.completeNext(null);
+        assertThat(sink.sent).containsExactly("a", "b", "c");
+        assertThat(sink.maxOutstanding).isEqualTo(1);
+        assertThat(queue.queuedChars()).isZero();
+    }
+
+    @Test
+    void idleQueueStartsSendingAgainOnTheNextOffer() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+        sink.completeNext(null);
+
+        queue.offer("b");
+
+        assertThat(sink.sent).containsExactly("a", "b");
+    }
+
+    @Test
+    void queuedCharsCountsFramesNotYetHandedToTheSink() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        queue.offer("12345");   // handed to the sink at once
+        queue.offer("123");
+        queue.offer("12");
+
+        assertThat(queue.queuedChars()).isEqualTo(5);
+        sink.completeNext(null);
+        assertThat(queue.queuedChars()).isEqualTo(2);
+    }
+
+    @Test
+    void manyOfferingThreadsAndAsynchronousCompletionsNeverOverlapSends() throws Exception {
+        int producers = 4;
+        int perProducer = 5_000;
+        ExecutorService drainers = Executors.newFixedThreadPool(4);
+        ExecutorService io = Executors.newSingleThreadExecutor();
+        ExecutorService offering = Executors.newFixedThreadPool(producers);
+        try {
+            ConcurrentSink sink = new ConcurrentSink(io);
+            OutboundQueue queue = new OutboundQueue(sink, drainers, Long.MAX_VALUE, Integer.MAX_VALUE, events);
+            CyclicBarrier start = new CyclicBarrier(producers);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                int producer = p;
+                futures.add(offering.submit(() -> {
+                    start.await(5, TimeUnit.SECONDS);
+                    for (int i = 0; i < perProducer; i++) {
+                        assertThat(queue.offer(producer + ":" + i)).isTrue();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(20, TimeUnit.SECONDS);
+            }
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.sent.size() == producers * perProducer);
+            assertThat(sink.overlaps.get()).as("sends started while another was in flight").isZero();
+            for (int p = 0; p < producers; p++) {
+                String prefix = p + ":";
+                List<Integer> order = sink.sent.stream().filter(f -> f.startsWith(prefix))
+                        .map(f -> Integer.parseInt(f.substring(prefix.length()))).toList();
+                assertThat(order).as("frames of producer %d", p).isSorted().hasSize(perProducer);
+            }
+            events.assertNone();
+        } finally {
+            offering.shutdownNow();
+            drainers.shutdownNow();
+            io.shutdownNow();
+        }
+    }
+
+    @Test
+    void sinkCompletingInlineForTwoHundredThousandFramesDoesNotGrowTheStack() {
+        ManualExecutor executor = new ManualExecutor();
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, executor, Long.MAX_VALUE, Integer.MAX_VALUE, events);
+        for (int i = 0; i < 200_000; i++) {
+            queue.offer("f" + i);
+        }
+        assertThat(sink.sent).isEmpty();
+
+        executor.runAll(); // one drain sends everything; each send completes before sendText returns
+
+        assertThat(sink.sent).hasSize(200_000).startsWith("f0", "f1").endsWith("f199999");
+        assertThat(sink.maxDepth).as("stack frames under the drain at the deepest send")
+                .isLessThan(sink.firstDepth + 10);
+    }
+
+    @Test
+    void completionThatResumesTheDrainDoesNotRecursePerFrame() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, Long.MAX_VALUE, Integer.MAX_VALUE, events);
+        queue.offer("first");
+        for (int i = 0; i < 200_000; i++) {
+            queue.offer("f" + i);
+        }
+        sink.completeInlineFromNowOn();
+
+        sink.completeNext(null); // resumes the drain on this thread, which sends the other 200,000
+
+        assertThat(sink.sent).hasSize(200_001).endsWith("f199999");
+        assertThat(sink.closes).isEmpty();
+    }
+
+    @Test
+    void tooManyQueuedFramesClosesTheSessionAsASlowConsumer() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 3, events);
+        assertThat(queue.offer("a")).isTrue(); // in flight: no longer counts as queued
+        assertThat(queue.offer("b")).isTrue();
+        assertThat(queue.offer("c")).isTrue();
+        assertThat(queue.offer("d")).isTrue();
+
+        assertThat(queue.offer("e")).isFalse();
+
+        assertThat(events.overflows).containsExactly(List.of(4L, 4L));
+        assertThat(events.discards).containsExactly(3);
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+        assertThat(queue.queuedChars()).isZero();
+    }
+
+    @Test
+    void tooManyQueuedCharsClosesTheSessionAsASlowConsumer() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 10, 100, events);
+        queue.offer("in-flight");
+        assertThat(queue.offer("12345")).isTrue();
+        assertThat(queue.offer("12345")).isTrue();
+
+        assertThat(queue.offer("1")).isFalse();
+
+        assertThat(events.overflows).containsExactly(List.of(11L, 3L));
+        assertThat(events.discards).containsExactly(2);
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+    }
+
+    @Test
+    void overflowIsReportedOnceAndLaterOffersAreRefused() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 1, events);
+        queue.offer("a");
+        queue.offer("b");
+        queue.offer("c");
+
+        assertThat(queue.offer("d")).isFalse();
+        assertThat(queue.offer("e")).isFalse();
+        sink.completeNext(null);
+
+        assertThat(events.overflows).hasSize(1);
+        assertThat(events.discards).containsExactly(1);
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+        assertThat(sink.sent).containsExactly("a");
+    }
+
+    @Test
+    void singleFrameLargerThanTheBoundOverflowsAnEmptyQueue() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 4, 100, events);
+
+        assertThat(queue.offer("12345")).isFalse();
+
+        assertThat(sink.sent).isEmpty();
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+        assertThat(events.overflows).containsExactly(List.of(5L, 1L));
+        assertThat(events.discards).isEmpty();
+    }
+
+    @Test
+    void closeSendsEverythingQueuedThenClosesWithItsCode() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+        queue.offer("b");
+        queue.offer("c");
+
+        queue.close(CloseCode.SHUTDOWN);
+        assertThat(sink.closes).isEmpty();
+
+        sink.completeNext(null);
+        sink.completeNext(null);
+        assertThat(sink.closes).as("c is still in flight").isEmpty();
+        sink.completeNext(null);
+
+        assertThat(sink.sent).containsExactly("a", "b", "c");
+        assertThat(sink.closes).containsExactly(CloseCode.SHUTDOWN);
+        events.assertNone();
+    }
+
+    @Test
+    void offersAfterCloseAreRefused() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+
+        queue.close(CloseCode.NORMAL);
+
+        assertThat(queue.offer("b")).isFalse();
+        assertThat(sink.sent).containsExactly("a");
+        assertThat(sink.closes).containsExactly(CloseCode.NORMAL);
+    }
+
+    @Test
+    void onlyTheFirstCloseCounts() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+
+        queue.close(CloseCode.OPERATOR);
+        queue.close(CloseCode.REPLACED);
+        sink.completeNext(null);
+        queue.close(CloseCode.NORMAL);
+
+        assertThat(sink.closes).containsExactly(CloseCode.OPERATOR);
+    }
+
+    @Test
+    void closeOfAnIdleQueueClosesAtOnce() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        queue.close(CloseCode.POLICY_VIOLATION);
+
+        assertThat(sink.closes).containsExactly(CloseCode.POLICY_VIOLATION);
+    }
+
+    @Test
+    void sendTimingOutClosesAsSlowConsumerAndDiscardsTheRest() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+        queue.offer("b");
+        queue.offer("c");
+        SocketTimeoutException timeout = new SocketTimeoutException("send timed out");
+
+        sink.completeNext(timeout);
+
+        assertThat(sink.sent).containsExactly("a");
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+        assertThat(events.failures).containsExactly(List.of(timeout, CloseCode.SLOW_CONSUMER));
+        assertThat(events.discards).containsExactly(2);
+        assertThat(queue.offer("d")).isFalse();
+    }
+
+    @Test
+    void timeoutWrappedInAnotherExceptionStillCountsAsSlowConsumer() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+
+        sink.completeNext(new IOException("write failed", new TimeoutException("blocking send timed out")));
+
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+    }
+
+    @Test
+    void otherSendFailureClosesWithInternalError() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+        queue.offer("b");
+        IOException broken = new IOException("broken pipe");
+
+        sink.completeNext(broken);
+
+        assertThat(sink.closes).containsExactly(CloseCode.INTERNAL_ERROR);
+        assertThat(events.failures).containsExactly(List.of(broken, CloseCode.INTERNAL_ERROR));
+        assertThat(events.discards).containsExactly(1);
+        assertThat(sink.sent).containsExactly("a");
+    }
+
+    @Test
+    void sendFailingInlineIsHandledLikeALateFailure() {
+        HeldSink sink = new HeldSink();
+        sink.failInlineWith(new SocketTimeoutException("inline"));
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        assertThat(queue.offer("a")).isTrue();
+
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+        assertThat(events.failures).hasSize(1);
+        assertThat(queue.offer("b")).isFalse();
+        assertThat(sink.sent).containsExactly("a");
+    }
+
+    @Test
+    void connectionClosedDiscardsWhatIsQueuedWithoutClosing() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+        queue.offer("b");
+        queue.offer("c");
+
+        queue.connectionClosed();
+        sink.completeNext(null); // the send that was in flight finishes after all
+
+        assertThat(events.discards).containsExactly(2);
+        assertThat(sink.sent).containsExactly("a");
+        assertThat(sink.closes).isEmpty();
+        assertThat(queue.offer("d")).isFalse();
+        assertThat(queue.queuedChars()).isZero();
+    }
+
+    @Test
+    void connectionClosedOnAnEmptyQueueReportsNoDiscards() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+
+        queue.connectionClosed();
+        queue.close(CloseCode.NORMAL);
+
+        events.assertNone();
+        assertThat(sink.closes).isEmpty();
+    }
+
+    // --- test doubles ---
+
+    /** Completes every send before returning; records the stack depth of each send. */
+    private static final class InlineSink implements FrameSink {
+        final List<String> sent = new ArrayList<>();
+        final List<CloseCode> closes = new ArrayList<>();
+        int firstDepth = -1;
+        int maxDepth;
+
+        @Override
+        public void sendText(String text, Consumer<Throwable> done) {
+            if (sent.size() % 10_000 == 0) { // stack walks are slow: sample
+                int depth = Thread.currentThread().getStackTrace().length;
+                if (firstDepth < 0) {
+                    firstDepth = depth;
+                }
+                maxDepth = Math.max(maxDepth, depth);
+            }
+            sent.add(text);
+            done.accept(null);
+        }
+
+        @Override
+        public void close(CloseCode code) {
+            closes.add(code);
+        }
+    }
+
+    /** Holds each send until the test completes it; can switch to completing inline. */
+    private static final class HeldSink implements FrameSink {
+        final List<String> sent = new ArrayList<>();
+        final List<CloseCode> closes = new ArrayList<>();
+        private final Queue<Consumer<Throwable>> pending = new ArrayDeque<>();
+        private boolean inline;
+        private Throwable inlineFailure;
+        int maxOutstanding;
+
+        @Override
+        public void sendText(String text, Consumer<Throwable> done) {
+            sent.add(text);
+            if (inline) {
+                done.accept(inlineFailure);
+                return;
+            }
+            pending.add(done);
+            maxOutstanding = Math.max(maxOutstanding, pending.size());
+            assertThat(pending).as("sends in flight").hasSize(1);
+        }
+
+        void completeNext(Throwable failure) {
+            Consumer<Throwable> done = pending.poll();
+            assertThat(done).as("a send in flight").isNotNull();
+            done.accept(failure);
+        }
+
+        void completeInlineFromNowOn() {
+            inline = true;
+        }
+
+        void failInlineWith(Throwable failure) {
+            inline = true;
+            inlineFailure = failure;
+        }
+
+        @Override
+        public void close(CloseCode code) {
+            closes.add(code);
+        }
+    }
+
+    /** Completes sends on another thread, sometimes inline; counts sends that overlap. */
+    private static final class ConcurrentSink implements FrameSink {
+        final Queue<String> sent = new ConcurrentLinkedQueue<>();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger overlaps = new AtomicInteger();
+        private final Executor io;
+
+        ConcurrentSink(Executor io) {
+            this.io = io;
+        }
+
+        @Override
+        public void sendText(String text, Consumer<Throwable> done) {
+            if (inFlight.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+            }
+            sent.add(text);
+            Runnable complete = () -> {
+                inFlight.decrementAndGet();
+                done.accept(null);
+            };
+            if (ThreadLocalRandom.current().nextBoolean()) {
+                complete.run();
+            } else {
+                io.execute(complete);
+            }
+        }
+
+        @Override
+        public void close(CloseCode code) {
+            throw new AssertionError("unexpected close " + code);
+        }
+    }
+
+    /** Runs submitted tasks only when the test says so. */
+    private static final class ManualExecutor implements Executor {
+        private final Queue<Runnable> tasks = new ArrayDeque<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        void runAll() {
+            for (Runnable task; (task = tasks.poll()) != null; ) {
+                task.run();
+            }
+        }
+    }
+
+    /** Records every event; {@link #assertNone} fails on any. */
+    private static final class RecordingEvents implements OutboundQueue.Events {
+        final List<List<Long>> overflows = new ArrayList<>();
+        final List<List<Object>> failures = new ArrayList<>();
+        final List<Integer> discards = new ArrayList<>();
+
+        @Override
+        public synchronized void overflowed(long queuedChars, int queuedFrames) {
+            overflows.add(List.of(queuedChars, (long) queuedFrames));
+        }
+
+        @Override
+        public synchronized void sendFailed(Throwable failure, CloseCode code) {
+            failures.add(List.of(failure, code));
+        }
+
+        @Override
+        public synchronized void discarded(int count) {
+            discards.add(count);
+        }
+
+        synchronized void assertNone() {
+            assertThat(overflows).as("overflow events").isEmpty();
+            assertThat(failures).as("send failure events").isEmpty();
+            assertThat(discards).as("discard events").isEmpty();
+        }
+    }
+}
