@@ -5,32 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The {@code replace} channel policy: the newest session wins, the old one is closed with 4009. */
 class ChannelReplacePolicyIT {
 
-    private static ServerProcess server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ServerProcess.start("channel-replace", Map.of("channel.policy", "replace"));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerProcess server = ServerProcess.perTestClass("channel-replace", Map.of("channel.policy", "replace"));
 
     @Test
     void aNewSessionReplacesTheOpenOneWhichIsClosedWith4009() throws Exception {
@@ -49,23 +33,9 @@ class ChannelReplacePolicyIT {
 
     @Test
     void aRaceOfTwentyConnectsEndsWithExactlyOneOpenSession() throws Exception {
-        int contenders = 20;
-        CyclicBarrier start = new CyclicBarrier(contenders);
-        ConcurrentLinkedQueue<ChannelClient> clients = new ConcurrentLinkedQueue<>();
-        ExecutorService threads = Executors.newFixedThreadPool(contenders);
-        try {
-            List<Future<?>> connects = new ArrayList<>();
-            for (int i = 0; i < contenders; i++) {
-                String user = "racer-" + i;
-                connects.add(threads.submit(() -> {
-                    start.await();
-                    clients.add(ChannelClient.connect(server, TestTokens.token(user), "replace-race"));
-                    return null;
-                }));
-            }
-            for (Future<?> connect : connects) {
-                connect.get();
-            }
+        try (ConnectRace race = ConnectRace.run(server, "replace-race", 20)) {
+            List<ChannelClient> clients = race.openedClients();
+            assertThat(clients).as("under replace, no handshake is refused").hasSize(20);
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                     assertThat(clients.stream().filter(ChannelClient::isOpen).count()).isEqualTo(1));
             ChannelClient survivor = clients.stream().filter(ChannelClient::isOpen).findFirst().orElseThrow();
@@ -75,11 +45,6 @@ class ChannelReplacePolicyIT {
                 if (client != survivor) {
                     assertThat(client.awaitClose().getCloseCode().getCode()).isEqualTo(4009);
                 }
-            }
-        } finally {
-            threads.shutdownNow();
-            for (ChannelClient client : clients) {
-                client.close();
             }
         }
     }

@@ -8,69 +8,26 @@ import jakarta.json.JsonValue;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One open session per channel under the default {@code reject} policy (CONTRACT.md section 2). */
 class ChannelRuleIT {
 
-    private static ServerProcess server;
-    private static HttpApi api;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ServerProcess.start("channel-rule", Map.of());
-        api = HttpApi.withApiKey(server);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerProcess server = ServerProcess.perTestClass("channel-rule", Map.of());
+    private static final HttpApi api = HttpApi.withApiKey(server);
 
     @Test
     void fiftySimultaneousConnectsToOneChannelLeaveExactlyOneOpenSession() throws Exception {
-        int contenders = 50;
-        CyclicBarrier start = new CyclicBarrier(contenders);
-        ConcurrentLinkedQueue<ChannelClient> opened = new ConcurrentLinkedQueue<>();
-        ExecutorService threads = Executors.newFixedThreadPool(contenders);
-        try {
-            List<Future<Integer>> outcomes = new ArrayList<>();
-            for (int i = 0; i < contenders; i++) {
-                String user = "racer-" + i;
-                outcomes.add(threads.submit(() -> {
-                    start.await();
-                    try {
-                        opened.add(ChannelClient.connect(server, TestTokens.token(user), "race"));
-                        return 101;
-                    } catch (jakarta.websocket.DeploymentException e) {
-                        return ChannelClient.refusalStatusOf(e);
-                    }
-                }));
-            }
-            List<Integer> statuses = new ArrayList<>();
-            for (Future<Integer> outcome : outcomes) {
-                statuses.add(outcome.get());
-            }
-            assertThat(statuses).filteredOn(s -> s == 101).hasSize(1);
-            assertThat(statuses).filteredOn(s -> s == 409).hasSize(contenders - 1);
-            ChannelClient winner = opened.peek();
-            String winnerUser = winner.expect("welcome").getString("user");
+        try (ConnectRace race = ConnectRace.run(server, "race", 50)) {
+            assertThat(race.openedClients()).hasSize(1);
+            assertThat(race.outcomes()).filteredOn(outcome -> !outcome.opened())
+                    .extracting(ConnectRace.Outcome::refusalStatus).hasSize(49).containsOnly(409);
+            String winnerUser = race.openedClients().get(0).expect("welcome").getString("user");
             assertThat(openChannelUsers("race")).containsExactly(winnerUser);
-        } finally {
-            threads.shutdownNow();
-            for (ChannelClient client : opened) {
-                client.close();
-            }
         }
     }
 

@@ -6,9 +6,8 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every row of CONTRACT.md section 2's handshake table, seen by a real client (Tyrus: the status)
@@ -17,17 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class HandshakeIT {
 
-    private static ServerProcess server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ServerProcess.start("handshake", Map.of("allowed.origins", "https://console.example.com"));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerProcess server = ServerProcess.perTestClass("handshake", Map.of("allowed.origins", "https://console.example.com"));
 
     @Test
     void validTokenAndChannelOpenASessionThatIsWelcomed() throws Exception {

@@ -3,25 +3,16 @@ package dev.switchboard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The 429 row of the handshake table, on a server with a tiny handshake budget. */
 class HandshakeRateLimitIT {
 
-    private static ServerProcess server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        // 3 handshakes, then one more per 1000 s: the test cannot be saved by a refill.
-        server = ServerProcess.start("rate-limit", Map.of("handshake.rate", "0.001", "handshake.burst", "3"));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    // 3 handshakes, then one more per 1000 s: the test cannot be saved by a refill.
+    @RegisterExtension
+    static final ServerProcess server = ServerProcess.perTestClass("rate-limit",
+            Map.of("handshake.rate", "0.001", "handshake.burst", "3"));
 
     @Test
     void handshakesBeyondTheBudgetOfAnAddressAre429AndOpenSessionsStayUp() throws Exception {

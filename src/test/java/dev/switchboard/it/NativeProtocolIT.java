@@ -4,24 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Frames of the native protocol and every bad-input answer of CONTRACT.md section 2. */
 class NativeProtocolIT {
 
-    private static ServerProcess server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ServerProcess.start("native-protocol", Map.of("max.bad.frames", "5"));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerProcess server = ServerProcess.perTestClass("native-protocol", Map.of("max.bad.frames", "5"));
 
     private static ChannelClient connect(String user, String channelId, String... roles) throws Exception {
         ChannelClient client = ChannelClient.connect(server, TestTokens.token(user, roles), channelId);

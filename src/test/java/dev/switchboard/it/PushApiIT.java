@@ -5,26 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A backend pushing through the HTTP API (CONTRACT.md section 4) to real WebSocket clients. */
 class PushApiIT {
 
-    private static ServerProcess server;
-    private static HttpApi api;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ServerProcess.start("push-api", Map.of());
-        api = HttpApi.withApiKey(server);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerProcess server = ServerProcess.perTestClass("push-api", Map.of());
+    private static final HttpApi api = HttpApi.withApiKey(server);
 
     private static ChannelClient connect(String user, String channelId) throws Exception {
         ChannelClient client = ChannelClient.connect(server, TestTokens.token(user), channelId);

@@ -15,38 +15,76 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The real product under test: {@code java -jar target/switchboard-standalone.jar} in its own
  * process, on a free port, with settings as system properties. Output goes to
  * {@code target/it-logs/<name>.log}. {@link #stop()} sends SIGTERM, as an operator would.
+ *
+ * <p>As a JUnit extension ({@link #perTestClass}), it starts before a test class's first test and
+ * stops after its last.
  */
-final class ServerProcess implements AutoCloseable {
+final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-    private final Process process;
-    private final int port;
-    private final Path log;
+    private final String name;
+    private final Map<String, String> settings;
+    private final boolean awaitReady;
+    // Set by launch(), before any test touches the server.
+    private Process process;
+    private int port;
+    private Path log;
 
-    private ServerProcess(Process process, int port, Path log) {
-        this.process = process;
-        this.port = port;
-        this.log = log;
+    private ServerProcess(String name, Map<String, String> settings, boolean awaitReady) {
+        this.name = name;
+        this.settings = Map.copyOf(settings);
+        this.awaitReady = awaitReady;
     }
 
-    /** Starts a server with the test secret and API key plus {@code settings} (keys without the {@code switchboard.} prefix). */
+    /**
+     * A server for one test class, with the test secret and API key plus {@code settings} (keys
+     * without the {@code switchboard.} prefix); register it with {@code @RegisterExtension}.
+     */
+    static ServerProcess perTestClass(String name, Map<String, String> settings) {
+        return new ServerProcess(name, withTestKeys(settings), true);
+    }
+
+    /** Starts a server with the test secret and API key plus {@code settings}, and waits until it is ready. */
     static ServerProcess start(String name, Map<String, String> settings) throws IOException {
-        Map<String, String> all = new java.util.LinkedHashMap<>();
-        all.put("jwt.secret", TestTokens.SECRET);
-        all.put("api.key", TestTokens.API_KEY);
-        all.putAll(settings);
-        ServerProcess server = launch(name, all);
-        server.awaitReady();
+        ServerProcess server = new ServerProcess(name, withTestKeys(settings), true);
+        server.launch();
         return server;
     }
 
     /** Launches a server with exactly {@code settings} (plus a free port) and does not wait for it. */
     static ServerProcess launch(String name, Map<String, String> settings) throws IOException {
-        int port = freePort();
+        ServerProcess server = new ServerProcess(name, settings, false);
+        server.launch();
+        return server;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        launch();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        close();
+    }
+
+    private static Map<String, String> withTestKeys(Map<String, String> settings) {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        all.put("jwt.secret", TestTokens.SECRET);
+        all.put("api.key", TestTokens.API_KEY);
+        all.putAll(settings);
+        return all;
+    }
+
+    private void launch() throws IOException {
+        port = freePort();
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m"));
         command.add("-Dswitchboard.port=" + port);
         settings.forEach((key, value) -> command.add("-Dswitchboard." + key + "=" + value));
@@ -54,11 +92,14 @@ final class ServerProcess implements AutoCloseable {
         command.add(jar());
         Path logs = Path.of("target", "it-logs");
         Files.createDirectories(logs);
-        Path log = logs.resolve(name + ".log");
+        log = logs.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // Settings come only from the properties above, whatever the developer's environment holds.
         builder.environment().keySet().removeIf(variable -> variable.startsWith("SWITCHBOARD_"));
-        return new ServerProcess(builder.start(), port, log);
+        process = builder.start();
+        if (awaitReady) {
+            awaitReady();
+        }
     }
 
     /** Waits for the process to exit by itself (up to 60 s) and returns its status. */
@@ -120,7 +161,7 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive()) {
+        if (process != null && process.isAlive()) {
             stop();
         }
     }
