@@ -49,6 +49,16 @@ public final class Broker {
         return stats;
     }
 
+    /** Reserves a channel for a session that is about to open (see {@link ChannelRegistry#claim}). */
+    public ChannelClaim claimChannel(String channelId, String user, ChannelPolicy policy) {
+        return channels.claim(channelId, user, policy);
+    }
+
+    /** Gives up a reservation whose session did not open. */
+    public void cancelChannel(ChannelReservation reservation) {
+        channels.cancel(reservation);
+    }
+
     /**
      * Registers an open session, binding it to its channel reservation if it has one. Returns
      * false if the reservation was superseded meanwhile: the session is not registered and the

@@ -14,7 +14,8 @@ import dev.switchboard.broker.MessageIds;
 import dev.switchboard.broker.SessionRegistry;
 import dev.switchboard.broker.SubscriptionRegistry;
 import dev.switchboard.security.ApiAuthenticator;
-import dev.switchboard.handlers.EchoHandler;
+import dev.switchboard.handlers.MappedMethodHandler;
+import dev.switchboard.handlers.MessageMappingExtension;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.JsonErrorWriter;
 import dev.switchboard.security.HandshakeRateLimiter;
@@ -34,6 +35,7 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Singleton;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
@@ -43,7 +45,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Wires the application: every application-wide object is made here, once, from
@@ -126,16 +130,21 @@ public class SwitchboardBeans {
         return new JsonErrorWriter(jsonb);
     }
 
-    /** The built-in {@code echo} handler; applications add theirs as beans implementing ApplicationHandler. */
+    /**
+     * Every {@code @MessageMapping} method of every bean, plus any bean implementing
+     * ApplicationHandler directly.
+     */
     @Produces
     @Singleton
-    ApplicationHandler echoHandler(Broker broker, Jsonb jsonb) {
-        return new EchoHandler(broker, jsonb);
-    }
-
-    @Produces
-    @Singleton
-    ApplicationHandlers applicationHandlers(@Any Instance<ApplicationHandler> handlers) {
+    ApplicationHandlers applicationHandlers(@Any Instance<ApplicationHandler> handlerBeans,
+            MessageMappingExtension mappings, BeanManager beans, Broker broker, Jsonb jsonb) {
+        List<ApplicationHandler> handlers = new ArrayList<>();
+        handlerBeans.forEach(handlers::add);
+        for (MessageMappingExtension.Mapping mapping : mappings.mappings()) {
+            Object target = beans.getReference(mapping.bean(), mapping.bean().getBeanClass(),
+                    beans.createCreationalContext(mapping.bean()));
+            handlers.add(new MappedMethodHandler(mapping, target, broker, jsonb));
+        }
         return new ApplicationHandlers(handlers);
     }
 

@@ -81,8 +81,7 @@ public final class HandshakeGuard {
         if (!token.allowsChannel(request.channelId())) {
             return new HandshakeDecision.Refuse(403, "forbidden", "the token does not permit this channel");
         }
-        ClientIdentity identity = new ClientIdentity(token.subject(), token.roles(), request.channelId(),
-                token.expiresAt().plusSeconds(TokenVerifier.CLOCK_SKEW_SECONDS));
+        ClientIdentity identity = token.identity(request.channelId());
         if (!reserve) {
             boolean taken = channelPolicy == ChannelPolicy.REJECT && channels.holder(request.channelId()).isPresent();
             return taken ? conflict() : new HandshakeDecision.Permit(new AuthorizedClient(identity, null,

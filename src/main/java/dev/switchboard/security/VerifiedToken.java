@@ -1,5 +1,6 @@
 package dev.switchboard.security;
 
+import dev.switchboard.broker.ClientIdentity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +22,14 @@ public record VerifiedToken(String subject, Set<String> roles, List<String> chan
 
     public boolean hasRole(String role) {
         return roles.contains(role);
+    }
+
+    /**
+     * The client this token authenticates, holding {@code channelId} (may be null); its token
+     * counts until {@code exp} plus the allowed clock skew.
+     */
+    public ClientIdentity identity(String channelId) {
+        return new ClientIdentity(subject, roles, channelId, expiresAt.plusSeconds(TokenVerifier.CLOCK_SKEW_SECONDS));
     }
 
     /** Whether the token's {@code channels} claim allows {@code channelId}. */
