@@ -21,11 +21,16 @@ import dev.switchboard.security.JsonErrorWriter;
 import dev.switchboard.security.HandshakeRateLimiter;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.RoleAccessPolicy;
+import dev.switchboard.security.TokenAuthenticator;
 import dev.switchboard.security.TokenKeys;
 import dev.switchboard.security.TokenVerifier;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.SessionLimits;
+import dev.switchboard.session.StompPayloads;
+import dev.switchboard.session.StompProtocol;
+import dev.switchboard.session.StompSettings;
+import dev.switchboard.stomp.StompLimits;
 import dev.switchboard.transport.TransportSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -40,6 +45,8 @@ import jakarta.inject.Singleton;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -48,6 +55,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * Wires the application: every application-wide object is made here, once, from
@@ -158,10 +166,39 @@ public class SwitchboardBeans {
     @Singleton
     NativeProtocol nativeProtocol(Broker broker, NativeFrameCodec codec, ApplicationHandlers handlers,
             SessionExecutors executors, SwitchboardConfig config, Clock clock) {
-        SessionLimits limits = new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(),
-                config.heartbeatMs(), config.maxBadFrames());
         return new NativeProtocol(broker, codec, handlers, new RoleAccessPolicy(config.publishOpenTopics()),
-                executors.senders(), executors.scheduler(), clock, limits);
+                executors.senders(), executors.scheduler(), clock, sessionLimits(config));
+    }
+
+    @Produces
+    @Singleton
+    StompProtocol stompProtocol(Broker broker, TokenVerifier verifier, ApplicationHandlers handlers, Jsonb jsonb,
+            SessionExecutors executors, SwitchboardConfig config, Clock clock) {
+        StompSettings settings = new StompSettings(
+                new StompLimits(config.maxMessageBytes(), StompLimits.DEFAULT.maxHeaders(),
+                        StompLimits.DEFAULT.maxHeaderLineBytes()),
+                config.channelPolicy(), config.stompMaxDeliveries(), Duration.ofMillis(config.stompAckTimeoutMs()),
+                Duration.ofSeconds(1), "Switchboard/" + productVersion());
+        return new StompProtocol(broker, new TokenAuthenticator(verifier),
+                new RoleAccessPolicy(config.publishOpenTopics()), handlers, new StompPayloads(jsonb),
+                executors.senders(), executors.scheduler(), clock, sessionLimits(config), settings);
+    }
+
+    private static String productVersion() {
+        Properties properties = new Properties();
+        try (InputStream in = SwitchboardBeans.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version", "dev");
+    }
+
+    private static SessionLimits sessionLimits(SwitchboardConfig config) {
+        return new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(), config.heartbeatMs(),
+                config.maxBadFrames());
     }
 
     @Produces

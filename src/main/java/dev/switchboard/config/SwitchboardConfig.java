@@ -35,7 +35,9 @@ public record SwitchboardConfig(
         double handshakeBurst,
         List<String> publishOpenTopics,
         int maxBadFrames,
-        int apiMaxBodyBytes) {
+        int apiMaxBodyBytes,
+        int stompMaxDeliveries,
+        long stompAckTimeoutMs) {
 
     public static SwitchboardConfig from(Settings settings) {
         return new SwitchboardConfig(
@@ -59,7 +61,9 @@ public record SwitchboardConfig(
                 doubleValue(settings, "handshake.burst", 500),
                 list(settings, "publish.open.topics"),
                 intValue(settings, "max.bad.frames", 10, 1, Integer.MAX_VALUE),
-                1024 * 1024);
+                1024 * 1024,
+                intValue(settings, "stomp.max.deliveries", 3, 1, 100),
+                longValue(settings, "stomp.ack.timeout.ms", 30_000, 100, 3_600_000));
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */

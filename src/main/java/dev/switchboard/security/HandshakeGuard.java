@@ -6,10 +6,12 @@ import dev.switchboard.broker.ChannelRegistry;
 import dev.switchboard.broker.ClientIdentity;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Decides whether a native channel handshake may be upgraded (CONTRACT.md section 2), in this
+ * Decides whether a WebSocket handshake may be upgraded. For the native channel endpoint
+ * (CONTRACT.md section 2), in this
  * order: rate limit (429, cheapest first), origin (403), parameters (400), token (401), the
  * token's channels claim (403), and finally the channel rule (409), which reserves the channel for
  * the permitted client. Thread safe.
@@ -54,12 +56,25 @@ public final class HandshakeGuard {
         }
     }
 
-    private HandshakeDecision verify(HandshakeRequest request, boolean reserve) {
+    /**
+     * The checks every WebSocket handshake passes, whatever the endpoint: the address's handshake
+     * rate (429) and the origin (403). The STOMP endpoint needs only these: its client
+     * authenticates in CONNECT.
+     */
+    public Optional<HandshakeDecision.Refuse> screen(HandshakeRequest request) {
         if (!rateLimiter.tryAcquire(request.clientAddress())) {
-            return new HandshakeDecision.Refuse(429, "rate_limited", "too many handshakes from this address");
+            return Optional.of(new HandshakeDecision.Refuse(429, "rate_limited", "too many handshakes from this address"));
         }
         if (!originPolicy.allows(request.origin(), request.scheme(), request.host())) {
-            return new HandshakeDecision.Refuse(403, "forbidden", "origin not allowed");
+            return Optional.of(new HandshakeDecision.Refuse(403, "forbidden", "origin not allowed"));
+        }
+        return Optional.empty();
+    }
+
+    private HandshakeDecision verify(HandshakeRequest request, boolean reserve) {
+        Optional<HandshakeDecision.Refuse> screened = screen(request);
+        if (screened.isPresent()) {
+            return screened.get();
         }
         if (request.channelId() == null || request.channelId().isEmpty()) {
             return new HandshakeDecision.Refuse(400, "bad_request", "channelId is required");

@@ -49,7 +49,7 @@ public final class NativeSession implements Subscriber {
         this.openedAt = protocol.clock.instant();
         SessionLimits limits = protocol.limits;
         this.outbound = new OutboundQueue(sink, protocol.senders, limits.maxQueuedChars(), limits.maxQueuedFrames(),
-                new QueueEvents());
+                new QueueEventLog(this, protocol.broker.stats()));
     }
 
     /**
@@ -242,30 +242,5 @@ public final class NativeSession implements Subscriber {
     @Override
     public Instant openedAt() {
         return openedAt;
-    }
-
-    /** Reports queue trouble: never silent (DESIGN.md, slow consumers). */
-    private final class QueueEvents implements OutboundQueue.Events {
-        @Override
-        public void overflowed(long queuedChars, int queuedFrames) {
-            protocol.broker.stats().slowConsumerClosed();
-            LOG.log(Level.INFO, "Slow consumer: closing session {0} (user {1}, channel {2}) with 4008, "
-                    + "{3} chars in {4} frames queued", sessionId, identity.user(), identity.channelId(),
-                    queuedChars, queuedFrames);
-        }
-
-        @Override
-        public void sendFailed(Throwable failure, CloseCode code) {
-            if (code == CloseCode.SLOW_CONSUMER) {
-                protocol.broker.stats().slowConsumerClosed();
-            }
-            LOG.log(Level.INFO, "Send to session {0} (user {1}, channel {2}) failed: {3}; closing with {4}",
-                    sessionId, identity.user(), identity.channelId(), failure.toString(), code.code());
-        }
-
-        @Override
-        public void discarded(int count) {
-            protocol.broker.stats().dropped(count);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.security.AuthorizedClient;
-import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -10,10 +9,10 @@ import java.security.Principal;
 /**
  * The handshake configurator of the channel endpoint. Thin by design: the checks that can refuse
  * with an HTTP status run in {@link HandshakeFilter} before the upgrade (a Configurator cannot set
- * a status portably); this hands the filter's verdict, the request's principal, to the session,
- * and creates endpoints through CDI so their dependencies are injected on every container.
+ * a status portably); this hands the filter's verdict, the request's principal, to the session.
+ * Endpoints are created through CDI by the parent class.
  */
-public final class ChannelEndpointConfigurator extends ServerEndpointConfig.Configurator {
+public final class ChannelEndpointConfigurator extends CdiEndpointConfigurator {
 
     /** User-property key under which the session finds its {@link AuthorizedClient}. */
     static final String AUTHORIZED_CLIENT = "switchboard.authorizedClient";
@@ -24,10 +23,5 @@ public final class ChannelEndpointConfigurator extends ServerEndpointConfig.Conf
         if (principal instanceof AuthorizedClient client) {
             config.getUserProperties().put(AUTHORIZED_CLIENT, client);
         }
-    }
-
-    @Override
-    public <T> T getEndpointInstance(Class<T> endpointClass) {
-        return CDI.current().select(endpointClass).get();
     }
 }

@@ -15,9 +15,10 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.Principal;
+import java.util.Optional;
 
 /**
- * Checks channel handshakes before the container upgrades them, so that every refusal is an HTTP
+ * Checks WebSocket handshakes before the container upgrades them, so that every refusal is an HTTP
  * status with a JSON body (CONTRACT.md section 2) on every container, never an opened-then-closed
  * socket. A permitted request continues to the container's WebSocket upgrade with the
  * {@link AuthorizedClient} as its user principal; if the upgrade then does not happen, the
@@ -27,7 +28,7 @@ import java.security.Principal;
  * and 426 if they pass: browsers only see close code 1006 for a refused upgrade, so the console
  * repeats the request this way to show the user the reason.
  */
-@WebFilter(urlPatterns = "/ws/channel", asyncSupported = true)
+@WebFilter(urlPatterns = {"/ws/channel", "/ws/stomp"}, asyncSupported = true)
 public final class HandshakeFilter extends HttpFilter {
 
     // Field injection: servlet containers create filters themselves, so CDI can only inject fields.
@@ -43,6 +44,16 @@ public final class HandshakeFilter extends HttpFilter {
         HandshakeRequest handshake = new HandshakeRequest(request.getRemoteAddr(), request.getHeader("Origin"),
                 request.getScheme(), request.getHeader("Host"), request.getParameter("token"),
                 request.getParameter("channelId"));
+        if (request.getServletPath().equals("/ws/stomp")) {
+            // STOMP clients authenticate in CONNECT; only the address's rate and the origin are checked here.
+            Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
+            if (refused.isPresent()) {
+                errors.write(response, refused.get().status(), refused.get().error(), refused.get().message());
+            } else {
+                chain.doFilter(request, response);
+            }
+            return;
+        }
         HandshakeDecision decision = upgrade ? guard.check(handshake) : guard.probe(handshake);
         if (decision instanceof HandshakeDecision.Refuse refuse) {
             errors.write(response, refuse.status(), refuse.error(), refuse.message());

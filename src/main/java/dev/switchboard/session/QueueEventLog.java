@@ -1,0 +1,46 @@
+package dev.switchboard.session;
+
+import dev.switchboard.broker.BrokerStats;
+import dev.switchboard.broker.CloseCode;
+import dev.switchboard.broker.Subscriber;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+
+/**
+ * Reports a session's outbound-queue trouble in stats and at INFO, naming session, user and
+ * channel: a slow consumer is never closed silently (DESIGN.md).
+ */
+final class QueueEventLog implements OutboundQueue.Events {
+
+    private static final Logger LOG = System.getLogger(QueueEventLog.class.getName());
+
+    private final Subscriber session;
+    private final BrokerStats stats;
+
+    QueueEventLog(Subscriber session, BrokerStats stats) {
+        this.session = session;
+        this.stats = stats;
+    }
+
+    @Override
+    public void overflowed(long queuedChars, int queuedFrames) {
+        stats.slowConsumerClosed();
+        LOG.log(Level.INFO, "Slow consumer: closing session {0} (user {1}, channel {2}) with 4008, "
+                + "{3} chars in {4} frames queued", session.sessionId(), session.user(), session.channelId(),
+                queuedChars, queuedFrames);
+    }
+
+    @Override
+    public void sendFailed(Throwable failure, CloseCode code) {
+        if (code == CloseCode.SLOW_CONSUMER) {
+            stats.slowConsumerClosed();
+        }
+        LOG.log(Level.INFO, "Send to session {0} (user {1}, channel {2}) failed: {3}; closing with {4}",
+                session.sessionId(), session.user(), session.channelId(), failure.toString(), code.code());
+    }
+
+    @Override
+    public void discarded(int count) {
+        stats.dropped(count);
+    }
+}

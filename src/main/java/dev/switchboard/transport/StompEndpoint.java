@@ -1,0 +1,83 @@
+package dev.switchboard.transport;
+
+import dev.switchboard.session.StompProtocol;
+import dev.switchboard.session.StompSession;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The STOMP endpoint {@code /ws/stomp} (CONTRACT.md section 3), subprotocols {@code v12.stomp},
+ * {@code v11.stomp}, {@code v10.stomp} (a client offering none still speaks STOMP). Text and binary
+ * WebSocket messages both carry STOMP bytes. A thin adapter over {@link StompSession}; origin and
+ * handshake rate are checked by {@link HandshakeFilter}, the token by CONNECT.
+ */
+@Dependent
+@ServerEndpoint(value = "/ws/stomp", subprotocols = {"v12.stomp", "v11.stomp", "v10.stomp"},
+        configurator = CdiEndpointConfigurator.class)
+public class StompEndpoint {
+
+    private static final Logger LOG = System.getLogger(StompEndpoint.class.getName());
+
+    private final StompProtocol protocol;
+    private final TransportSettings settings;
+    /** Set in onOpen; the container calls this endpoint's methods one at a time. */
+    private StompSession stompSession;
+
+    @Inject
+    public StompEndpoint(StompProtocol protocol, TransportSettings settings) {
+        this.protocol = protocol;
+        this.settings = settings;
+    }
+
+    @OnOpen
+    public void onOpen(Session session, EndpointConfig config) {
+        int maxFrameBytes = protocol.settings().codecLimits().maxFrameBytes();
+        session.setMaxTextMessageBufferSize(maxFrameBytes);
+        session.setMaxBinaryMessageBufferSize(maxFrameBytes);
+        session.getAsyncRemote().setSendTimeout(settings.sendTimeoutMs());
+        Map<String, List<String>> query = session.getRequestParameterMap();
+        stompSession = protocol.newSession(new WebSocketFrameSink(session), first(query, "token"),
+                first(query, "channelId"));
+    }
+
+    @OnMessage
+    public void onText(String text) {
+        stompSession.onMessage(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @OnMessage
+    public void onBinary(ByteBuffer bytes) {
+        stompSession.onMessage(bytes);
+    }
+
+    @OnClose
+    public void onClose(Session session, CloseReason reason) {
+        if (stompSession != null) {
+            stompSession.ended();
+        }
+    }
+
+    @OnError
+    public void onError(Session session, Throwable failure) {
+        LOG.log(Level.DEBUG, "STOMP session " + session.getId() + " failed", failure);
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}
