@@ -1,0 +1,82 @@
+package dev.switchboard.it;
+
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.tyrus.client.ClientManager;
+import org.glassfish.tyrus.client.ClientProperties;
+
+/**
+ * A WebSocket peer on {@code /ws/stomp} that writes STOMP frames by hand, for what a conforming
+ * STOMP client never does: malformed frames, frames before CONNECT, silence after promising
+ * heart-beats. Records every text message and how the connection closed.
+ */
+final class RawStompClient implements AutoCloseable {
+
+    private static final ClientManager TYRUS = ClientManager.createClient();
+
+    static {
+        TYRUS.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+    }
+
+    private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    private final Session session;
+
+    private RawStompClient(ServerProcess server) throws Exception {
+        ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
+                .preferredSubprotocols(List.of("v12.stomp")).build();
+        session = TYRUS.connectToServer(new Endpoint() {
+            @Override
+            public void onOpen(Session session, EndpointConfig endpointConfig) {
+                session.addMessageHandler(String.class, (MessageHandler.Whole<String>) messages::add);
+            }
+
+            @Override
+            public void onClose(Session session, CloseReason reason) {
+                closed.complete(reason);
+            }
+        }, config, URI.create("ws://127.0.0.1:" + server.port() + "/ws/stomp"));
+    }
+
+    static RawStompClient connect(ServerProcess server) throws Exception {
+        return new RawStompClient(server);
+    }
+
+    /** Sends the text as one WebSocket message; write frames with {@code \0} terminators. */
+    void send(String text) throws Exception {
+        session.getBasicRemote().sendText(text);
+    }
+
+    /** The next WebSocket message that is not a heart-beat, waiting up to 10 s. */
+    String nextFrame() throws InterruptedException {
+        for (;;) {
+            String message = messages.poll(10, TimeUnit.SECONDS);
+            if (message == null) {
+                throw new AssertionError("no STOMP frame within 10 s");
+            }
+            if (!message.isBlank()) {
+                return message;
+            }
+        }
+    }
+
+    CloseReason awaitClose(long seconds) throws Exception {
+        return closed.get(seconds, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (session.isOpen()) {
+            session.close();
+        }
+    }
+}

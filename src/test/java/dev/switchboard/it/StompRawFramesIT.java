@@ -1,0 +1,85 @@
+package dev.switchboard.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** STOMP input that no conforming client sends, written by hand on the WebSocket. */
+class StompRawFramesIT {
+
+    @RegisterExtension
+    static final ServerProcess server = ServerProcess.perTestClass("stomp-raw", Map.of());
+
+    private static String connectFrame(String user, String heartBeat) {
+        return "CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:" + heartBeat + "\nAuthorization:Bearer "
+                + TestTokens.token(user, "publisher") + "\n\n\0";
+    }
+
+    @Test
+    void aFrameBeforeConnectIsAnErrorAndCloses() throws Exception {
+        try (RawStompClient client = RawStompClient.connect(server)) {
+            client.send("SUBSCRIBE\nid:0\ndestination:/topic/x\n\n\0");
+            String error = client.nextFrame();
+            assertThat(error).startsWith("ERROR\n").contains("message:CONNECT expected");
+            assertThat(client.awaitClose(10).getCloseCode().getCode()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void aMalformedFrameIsAnErrorAndCloses() throws Exception {
+        try (RawStompClient client = RawStompClient.connect(server)) {
+            client.send(connectFrame("raw", "0,0"));
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+            client.send("FOO\n\n\0");
+            assertThat(client.nextFrame()).startsWith("ERROR\n").contains("message:malformed frame");
+            assertThat(client.awaitClose(10).getCloseCode().getCode()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void aClientThatPromisedHeartBeatsAndFallsSilentIsDropped() throws Exception {
+        try (RawStompClient client = RawStompClient.connect(server)) {
+            client.send(connectFrame("silent", "1000,0"));
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n").contains("heart-beat:0,1000");
+            // No more bytes from us: after two intervals without a beat the server gives up on us.
+            assertThat(client.nextFrame()).startsWith("ERROR\n").contains("message:heart-beat timeout");
+            assertThat(client.awaitClose(10).getCloseCode().getCode()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void sendsInATransactionArriveAtCommitAndNeverAfterAbort() throws Exception {
+        try (RawStompClient client = RawStompClient.connect(server)) {
+            client.send(connectFrame("tx", "0,0"));
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+            client.send("SUBSCRIBE\nid:0\ndestination:/topic/tx\nreceipt:r0\n\n\0");
+            assertThat(client.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:r0");
+            client.send("BEGIN\ntransaction:t1\n\n\0"
+                    + "SEND\ndestination:/topic/tx\ntransaction:t1\n\none\0"
+                    + "SEND\ndestination:/topic/tx\ntransaction:t1\n\ntwo\0"
+                    + "SEND\ndestination:/topic/tx\n\noutside\0"
+                    + "COMMIT\ntransaction:t1\n\n\0"
+                    + "BEGIN\ntransaction:t2\n\n\0"
+                    + "SEND\ndestination:/topic/tx\ntransaction:t2\n\naborted\0"
+                    + "ABORT\ntransaction:t2\n\n\0"
+                    + "SEND\ndestination:/topic/tx\n\nmarker\0");
+            assertThat(client.nextFrame()).startsWith("MESSAGE\n").endsWith("\n\noutside\0");
+            assertThat(client.nextFrame()).endsWith("\n\none\0");
+            assertThat(client.nextFrame()).endsWith("\n\ntwo\0");
+            assertThat(client.nextFrame()).as("the aborted send never arrives").endsWith("\n\nmarker\0");
+        }
+    }
+
+    @Test
+    void disconnectWithAReceiptIsAnsweredThenClosed() throws Exception {
+        try (RawStompClient client = RawStompClient.connect(server)) {
+            client.send(connectFrame("bye", "0,0"));
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+            client.send("DISCONNECT\nreceipt:bye-1\n\n\0");
+            assertThat(client.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:bye-1");
+            assertThat(client.awaitClose(10).getCloseCode().getCode()).isEqualTo(1000);
+        }
+    }
+}
