@@ -667,6 +667,7 @@ test('8. heart-beats: negotiated both ways, connection kept alive for 3 s', { ti
   );
   assert.ok(session.client.connected, 'stompjs no longer connected');
   assert.ok(heartbeatsReceived >= 1, `no server heart-beat in 3 s (CONNECTED heart-beat:${header})`);
+  t.diagnostic(`CONNECTED heart-beat:${header}; ${heartbeatsReceived} server heart-beats in 3 s`);
 });
 
 test('8b. a client that promised heart-beats and went silent is dropped', { timeout: 20_000 }, async (t) => {

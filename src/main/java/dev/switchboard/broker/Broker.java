@@ -108,11 +108,28 @@ public final class Broker {
 
     /** Publishes to a topic's subscribers; the message gets the topic's next offset. */
     public PublishReceipt publish(String topic, String dataJson) {
+        return publish(topic, (id, offset, timestamp) -> Delivery.toTopic(id, topic, offset, epoch, dataJson, timestamp));
+    }
+
+    /**
+     * Publishes a binary payload to a topic: protocols that carry bytes get them with their
+     * content type, JSON protocols get them in base64 (see {@link Delivery}).
+     */
+    public PublishReceipt publishBinary(String topic, byte[] body, String contentType) {
+        return publish(topic, (id, offset, timestamp) -> Delivery.toTopicBinary(id, topic, offset, epoch, body,
+                contentType, timestamp));
+    }
+
+    /** Makes a topic delivery once its id, offset and time are assigned. */
+    private interface TopicDeliveryFactory {
+        Delivery create(String id, long offset, java.time.Instant timestamp);
+    }
+
+    private PublishReceipt publish(String topic, TopicDeliveryFactory factory) {
         TopicStream stream = stream(topic);
         stats.accepted();
         synchronized (stream) {
-            Delivery delivery = Delivery.toTopic(ids.next(), topic, stream.nextOffset(), epoch, dataJson,
-                    clock.instant());
+            Delivery delivery = factory.create(ids.next(), stream.nextOffset(), clock.instant());
             int recipients = deliverToAll(subscriptions.subscribers(topic), delivery);
             return new PublishReceipt(delivery.id(), delivery.offset(), epoch, recipients);
         }

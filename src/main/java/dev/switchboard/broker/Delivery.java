@@ -11,7 +11,9 @@ import java.util.function.Function;
  * (DESIGN.md, the hot path).
  *
  * <p>{@code dataJson} is the payload as JSON text; the broker never parses it. Topic deliveries
- * carry an offset and epoch; other kinds carry {@code 0} and {@code null}.
+ * carry an offset and epoch; other kinds carry {@code 0} and {@code null}. A binary payload
+ * (published from STOMP with a non-text content type) keeps its bytes and content type for
+ * protocols that can carry them; its {@code dataJson} is then the bytes in base64, as a JSON string.
  */
 public final class Delivery {
 
@@ -27,10 +29,12 @@ public final class Delivery {
     private final String dataJson;
     private final Instant timestamp;
     private final boolean ackRequired;
+    private final byte[] binary;
+    private final String contentType;
     private final ConcurrentHashMap<Function<Delivery, ?>, Object> encodings = new ConcurrentHashMap<>(2);
 
     private Delivery(String id, Target target, String address, String destination, long offset,
-            String epoch, String dataJson, Instant timestamp, boolean ackRequired) {
+            String epoch, String dataJson, Instant timestamp, boolean ackRequired, byte[] binary, String contentType) {
         this.id = Objects.requireNonNull(id);
         this.target = Objects.requireNonNull(target);
         this.address = address;
@@ -40,22 +44,30 @@ public final class Delivery {
         this.dataJson = Objects.requireNonNull(dataJson);
         this.timestamp = Objects.requireNonNull(timestamp);
         this.ackRequired = ackRequired;
+        this.binary = binary;
+        this.contentType = contentType;
     }
 
     static Delivery toTopic(String id, String topic, long offset, String epoch, String dataJson, Instant ts) {
-        return new Delivery(id, Target.TOPIC, topic, null, offset, epoch, dataJson, ts, false);
+        return new Delivery(id, Target.TOPIC, topic, null, offset, epoch, dataJson, ts, false, null, null);
+    }
+
+    static Delivery toTopicBinary(String id, String topic, long offset, String epoch, byte[] binary,
+            String contentType, Instant ts) {
+        String base64 = "\"" + java.util.Base64.getEncoder().encodeToString(binary) + "\""; // base64 needs no JSON escaping
+        return new Delivery(id, Target.TOPIC, topic, null, offset, epoch, base64, ts, false, binary.clone(), contentType);
     }
 
     static Delivery toUser(String id, String user, String destination, String dataJson, Instant ts, boolean ack) {
-        return new Delivery(id, Target.USER, user, destination, 0, null, dataJson, ts, ack);
+        return new Delivery(id, Target.USER, user, destination, 0, null, dataJson, ts, ack, null, null);
     }
 
     static Delivery toChannel(String id, String channelId, String dataJson, Instant ts, boolean ack) {
-        return new Delivery(id, Target.CHANNEL, channelId, null, 0, null, dataJson, ts, ack);
+        return new Delivery(id, Target.CHANNEL, channelId, null, 0, null, dataJson, ts, ack, null, null);
     }
 
     static Delivery toEveryone(String id, String dataJson, Instant ts) {
-        return new Delivery(id, Target.BROADCAST, null, null, 0, null, dataJson, ts, false);
+        return new Delivery(id, Target.BROADCAST, null, null, 0, null, dataJson, ts, false, null, null);
     }
 
     public String id() { return id; }
@@ -79,6 +91,15 @@ public final class Delivery {
 
     /** When the broker accepted the message. */
     public Instant timestamp() { return timestamp; }
+
+    /** Whether the payload is binary (see {@link #binaryBody()}). */
+    public boolean isBinary() { return binary != null; }
+
+    /** The binary payload's bytes (do not modify), or null for a JSON payload. */
+    public byte[] binaryBody() { return binary; }
+
+    /** The binary payload's content type, or null for a JSON payload. */
+    public String contentType() { return contentType; }
 
     /** Whether the recipient must acknowledge it. */
     public boolean ackRequired() { return ackRequired; }

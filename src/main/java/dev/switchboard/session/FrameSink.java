@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 
 /**
  * The transport's side of one connection, as a session's outbound queue uses it. Implemented by
- * the transport adapter; the queue guarantees that at most one {@link #sendText} is in flight.
+ * the transport adapter; the queue guarantees that at most one send is in flight.
  */
 public interface FrameSink {
 
@@ -15,6 +15,9 @@ public interface FrameSink {
      * failure (for instance the send time limit was exceeded).
      */
     void sendText(String text, Consumer<Throwable> done);
+
+    /** As {@link #sendText}, for one binary frame (a STOMP frame with a binary body). */
+    void sendBinary(byte[] data, Consumer<Throwable> done);
 
     /** Closes the connection with {@code code}. May block up to the send time limit. */
     void close(CloseCode code);

@@ -172,15 +172,19 @@ public final class NativeFrameCodec {
         JsonValue data = parse(d.dataJson());
         ServerFrame.Message message = switch (d.target()) {
             case TOPIC -> new ServerFrame.Message(d.id(), d.address(), null, null, null, null, d.offset(), d.epoch(),
-                    data, d.timestamp().toEpochMilli(), ack(d));
+                    data, d.timestamp().toEpochMilli(), ack(d), d.contentType(), encoding(d));
             case USER -> new ServerFrame.Message(d.id(), null, d.address(), null, null, d.destination(), null, null,
-                    data, d.timestamp().toEpochMilli(), ack(d));
+                    data, d.timestamp().toEpochMilli(), ack(d), d.contentType(), encoding(d));
             case CHANNEL -> new ServerFrame.Message(d.id(), null, null, d.address(), null, null, null, null, data,
-                    d.timestamp().toEpochMilli(), ack(d));
+                    d.timestamp().toEpochMilli(), ack(d), d.contentType(), encoding(d));
             case BROADCAST -> new ServerFrame.Message(d.id(), null, null, null, true, null, null, null, data,
-                    d.timestamp().toEpochMilli(), ack(d));
+                    d.timestamp().toEpochMilli(), ack(d), d.contentType(), encoding(d));
         };
         return encode(message);
+    }
+
+    private static String encoding(Delivery delivery) {
+        return delivery.isBinary() ? "base64" : null;
     }
 
     private static Boolean ack(Delivery delivery) {

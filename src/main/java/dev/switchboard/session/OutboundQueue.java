@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
- * One session's outbound frames, in the order they were offered, with one drain that sends them
+ * One session's outbound frames (text or binary), in the order they were offered, with one drain that sends them
  * one at a time (no two threads ever send on one connection). Bounded by characters and frames
  * queued: an offer over either bound closes the session as a slow consumer instead of buffering
  * without end, and never blocks the offering thread.
@@ -44,7 +45,8 @@ public final class OutboundQueue {
     private final int maxFrames;
     private final Events events;
 
-    private final ConcurrentLinkedQueue<String> frames = new ConcurrentLinkedQueue<>();
+    /** Text frames as {@code String}, binary frames as {@code byte[]}, shared between recipients. */
+    private final ConcurrentLinkedQueue<Object> frames = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedChars = new AtomicLong();
     private final AtomicInteger queuedFrames = new AtomicInteger();
     /** True while one thread owns the drain loop (or a send it started is in flight). */
@@ -66,13 +68,22 @@ public final class OutboundQueue {
      * connection is being closed with 4008).
      */
     public boolean offer(String frame) {
+        return enqueue(frame, frame.length());
+    }
+
+    /** Queues a binary frame; its bytes count against the same bound as characters. */
+    public boolean offer(byte[] frame) {
+        return enqueue(frame, frame.length);
+    }
+
+    private boolean enqueue(Object frame, int size) {
         if (closing.get() != null) {
             return false;
         }
-        long chars = queuedChars.addAndGet(frame.length());
+        long chars = queuedChars.addAndGet(size);
         int count = queuedFrames.incrementAndGet();
         if (chars > maxChars || count > maxFrames) {
-            queuedChars.addAndGet(-frame.length());
+            queuedChars.addAndGet(-size);
             queuedFrames.decrementAndGet();
             if (closing.compareAndSet(null, CloseCode.SLOW_CONSUMER)) {
                 events.overflowed(chars, count);
@@ -115,7 +126,7 @@ public final class OutboundQueue {
 
     private void drain() {
         for (;;) {
-            String frame = frames.poll();
+            Object frame = frames.poll();
             if (frame == null) {
                 if (closing.get() != null) {
                     sendClose();
@@ -128,16 +139,21 @@ public final class OutboundQueue {
                 }
                 continue;
             }
-            queuedChars.addAndGet(-frame.length());
+            queuedChars.addAndGet(-(frame instanceof String text ? text.length() : ((byte[]) frame).length));
             queuedFrames.decrementAndGet();
             AtomicInteger state = new AtomicInteger(PENDING);
             Throwable[] inlineFailure = new Throwable[1];
-            sink.sendText(frame, failure -> {
+            Consumer<Throwable> done = failure -> {
                 inlineFailure[0] = failure; // published to the drainer by the CAS below
                 if (!state.compareAndSet(PENDING, COMPLETED_INLINE)) {
                     afterSend(failure);
                 }
-            });
+            };
+            if (frame instanceof String text) {
+                sink.sendText(text, done);
+            } else {
+                sink.sendBinary((byte[]) frame, done);
+            }
             if (state.compareAndSet(PENDING, DRAINER_LEFT)) {
                 return; // the completion continues the drain
             }

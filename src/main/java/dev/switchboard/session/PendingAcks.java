@@ -14,18 +14,22 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class PendingAcks {
 
-    /** One unacknowledged message: the frame text to resend and how often it was sent. */
+    /**
+     * One unacknowledged message: the encoded frame to resend ({@code String} for text,
+     * {@code byte[]} for binary) and how often it was sent.
+     */
     static final class Pending {
         final String ackId;
         final String subscriptionId;
-        final String frameText;
+        final Object wire;
         final int attempts;
-        ScheduledFuture<?> timeout;
+        /** Set right after creation by the session that tracks it; read when it is settled. */
+        volatile ScheduledFuture<?> timeout;
 
-        Pending(String ackId, String subscriptionId, String frameText, int attempts) {
+        Pending(String ackId, String subscriptionId, Object wire, int attempts) {
             this.ackId = ackId;
             this.subscriptionId = subscriptionId;
-            this.frameText = frameText;
+            this.wire = wire;
             this.attempts = attempts;
         }
     }

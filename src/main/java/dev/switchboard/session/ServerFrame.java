@@ -25,10 +25,12 @@ public sealed interface ServerFrame {
      * A delivered message. Exactly one of {@code topic}, {@code user}, {@code channel} is set, or
      * {@code broadcast} is true. {@code offset}/{@code epoch} are set for topic messages,
      * {@code destination} for user messages sent to a named destination, {@code ack} when the
-     * client must acknowledge.
+     * client must acknowledge. A binary payload (published from STOMP) has {@code data} in base64
+     * with {@code encoding: "base64"} and its {@code contentType}.
      */
     record Message(String id, String topic, String user, String channel, Boolean broadcast, String destination,
-            Long offset, String epoch, JsonValue data, long ts, Boolean ack) implements ServerFrame {
+            Long offset, String epoch, JsonValue data, long ts, Boolean ack, String contentType, String encoding)
+            implements ServerFrame {
     }
 
     record Subscribed(String topic, long offset, String epoch, boolean recovered) implements ServerFrame {

@@ -53,6 +53,7 @@ public final class StompSession implements Subscriber {
     static final String DEFAULT_USER_DESTINATION = "messages";
     static final String CHANNEL_USER_DESTINATION = "channel";
     static final String BROADCAST_USER_DESTINATION = "broadcast";
+    private static final String REDELIVERED_HEADER = "redelivered:true\n";
 
     private enum State { AWAITING_CONNECT, CONNECTED, ENDED }
 
@@ -348,12 +349,13 @@ public final class StompSession implements Subscriber {
 
     private void send(StompFrame frame) throws ProtocolError {
         String destination = required(frame, "destination");
-        String dataJson;
+        StompPayloads.InboundBody body;
         try {
-            dataJson = protocol.payloads.toDataJson(frame.body(), frame.header("content-type"));
+            body = protocol.payloads.inbound(frame.body(), frame.header("content-type"));
         } catch (IllegalArgumentException e) {
             throw new ProtocolError("bad body", e.getMessage());
         }
+        String dataJson = protocol.payloads.toDataJson(body);
         if (destination.startsWith(APP_PREFIX)) {
             sendToHandler(destination.substring(APP_PREFIX.length()), dataJson);
         } else if (destination.startsWith(USER_PREFIX)) {
@@ -367,7 +369,11 @@ public final class StompSession implements Subscriber {
             if (!protocol.access.mayPublish(identity, topic)) {
                 throw new ProtocolError("forbidden", "publishing to " + destination + " needs the publisher role");
             }
-            protocol.broker.publish(topic, dataJson);
+            if (body instanceof StompPayloads.InboundBody.Binary binary) {
+                protocol.broker.publishBinary(topic, binary.bytes(), binary.contentType());
+            } else {
+                protocol.broker.publish(topic, dataJson);
+            }
         }
     }
 
@@ -444,15 +450,34 @@ public final class StompSession implements Subscriber {
             return;
         }
         protocol.broker.stats().countRedelivery();
-        String frameText = pending.attempts == 1 ? withRedeliveredHeader(pending.frameText) : pending.frameText;
-        track(new PendingAcks.Pending(pending.ackId, pending.subscriptionId, frameText, pending.attempts + 1));
-        outbound.offer(frameText);
+        Object wire = pending.attempts == 1 ? withRedeliveredHeader(pending.wire) : pending.wire;
+        track(new PendingAcks.Pending(pending.ackId, pending.subscriptionId, wire, pending.attempts + 1));
+        offer(wire);
     }
 
-    /** Marks a MESSAGE frame as a redelivery: a header right after the command line. */
-    private static String withRedeliveredHeader(String frameText) {
-        int endOfCommand = frameText.indexOf('\n');
-        return frameText.substring(0, endOfCommand + 1) + "redelivered:true\n" + frameText.substring(endOfCommand + 1);
+    /** Marks an encoded MESSAGE frame as a redelivery: a header right after the command line. */
+    private static Object withRedeliveredHeader(Object wire) {
+        if (wire instanceof String text) {
+            int endOfCommand = text.indexOf('\n');
+            return text.substring(0, endOfCommand + 1) + REDELIVERED_HEADER + text.substring(endOfCommand + 1);
+        }
+        byte[] bytes = (byte[]) wire;
+        byte[] header = REDELIVERED_HEADER.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int afterCommand = indexOf(bytes, (byte) '\n') + 1;
+        byte[] marked = new byte[bytes.length + header.length];
+        System.arraycopy(bytes, 0, marked, 0, afterCommand);
+        System.arraycopy(header, 0, marked, afterCommand, header.length);
+        System.arraycopy(bytes, afterCommand, marked, afterCommand + header.length, bytes.length - afterCommand);
+        return marked;
+    }
+
+    private static int indexOf(byte[] bytes, byte value) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == value) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void track(PendingAcks.Pending pending) {
@@ -546,13 +571,21 @@ public final class StompSession implements Subscriber {
         if (clientAck && version == StompVersion.V1_2) {
             headers.add("ack", delivery.id());
         }
-        String frameText = StompEncoder.encodeText(
-                new StompFrame(StompCommand.MESSAGE, headers.build(), body.text().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                version);
+        StompFrame message = new StompFrame(StompCommand.MESSAGE, headers.build(), body.bytes());
+        Object wire = body.binary() ? StompEncoder.encode(message, version) : StompEncoder.encodeText(message, version);
         if (clientAck) {
-            track(new PendingAcks.Pending(ackId, subscription.id(), frameText, 1));
+            track(new PendingAcks.Pending(ackId, subscription.id(), wire, 1));
         }
-        outbound.offer(frameText);
+        offer(wire);
+    }
+
+    /** Queues an encoded frame: a {@code String} goes out as text, a {@code byte[]} as binary. */
+    private void offer(Object wire) {
+        if (wire instanceof String text) {
+            outbound.offer(text);
+        } else {
+            outbound.offer((byte[]) wire);
+        }
     }
 
     // ---- errors and the end ---------------------------------------------------------------------

@@ -62,6 +62,8 @@ public final class StompDecoder {
     /** Bytes of the current frame consumed so far (command line, header lines, blank line). */
     private int frameBytes;
     private StompCommand command;
+    /** The version whose escaping applies to the current frame, or null when its headers are not escaped. */
+    private StompVersion escaping;
     private StompHeaders.Builder headers;
     private int headerCount;
     /** The first content-length header's value, or null. */
@@ -84,7 +86,7 @@ public final class StompDecoder {
      * The version whose escaping rules apply to the headers of frames other than CONNECT, STOMP and
      * CONNECTED (which are never unescaped). Until it is called the decoder applies 1.2 rules, the
      * superset: a frame that a 1.0 or 1.1 peer sent before negotiation finished only differs if its
-     * headers hold backslashes. Takes effect with the next frame whose headers are not yet parsed.
+     * headers hold backslashes. Takes effect from the next frame whose command line is not yet parsed.
      */
     public void version(StompVersion version) {
         this.version = Objects.requireNonNull(version);
@@ -218,6 +220,9 @@ public final class StompDecoder {
                         return pos;
                     }
                     command = command(in, pos, withoutCr(in, pos, lf));
+                    // STOMP 1.2 "Value Encoding": CONNECT and CONNECTED frames do not escape; 1.0 has
+                    // no escaping. Fixed per frame, so that version() never mixes rules in one frame.
+                    escaping = version == StompVersion.V1_0 || !command.escapesHeaders() ? null : version;
                     pos = consumeLine(pos, lf);
                     headers = StompHeaders.builder();
                     headerCount = 0;
@@ -354,8 +359,7 @@ public final class StompDecoder {
         if (colon == from) {
             throw new Failure("header line with an empty name '" + printable(in, from, to) + "'");
         }
-        // STOMP 1.2 "Value Encoding": CONNECT and CONNECTED frames do not escape; 1.0 has no escaping.
-        boolean unescape = version != StompVersion.V1_0 && command.escapesHeaders();
+        boolean unescape = escaping != null;
         String name = text(in, from, colon, unescape);
         String value = text(in, colon + 1, to, unescape);
         headers.add(name, value);
@@ -418,7 +422,7 @@ public final class StompDecoder {
                 case 'c' -> unescaped[n++] = COLON;
                 case BACKSLASH -> unescaped[n++] = BACKSLASH;
                 case 'r' -> {
-                    if (version != StompVersion.V1_2) {
+                    if (escaping != StompVersion.V1_2) {
                         throw undefinedEscape(in, i);
                     }
                     unescaped[n++] = CR;
@@ -432,7 +436,7 @@ public final class StompDecoder {
 
     private Failure undefinedEscape(byte[] in, int at) {
         return new Failure("undefined escape sequence '\\" + printable(in, at, at + 1) + "' in a header of STOMP "
-                + version.wire());
+                + escaping.wire());
     }
 
     private static int parseContentLength(String text) {
@@ -498,6 +502,8 @@ public final class StompDecoder {
 
     /** Unwinds the parser to {@link #decode}; carries no stack trace, it is not a bug. */
     private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Failure(String message) {
             super(message, null, false, false);
         }

@@ -30,6 +30,16 @@ final class WebSocketFrameSink implements FrameSink {
     }
 
     @Override
+    public void sendBinary(byte[] data, Consumer<Throwable> done) {
+        try {
+            session.getAsyncRemote().sendBinary(java.nio.ByteBuffer.wrap(data),
+                    result -> done.accept(result.isOK() ? null : result.getException()));
+        } catch (IllegalStateException e) {
+            done.accept(e);
+        }
+    }
+
+    @Override
     public void close(CloseCode code) {
         if (!session.isOpen()) {
             return;

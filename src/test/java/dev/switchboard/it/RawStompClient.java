@@ -17,7 +17,7 @@ import org.glassfish.tyrus.client.ClientProperties;
 /**
  * A WebSocket peer on {@code /ws/stomp} that writes STOMP frames by hand, for what a conforming
  * STOMP client never does: malformed frames, frames before CONNECT, silence after promising
- * heart-beats. Records every text message and how the connection closed.
+ * heart-beats. Records every message (binary ones as ISO-8859-1 text) and how the connection closed.
  */
 final class RawStompClient implements AutoCloseable {
 
@@ -38,6 +38,9 @@ final class RawStompClient implements AutoCloseable {
             @Override
             public void onOpen(Session session, EndpointConfig endpointConfig) {
                 session.addMessageHandler(String.class, (MessageHandler.Whole<String>) messages::add);
+                // Binary messages are recorded byte for byte as ISO-8859-1 text.
+                session.addMessageHandler(byte[].class, (MessageHandler.Whole<byte[]>) bytes ->
+                        messages.add(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)));
             }
 
             @Override
@@ -57,6 +60,15 @@ final class RawStompClient implements AutoCloseable {
     }
 
     /** The next WebSocket message that is not a heart-beat, waiting up to 10 s. */
+    /** Sends the concatenated parts as one binary WebSocket message. */
+    void sendBinary(byte[]... parts) throws Exception {
+        java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            message.write(part);
+        }
+        session.getBasicRemote().sendBinary(java.nio.ByteBuffer.wrap(message.toByteArray()));
+    }
+
     String nextFrame() throws InterruptedException {
         for (;;) {
             String message = messages.poll(10, TimeUnit.SECONDS);

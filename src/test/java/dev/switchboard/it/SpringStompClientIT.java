@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,13 +15,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.messaging.converter.ByteArrayMessageConverter;
+import org.springframework.messaging.converter.CompositeMessageConverter;
 import org.springframework.messaging.converter.StringMessageConverter;
 import org.springframework.messaging.simp.stomp.ConnectionLostException;
+import org.springframework.messaging.simp.stomp.StompCommand;
 import org.springframework.messaging.simp.stomp.StompFrameHandler;
 import org.springframework.messaging.simp.stomp.StompHeaders;
 import org.springframework.messaging.simp.stomp.StompSession;
 import org.springframework.messaging.simp.stomp.StompSessionHandlerAdapter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.util.MimeTypeUtils;
 import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
@@ -40,7 +47,8 @@ class SpringStompClientIT {
     @BeforeAll
     static void createClient() {
         stompClient = new WebSocketStompClient(new StandardWebSocketClient());
-        stompClient.setMessageConverter(new JsonAsTextConverter());
+        stompClient.setMessageConverter(new CompositeMessageConverter(
+                List.of(new JsonAsTextConverter(), new ByteArrayMessageConverter())));
         heartbeatScheduler = new ThreadPoolTaskScheduler();
         heartbeatScheduler.initialize();
         stompClient.setTaskScheduler(heartbeatScheduler);
@@ -63,6 +71,8 @@ class SpringStompClientIT {
         final CompletableFuture<StompHeaders> connected = new CompletableFuture<>();
         final CompletableFuture<StompHeaders> error = new CompletableFuture<>();
         final CompletableFuture<Throwable> lost = new CompletableFuture<>();
+        /** Frames the client could not hand to a handler (for instance a failed body conversion). */
+        final LinkedBlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
 
         @Override
         public void afterConnected(StompSession session, StompHeaders connectedHeaders) {
@@ -75,6 +85,12 @@ class SpringStompClientIT {
         }
 
         @Override
+        public void handleException(StompSession session, StompCommand command, StompHeaders headers,
+                byte[] payload, Throwable exception) {
+            failures.add(exception);
+        }
+
+        @Override
         public void handleTransportError(StompSession session, Throwable exception) {
             if (exception instanceof ConnectionLostException) {
                 lost.complete(exception);
@@ -82,7 +98,7 @@ class SpringStompClientIT {
         }
     }
 
-    /** Messages of one subscription, with their headers. */
+    /** Messages of one subscription, with their headers; binary bodies as ISO-8859-1 text, byte for byte. */
     private static final class Inbox implements StompFrameHandler {
         record Received(StompHeaders headers, String body) {
         }
@@ -91,12 +107,14 @@ class SpringStompClientIT {
 
         @Override
         public Type getPayloadType(StompHeaders headers) {
-            return String.class;
+            String type = String.valueOf(headers.getContentType());
+            return type.startsWith("text/") || type.startsWith("application/json") ? String.class : byte[].class;
         }
 
         @Override
         public void handleFrame(StompHeaders headers, Object payload) {
-            messages.add(new Received(headers, (String) payload));
+            messages.add(new Received(headers, payload instanceof byte[] bytes
+                    ? new String(bytes, StandardCharsets.ISO_8859_1) : (String) payload));
         }
 
         Received next() throws InterruptedException {
@@ -207,6 +225,34 @@ class SpringStompClientIT {
             JsonObject onNative = nativeClient.expect("message");
             assertThat(onNative.getString("data")).isEqualTo("plain text from STOMP");
             assertThat(onNative.getJsonNumber("offset").longValue()).isEqualTo(2);
+        }
+        stomp.disconnect();
+    }
+
+    @Test
+    void binaryBodiesKeepTheirBytesAndContentTypeAndReachNativeClientsAsBase64() throws Exception {
+        Recorder recorder = new Recorder();
+        StompSession stomp = connect(TestTokens.token("bin-pub", "publisher"), recorder);
+        Inbox inbox = subscribe(stomp, "/topic/bin", "auto");
+        byte[] image = {(byte) 0x89, 'P', 'N', 'G', 0, (byte) 0xFF, '\n', 0, (byte) 0xC3};
+        try (ChannelClient nativeClient = ChannelClient.connect(server, TestTokens.token("bin-reader"), "spring-bin")) {
+            nativeClient.expect("welcome");
+            nativeClient.send("{\"type\":\"subscribe\",\"topic\":\"bin\"}");
+            nativeClient.expect("subscribed");
+            StompHeaders headers = new StompHeaders();
+            headers.setDestination("/topic/bin");
+            // Spring's client sends a binary WebSocket message only for application/octet-stream.
+            headers.setContentType(MimeTypeUtils.APPLICATION_OCTET_STREAM);
+            stomp.send(headers, image);
+
+            JsonObject onNative = nativeClient.expect("message");
+            assertThat(onNative.getString("contentType")).isEqualTo("application/octet-stream");
+            assertThat(onNative.getString("encoding")).isEqualTo("base64");
+            assertThat(Base64.getDecoder().decode(onNative.getString("data"))).isEqualTo(image);
+            Inbox.Received received = inbox.next();
+            assertThat(recorder.failures).isEmpty();
+            assertThat(received.headers().getContentType()).isEqualTo(MimeTypeUtils.APPLICATION_OCTET_STREAM);
+            assertThat(received.body().getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(image);
         }
         stomp.disconnect();
     }

@@ -73,6 +73,22 @@ class StompRawFramesIT {
     }
 
     @Test
+    void aBinaryBodyIsDeliveredAsABinaryMessageWithItsBytesAndContentType() throws Exception {
+        try (RawStompClient client = RawStompClient.connect(server)) {
+            client.send(connectFrame("bin", "0,0"));
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+            client.send("SUBSCRIBE\nid:0\ndestination:/topic/raw-bin\nreceipt:r0\n\n\0");
+            assertThat(client.nextFrame()).startsWith("RECEIPT\n");
+            client.sendBinary(("SEND\ndestination:/topic/raw-bin\ncontent-type:application/octet-stream\n"
+                    + "content-length:4\n\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    new byte[] {0, (byte) 0xFF, 0, 1}, new byte[] {0});
+            String message = client.nextFrame();
+            assertThat(message).startsWith("MESSAGE\n").contains("content-type:application/octet-stream\n")
+                    .contains("content-length:4\n").endsWith("\n\n\u0000\u00FF\u0000\u0001\u0000");
+        }
+    }
+
+    @Test
     void disconnectWithAReceiptIsAnsweredThenClosed() throws Exception {
         try (RawStompClient client = RawStompClient.connect(server)) {
             client.send(connectFrame("bye", "0,0"));

@@ -327,7 +327,7 @@ class NativeFrameCodecTest {
                 + "\"offset\":3,\"epoch\":\"e1\",\"data\":\"hi\",\"ts\":5}");
 
         assertThat(frame).isEqualTo(new ServerFrame.Message("m-1", "news", null, null, null, null, 3L, "e1",
-                Json.createValue("hi"), 5, null));
+                Json.createValue("hi"), 5, null, null, null));
     }
 
     @Test

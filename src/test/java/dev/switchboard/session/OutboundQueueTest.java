@@ -380,6 +380,11 @@ class OutboundQueueTest {
 
     /** Completes every send before returning; records the stack depth of each send. */
     private static final class InlineSink implements FrameSink {
+        @Override
+        public void sendBinary(byte[] data, Consumer<Throwable> done) {
+            sendText(new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
+        }
+
         final List<String> sent = new ArrayList<>();
         final List<CloseCode> closes = new ArrayList<>();
         int firstDepth = -1;
@@ -406,6 +411,11 @@ class OutboundQueueTest {
 
     /** Holds each send until the test completes it; can switch to completing inline. */
     private static final class HeldSink implements FrameSink {
+        @Override
+        public void sendBinary(byte[] data, Consumer<Throwable> done) {
+            sendText(new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
+        }
+
         final List<String> sent = new ArrayList<>();
         final List<CloseCode> closes = new ArrayList<>();
         private final Queue<Consumer<Throwable>> pending = new ArrayDeque<>();
@@ -448,6 +458,11 @@ class OutboundQueueTest {
 
     /** Completes sends on another thread, sometimes inline; counts sends that overlap. */
     private static final class ConcurrentSink implements FrameSink {
+        @Override
+        public void sendBinary(byte[] data, Consumer<Throwable> done) {
+            sendText(new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
+        }
+
         final Queue<String> sent = new ConcurrentLinkedQueue<>();
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger overlaps = new AtomicInteger();

@@ -153,6 +153,16 @@ class StompDecoderTest {
         assertThat(decodeOne("SEND\nk:a\\cb\n\n\0").header("k")).isEqualTo("a\\cb");
     }
 
+    @Test
+    void keepsTheVersionOfAFrameWhoseCommandWasAlreadyRead() {
+        assertThat(decode("SEND\nk:a\\cb\n").frames()).isEmpty();
+
+        decoder.version(StompVersion.V1_0);
+
+        assertThat(decodeOne("j:x\\cy\n\n\0").headers().entries())
+                .containsExactly(Map.entry("k", "a:b"), Map.entry("j", "x:y"));
+    }
+
     // --- content-length ---
 
     @Test
