@@ -45,6 +45,32 @@ class OutboundQueueTest {
     }
 
     @Test
+    void textAndBinaryFramesKeepTheirOrderAndKind() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        queue.offer("a");
+        queue.offer(new byte[] {'b', 0});
+        queue.offer("c");
+
+        assertThat(sink.sent).containsExactly("a", "binary:b\u0000", "c");
+        events.assertNone();
+    }
+
+    @Test
+    void binaryBytesCountAgainstTheSameBoundAsCharacters() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 10, 100, events);
+        queue.offer("a"); // in flight
+
+        assertThat(queue.offer(new byte[6])).isTrue();
+        assertThat(queue.offer(new byte[5])).isFalse();
+
+        assertThat(events.overflows).hasSize(1);
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+    }
+
+    @Test
     void nextFrameIsSentOnlyAfterThePreviousSendCompletes() {
         HeldSink sink = new HeldSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
@@ -380,9 +406,10 @@ class OutboundQueueTest {
 
     /** Completes every send before returning; records the stack depth of each send. */
     private static final class InlineSink implements FrameSink {
+        /** Recorded as "binary:" plus the bytes as ISO-8859-1 text, to tell the kinds apart. */
         @Override
         public void sendBinary(byte[] data, Consumer<Throwable> done) {
-            sendText(new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
+            sendText("binary:" + new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
         }
 
         final List<String> sent = new ArrayList<>();
