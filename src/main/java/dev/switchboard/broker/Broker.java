@@ -26,10 +26,11 @@ public final class Broker {
     private final Clock clock;
     private final String nodeId;
     private final String epoch;
+    private final HistoryPolicy history;
     private final ConcurrentHashMap<String, TopicStream> streams = new ConcurrentHashMap<>();
 
     public Broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ChannelRegistry channels,
-            MessageIds ids, BrokerStats stats, Clock clock, String nodeId, String epoch) {
+            MessageIds ids, BrokerStats stats, Clock clock, String nodeId, String epoch, HistoryPolicy history) {
         this.subscriptions = subscriptions;
         this.sessions = sessions;
         this.channels = channels;
@@ -38,6 +39,7 @@ public final class Broker {
         this.clock = clock;
         this.nodeId = nodeId;
         this.epoch = epoch;
+        this.history = history;
     }
 
     /** This node's name (cluster mode) or host-derived name. */
@@ -84,18 +86,28 @@ public final class Broker {
     }
 
     /**
-     * Subscribes a session. {@code beforeLive} is called with the outcome while the topic is
-     * locked, so what it enqueues precedes every live message published after the subscription.
-     * With {@code since}, {@code recovered} tells whether nothing was missed since that position.
+     * Subscribes a session. With {@code since}, the messages published after that position are
+     * first handed to {@code replay}, oldest first, if this epoch's history still holds all of
+     * them ({@code recovered}); otherwise nothing is replayed and {@code recovered} is false.
+     * Then {@code beforeLive} is called with the outcome. Both run while the topic is locked, so
+     * what they enqueue precedes every live message published after the subscription: no gap and
+     * no duplicate at the seam.
      */
     public SubscribeOutcome subscribe(String topic, Subscriber session, StreamPosition since,
-            Consumer<SubscribeOutcome> beforeLive) {
+            Consumer<Delivery> replay, Consumer<SubscribeOutcome> beforeLive) {
         TopicStream stream = stream(topic);
         synchronized (stream) {
             subscriptions.subscribe(topic, session);
             long last = stream.lastOffset();
-            // Without history (a later issue adds it), only a client that missed nothing is recovered.
-            boolean recovered = since != null && epoch.equals(since.epoch()) && since.offset() == last;
+            boolean recovered = false;
+            if (since != null && epoch.equals(since.epoch())) {
+                List<Delivery> missed = stream.after(since.offset(), history, clock.instant());
+                if (missed != null) {
+                    missed.forEach(replay);
+                    stats.delivered(missed.size());
+                    recovered = true;
+                }
+            }
             SubscribeOutcome outcome = new SubscribeOutcome(topic, last, epoch, recovered);
             beforeLive.accept(outcome);
             return outcome;
@@ -130,6 +142,7 @@ public final class Broker {
         stats.accepted();
         synchronized (stream) {
             Delivery delivery = factory.create(ids.next(), stream.nextOffset(), clock.instant());
+            stream.remember(delivery, history, delivery.timestamp());
             int recipients = deliverToAll(subscriptions.subscribers(topic), delivery);
             return new PublishReceipt(delivery.id(), delivery.offset(), epoch, recipients);
         }

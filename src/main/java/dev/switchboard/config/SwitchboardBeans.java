@@ -7,6 +7,7 @@ import dev.switchboard.broker.ApplicationHandlers;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.BrokerStats;
 import dev.switchboard.broker.ChannelRegistry;
+import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.InMemoryChannelRegistry;
 import dev.switchboard.broker.InMemorySessionRegistry;
 import dev.switchboard.broker.InMemorySubscriptionRegistry;
@@ -123,7 +124,7 @@ public class SwitchboardBeans {
         // A fresh epoch per start: this in-memory broker keeps no history across restarts.
         String epoch = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         return new Broker(subscriptions, sessions, channels, new MessageIds(), new BrokerStats(), clock,
-                config.nodeId(), epoch);
+                config.nodeId(), epoch, new HistoryPolicy(config.historySize(), Duration.ofMillis(config.historyTtlMs())));
     }
 
     @Produces

@@ -37,7 +37,8 @@ public record SwitchboardConfig(
         int maxBadFrames,
         int apiMaxBodyBytes,
         int stompMaxDeliveries,
-        long stompAckTimeoutMs) {
+        long stompAckTimeoutMs,
+        long historyTtlMs) {
 
     public static SwitchboardConfig from(Settings settings) {
         return new SwitchboardConfig(
@@ -63,7 +64,8 @@ public record SwitchboardConfig(
                 intValue(settings, "max.bad.frames", 10, 1, Integer.MAX_VALUE),
                 1024 * 1024,
                 intValue(settings, "stomp.max.deliveries", 3, 1, 100),
-                longValue(settings, "stomp.ack.timeout.ms", 30_000, 100, 3_600_000));
+                longValue(settings, "stomp.ack.timeout.ms", 30_000, 100, 3_600_000),
+                longValue(settings, "history.ttl.ms", 3_600_000, 1_000, 30L * 24 * 3_600_000));
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */

@@ -131,7 +131,7 @@ public final class NativeSession implements Subscriber {
             return;
         }
         topics.add(frame.topic());
-        protocol.broker.subscribe(frame.topic(), this, since, outcome -> send(
+        protocol.broker.subscribe(frame.topic(), this, since, this::deliver, outcome -> send(
                 new ServerFrame.Subscribed(outcome.topic(), outcome.offset(), outcome.epoch(), outcome.recovered())));
     }
 

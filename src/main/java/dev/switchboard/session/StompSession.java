@@ -7,6 +7,8 @@ import dev.switchboard.broker.ClientAuthenticator;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.StreamPosition;
+import dev.switchboard.broker.SubscribeOutcome;
 import dev.switchboard.broker.Subscriber;
 import dev.switchboard.broker.TopicDestinations;
 import dev.switchboard.broker.TopicNames;
@@ -75,6 +77,8 @@ public final class StompSession implements Subscriber {
     private final Map<String, StompSubscription> subscriptionsById = new ConcurrentHashMap<>();
     private final Map<String, List<StompSubscription>> subscriptionsByTopic = new ConcurrentHashMap<>();
     private final PendingAcks pendingAcks = new PendingAcks();
+    /** Extra headers for the RECEIPT of the frame being handled. Confined to the inbound thread. */
+    private StompHeaders receiptHeaders;
     /** Frames held in open transactions, by transaction id. Confined to the inbound thread. */
     private final Map<String, List<StompFrame>> transactions = new HashMap<>();
     private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
@@ -136,8 +140,14 @@ public final class StompSession implements Subscriber {
             execute(frame);
         }
         String receipt = frame.header("receipt");
+        StompHeaders extra = receiptHeaders;
+        receiptHeaders = null;
         if (receipt != null && state != State.ENDED) {
-            sendFrame(StompFrame.of(StompCommand.RECEIPT, StompHeaders.builder().add("receipt-id", receipt).build()));
+            StompHeaders.Builder headers = StompHeaders.builder().add("receipt-id", receipt);
+            if (extra != null) {
+                extra.entries().forEach(header -> headers.add(header.getKey(), header.getValue()));
+            }
+            sendFrame(StompFrame.of(StompCommand.RECEIPT, headers.build()));
         }
     }
 
@@ -310,10 +320,37 @@ public final class StompSession implements Subscriber {
         }
         StompSubscription subscription = new StompSubscription(id, destination, topic, null, ackMode);
         subscriptionsById.put(id, subscription);
+        StreamPosition since = sincePosition(frame);
         boolean first = subscriptionsByTopic.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).isEmpty();
         subscriptionsByTopic.get(topic).add(subscription);
-        if (first) {
-            protocol.broker.subscribe(topic, this, null, outcome -> { });
+        if (first || since != null) {
+            SubscribeOutcome outcome = protocol.broker.subscribe(topic, this, since,
+                    missed -> sendMessage(subscription, missed), ignored -> { });
+            if (since != null) {
+                // STOMP has no "subscribed" frame: a RECEIPT for this SUBSCRIBE tells how the resume went.
+                receiptHeaders = StompHeaders.builder()
+                        .add("recovered", Boolean.toString(outcome.recovered()))
+                        .add("offset", Long.toString(outcome.offset()))
+                        .add("epoch", outcome.epoch())
+                        .build();
+            }
+        }
+    }
+
+    /** The {@code since-offset} and {@code since-epoch} headers of a SUBSCRIBE (both or neither). */
+    private static StreamPosition sincePosition(StompFrame frame) throws ProtocolError {
+        String offset = frame.header("since-offset");
+        String epoch = frame.header("since-epoch");
+        if (offset == null && epoch == null) {
+            return null;
+        }
+        try {
+            if (epoch == null) {
+                throw new NumberFormatException("no epoch");
+            }
+            return new StreamPosition(Long.parseLong(offset), epoch);
+        } catch (NumberFormatException e) {
+            throw new ProtocolError("bad since headers", "since-offset must be a number and come with since-epoch");
         }
     }
 

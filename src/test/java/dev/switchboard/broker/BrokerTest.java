@@ -24,8 +24,10 @@ class BrokerTest {
     private final MutableClock clock = MutableClock.atFixedInstant();
     private final InMemoryChannelRegistry channels = new InMemoryChannelRegistry(clock, Duration.ofSeconds(30));
     private final BrokerStats stats = new BrokerStats();
+    private static final HistoryPolicy HISTORY = new HistoryPolicy(3, Duration.ofMinutes(10));
+
     private final Broker broker = new Broker(new InMemorySubscriptionRegistry(), new InMemorySessionRegistry(),
-            channels, new MessageIds("test"), stats, clock, "node-1", EPOCH);
+            channels, new MessageIds("test"), stats, clock, "node-1", EPOCH, HISTORY);
 
     @Test
     void offsetsOfATopicStartAtOneAndIncreaseByOne() {
@@ -95,7 +97,7 @@ class BrokerTest {
         broker.publish("news", "1");
         broker.publish("news", "2");
 
-        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), null, o -> { });
+        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), null, d -> { }, o -> { });
 
         assertThat(outcome).isEqualTo(new SubscribeOutcome("news", 2, EPOCH, false));
     }
@@ -104,7 +106,7 @@ class BrokerTest {
     void subscribeHandsTheOutcomeToBeforeLive() {
         AtomicReference<SubscribeOutcome> seen = new AtomicReference<>();
 
-        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), null, seen::set);
+        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), null, d -> { }, seen::set);
 
         assertThat(seen.get()).isSameAs(outcome);
     }
@@ -121,7 +123,7 @@ class BrokerTest {
         });
         try {
             AtomicReference<Future<PublishReceipt>> publish = new AtomicReference<>();
-            broker.subscribe("news", alice, null, outcome -> {
+            broker.subscribe("news", alice, null, replayed -> { }, outcome -> {
                 // Publish while the subscribe is still answering: the message must wait for the answer.
                 publish.set(publisher.submit(() -> broker.publish("news", "\"live\"")));
                 await().atMost(Duration.ofSeconds(5)).until(() -> publish.get().isDone()
@@ -137,33 +139,67 @@ class BrokerTest {
     }
 
     @Test
-    void sinceAtTheCurrentPositionAndEpochIsRecovered() {
+    void sinceAtTheCurrentPositionAndEpochIsRecoveredWithNothingToReplay() {
         broker.publish("news", "1");
         broker.publish("news", "2");
+        List<Delivery> replayed = new ArrayList<>();
 
         SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(2, EPOCH),
-                o -> { });
+                replayed::add, o -> { });
 
         assertThat(outcome.recovered()).isTrue();
+        assertThat(replayed).isEmpty();
     }
 
     @Test
-    void sinceBehindTheCurrentPositionIsNotRecovered() {
+    void sinceBehindTheCurrentPositionReplaysExactlyTheMissedMessagesBeforeTheAnswer() {
         broker.publish("news", "1");
         broker.publish("news", "2");
+        broker.publish("news", "3");
+        List<String> log = new ArrayList<>();
 
         SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(1, EPOCH),
-                o -> { });
+                missed -> log.add("replay " + missed.offset()), answer -> log.add("subscribed " + answer.offset()));
+
+        assertThat(outcome.recovered()).isTrue();
+        assertThat(log).containsExactly("replay 2", "replay 3", "subscribed 3");
+    }
+
+    @Test
+    void sinceOlderThanTheHistoryKeepsIsNotRecoveredAndReplaysNothing() {
+        for (int i = 1; i <= 5; i++) {
+            broker.publish("news", Integer.toString(i)); // the history keeps offsets 3..5
+        }
+        List<Delivery> replayed = new ArrayList<>();
+
+        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(1, EPOCH),
+                replayed::add, o -> { });
 
         assertThat(outcome.recovered()).isFalse();
-        assertThat(outcome.offset()).isEqualTo(2);
+        assertThat(outcome.offset()).isEqualTo(5);
+        assertThat(replayed).isEmpty();
+        assertThat(broker.subscribe("news", session("s2", "bob"), new StreamPosition(2, EPOCH), replayed::add,
+                o -> { }).recovered()).as("offsets 3..5 are all still held").isTrue();
+        assertThat(replayed).extracting(Delivery::offset).containsExactly(3L, 4L, 5L);
+    }
+
+    @Test
+    void messagesOlderThanTheHistoryTtlAreNotReplayed() {
+        broker.publish("news", "1");
+        clock.advance(Duration.ofMinutes(11));
+        broker.publish("news", "2");
+
+        assertThat(broker.subscribe("news", session("s1", "alice"), new StreamPosition(0, EPOCH), d -> { },
+                o -> { }).recovered()).isFalse();
+        assertThat(broker.subscribe("news", session("s2", "bob"), new StreamPosition(1, EPOCH), d -> { },
+                o -> { }).recovered()).isTrue();
     }
 
     @Test
     void sinceAheadOfTheCurrentPositionIsNotRecovered() {
         broker.publish("news", "1");
 
-        assertThat(broker.subscribe("news", session("s1", "alice"), new StreamPosition(5, EPOCH), o -> { })
+        assertThat(broker.subscribe("news", session("s1", "alice"), new StreamPosition(5, EPOCH), d -> { }, o -> { })
                 .recovered()).isFalse();
     }
 
@@ -172,7 +208,7 @@ class BrokerTest {
         broker.publish("news", "1");
 
         SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"),
-                new StreamPosition(1, "epoch-0"), o -> { });
+                new StreamPosition(1, "epoch-0"), d -> { }, o -> { });
 
         assertThat(outcome.recovered()).isFalse();
         assertThat(outcome.epoch()).isEqualTo(EPOCH);
@@ -276,8 +312,8 @@ class BrokerTest {
     @Test
     void closeUnsubscribesReleasesTheChannelAndForgetsTheSession() {
         RecordingSubscriber alice = openedOnChannel("agent-42", session("s1", "alice", "agent-42"));
-        broker.subscribe("news", alice, null, o -> { });
-        broker.subscribe("sport", alice, null, o -> { });
+        broker.subscribe("news", alice, null, replayed -> { }, o -> { });
+        broker.subscribe("sport", alice, null, replayed -> { }, o -> { });
 
         broker.close(alice, List.of("news", "sport"));
 
@@ -293,7 +329,7 @@ class BrokerTest {
     @Test
     void closeIsIdempotent() {
         RecordingSubscriber alice = openedOnChannel("agent-42", session("s1", "alice", "agent-42"));
-        broker.subscribe("news", alice, null, o -> { });
+        broker.subscribe("news", alice, null, replayed -> { }, o -> { });
 
         broker.close(alice, List.of("news"));
         broker.close(alice, List.of("news"));
@@ -391,7 +427,7 @@ class BrokerTest {
             RecordingSubscriber late = session("s2", "bob");
             futures.add(pool.submit(() -> {
                 start.await(5, TimeUnit.SECONDS);
-                broker.subscribe("news", late, null, lateOutcome::set);
+                broker.subscribe("news", late, null, d -> { }, lateOutcome::set);
                 return null;
             }));
             for (Future<?> future : futures) {
@@ -427,7 +463,7 @@ class BrokerTest {
     }
 
     private RecordingSubscriber subscribed(String topic, RecordingSubscriber session) {
-        broker.subscribe(topic, session, null, o -> { });
+        broker.subscribe(topic, session, null, d -> { }, o -> { });
         return session;
     }
 

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NativeProtocolIT {
 
     @RegisterExtension
-    static final ServerProcess server = ServerProcess.perTestClass("native-protocol", Map.of("max.bad.frames", "5"));
+    static final ServerProcess server = ServerProcess.perTestClass("native-protocol",
+            Map.of("max.bad.frames", "5", "history.size", "500"));
 
     private static ChannelClient connect(String user, String channelId, String... roles) throws Exception {
         ChannelClient client = ChannelClient.connect(server, TestTokens.token(user, roles), channelId);
@@ -61,20 +62,101 @@ class NativeProtocolIT {
     }
 
     @Test
-    void resubscribingFromTheCurrentPositionIsRecoveredAndFromAnOlderOneIsNot() throws Exception {
-        try (ChannelClient publisher = connect("pub", "np-resume-pub", "publisher");
-                ChannelClient reader = connect("reader", "np-resume")) {
-            reader.send("{\"type\":\"subscribe\",\"topic\":\"np-resume\"}");
+    void resubscribingWithSinceReplaysTheMissedMessagesThenAnswersRecovered() throws Exception {
+        try (ChannelClient publisher = connect("pub", "np-resume-pub", "publisher")) {
+            String epoch;
+            try (ChannelClient reader = connect("reader", "np-resume")) {
+                reader.send("{\"type\":\"subscribe\",\"topic\":\"np-resume\"}");
+                epoch = reader.expect("subscribed").getString("epoch");
+                publisher.send("{\"type\":\"publish\",\"topic\":\"np-resume\",\"data\":1}");
+                assertThat(reader.expect("message").getJsonNumber("offset").longValue()).isEqualTo(1);
+            }
+            // Missed while away: offsets 2 and 3.
+            publisher.send("{\"type\":\"publish\",\"topic\":\"np-resume\",\"data\":2}");
+            publisher.send("{\"type\":\"publish\",\"topic\":\"np-resume\",\"data\":3}");
+            publisher.send("{\"type\":\"ping\"}");
+            publisher.expect("pong"); // both publishes were handled before this
+            try (ChannelClient back = ChannelClient.connect(server, TestTokens.token("reader"), "np-resume-2")) {
+                back.expect("welcome");
+                back.send("{\"type\":\"subscribe\",\"topic\":\"np-resume\",\"since\":{\"offset\":1,\"epoch\":\""
+                        + epoch + "\"}}");
+                assertThat(back.expect("message").getJsonNumber("offset").longValue()).isEqualTo(2);
+                assertThat(back.expect("message").getJsonNumber("offset").longValue()).isEqualTo(3);
+                JsonObject subscribed = back.expect("subscribed");
+                assertThat(subscribed.getBoolean("recovered")).isTrue();
+                assertThat(subscribed.getJsonNumber("offset").longValue()).isEqualTo(3);
+                publisher.send("{\"type\":\"publish\",\"topic\":\"np-resume\",\"data\":4}");
+                assertThat(back.expect("message").getJsonNumber("offset").longValue()).isEqualTo(4);
+            }
+        }
+    }
+
+    @Test
+    void resumingFromBeyondTheHistoryOrAnotherEpochIsNotRecoveredAndSaysSo() throws Exception {
+        try (ChannelClient publisher = connect("pub", "np-gap-pub", "publisher");
+                ChannelClient reader = connect("reader", "np-gap")) {
+            for (int i = 1; i <= 510; i++) { // the server keeps 500
+                publisher.send("{\"type\":\"publish\",\"topic\":\"np-gap\",\"data\":" + i + "}");
+            }
+            publisher.send("{\"type\":\"ping\"}");
+            publisher.expect("pong");
+            reader.send("{\"type\":\"subscribe\",\"topic\":\"np-gap\"}");
             String epoch = reader.expect("subscribed").getString("epoch");
-            publisher.send("{\"type\":\"publish\",\"topic\":\"np-resume\",\"data\":1}");
-            long offset = reader.expect("message").getJsonNumber("offset").longValue();
-            reader.send("{\"type\":\"unsubscribe\",\"topic\":\"np-resume\"}");
-            reader.send("{\"type\":\"subscribe\",\"topic\":\"np-resume\",\"since\":{\"offset\":" + offset
-                    + ",\"epoch\":\"" + epoch + "\"}}");
-            assertThat(reader.expect("subscribed").getBoolean("recovered")).isTrue();
-            reader.send("{\"type\":\"subscribe\",\"topic\":\"np-resume\",\"since\":{\"offset\":0,\"epoch\":\"" + epoch
-                    + "\"}}");
+            reader.send("{\"type\":\"unsubscribe\",\"topic\":\"np-gap\"}");
+            reader.send("{\"type\":\"subscribe\",\"topic\":\"np-gap\",\"since\":{\"offset\":1,\"epoch\":\""
+                    + epoch + "\"}}");
+            JsonObject gap = reader.expect("subscribed");
+            assertThat(gap.getBoolean("recovered")).isFalse();
+            assertThat(gap.getJsonNumber("offset").longValue()).isEqualTo(510);
+            reader.send("{\"type\":\"unsubscribe\",\"topic\":\"np-gap\"}");
+            reader.send("{\"type\":\"subscribe\",\"topic\":\"np-gap\",\"since\":{\"offset\":510,\"epoch\":\"other\"}}");
             assertThat(reader.expect("subscribed").getBoolean("recovered")).isFalse();
+        }
+    }
+
+    @Test
+    void resumingOnANewConnectionWhilePublishingContinuesLeavesNoGapAndNoDuplicateAtTheSeam() throws Exception {
+        int total = 300;
+        Thread publisher;
+        long lastSeen;
+        String epoch;
+        try (ChannelClient publisherSession = connect("pub", "np-seam-pub", "publisher")) {
+            try (ChannelClient first = connect("reader", "np-seam")) {
+                first.send("{\"type\":\"subscribe\",\"topic\":\"np-seam\"}");
+                epoch = first.expect("subscribed").getString("epoch");
+                publisher = new Thread(() -> publishNumbers(publisherSession, "np-seam", total));
+                publisher.start();
+                lastSeen = first.expect("message").getJsonNumber("offset").longValue();
+            } // the first connection goes away while publishing continues
+            try (ChannelClient second = connect("reader", "np-seam-2")) {
+                second.send("{\"type\":\"subscribe\",\"topic\":\"np-seam\",\"since\":{\"offset\":" + lastSeen
+                        + ",\"epoch\":\"" + epoch + "\"}}");
+                java.util.List<Long> offsets = new java.util.ArrayList<>();
+                boolean recovered = false;
+                while (offsets.isEmpty() || offsets.get(offsets.size() - 1) < total) {
+                    JsonObject frame = second.next();
+                    if (frame.getString("type").equals("subscribed")) {
+                        recovered = frame.getBoolean("recovered");
+                    } else {
+                        offsets.add(frame.getJsonNumber("offset").longValue());
+                    }
+                }
+                publisher.join(30_000);
+                assertThat(recovered).isTrue();
+                assertThat(offsets).first().isEqualTo(lastSeen + 1);
+                assertThat(offsets).hasSize((int) (total - lastSeen)).doesNotHaveDuplicates().isSorted();
+            }
+        }
+    }
+
+    /** Publishes 1..count to {@code topic} from a publisher session (the server keeps one session's order). */
+    private static void publishNumbers(ChannelClient publisher, String topic, int count) {
+        try {
+            for (int i = 1; i <= count; i++) {
+                publisher.send("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"data\":" + i + "}");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -89,6 +89,24 @@ class StompRawFramesIT {
     }
 
     @Test
+    void subscribeWithSinceHeadersReplaysTheMissedMessagesBeforeAReceiptThatSaysRecovered() throws Exception {
+        HttpApi api = HttpApi.withApiKey(server);
+        String epoch = api.post("/api/v1/topics/raw-resume/messages", "{\"data\":\"one\"}").json().getString("epoch");
+        api.post("/api/v1/topics/raw-resume/messages", "{\"data\":\"two\"}");
+        api.post("/api/v1/topics/raw-resume/messages", "{\"data\":\"three\"}");
+        try (RawStompClient client = RawStompClient.connect(server)) {
+            client.send(connectFrame("resumer", "0,0"));
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+            client.send("SUBSCRIBE\nid:0\ndestination:/topic/raw-resume\nsince-offset:1\nsince-epoch:" + epoch
+                    + "\nreceipt:r1\n\n\0");
+            assertThat(client.nextFrame()).startsWith("MESSAGE\n").contains("offset:2\n").endsWith("\n\ntwo\0");
+            assertThat(client.nextFrame()).startsWith("MESSAGE\n").contains("offset:3\n").endsWith("\n\nthree\0");
+            assertThat(client.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:r1\n")
+                    .contains("recovered:true\n").contains("offset:3\n");
+        }
+    }
+
+    @Test
     void disconnectWithAReceiptIsAnsweredThenClosed() throws Exception {
         try (RawStompClient client = RawStompClient.connect(server)) {
             client.send(connectFrame("bye", "0,0"));
