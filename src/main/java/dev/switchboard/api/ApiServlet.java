@@ -3,6 +3,8 @@ package dev.switchboard.api;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.BrokerStats;
 import dev.switchboard.broker.CloseCode;
+import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.InboxEntry;
 import dev.switchboard.broker.PublishReceipt;
 import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.broker.Subscriber;
@@ -90,6 +92,11 @@ public final class ApiServlet extends HttpServlet {
                     return Map.of("user", p[1], "sessions",
                             broker.sessionsOf(p[1]).stream().map(this::describeSession).toList());
                 }
+                if (p.length == 3 && p[0].equals("users") && p[2].equals("inbox")) {
+                    return Map.of("user", p[1],
+                            "pending", broker.pendingFor(p[1]).stream().map(this::describeInboxEntry).toList(),
+                            "deadLetters", broker.deadLettersOf(p[1]).stream().map(this::describeInboxEntry).toList());
+                }
                 if (p.length == 3 && p[0].equals("topics") && p[2].equals("presence")) {
                     String topic = topic(p[1]);
                     return Map.of("topic", topic, "users", broker.presence(topic).stream().sorted().toList());
@@ -117,7 +124,7 @@ public final class ApiServlet extends HttpServlet {
     private static boolean pathExists(String[] p) {
         String shape = p.length == 0 ? "" : p[0] + "/" + p.length + (p.length == 3 ? "/" + p[2] : "");
         return List.of("topics/3/messages", "users/3/messages", "channels/3/messages", "broadcast/1", "channels/1",
-                "users/3/sessions", "topics/3/presence", "stats/1", "channels/2").contains(shape);
+                "users/3/sessions", "users/3/inbox", "topics/3/presence", "stats/1", "channels/2").contains(shape);
     }
 
     private Map<String, Object> publish(String topic, JsonObject body) throws ApiException {
@@ -153,9 +160,27 @@ public final class ApiServlet extends HttpServlet {
         node.put("dropped", s.dropped());
         node.put("redelivered", s.redelivered());
         node.put("slowConsumersClosed", s.slowConsumersClosed());
+        node.put("deadLettered", s.deadLettered());
         Map<String, Object> total = new LinkedHashMap<>(node);
         total.remove("node");
         return Map.of("total", total, "nodes", List.of(node));
+    }
+
+    private Map<String, Object> describeInboxEntry(InboxEntry entry) {
+        Map<String, Object> description = new LinkedHashMap<>();
+        Delivery delivery = entry.delivery();
+        description.put("id", delivery.id());
+        description.put(delivery.target() == Delivery.Target.CHANNEL ? "channel" : "user", delivery.address());
+        if (delivery.destination() != null) {
+            description.put("destination", delivery.destination());
+        }
+        description.put("data", jsonb.fromJson(delivery.dataJson(), JsonValue.class));
+        description.put("attempts", entry.attempts());
+        description.put("since", entry.since().toString());
+        if (entry.deadReason() != null) {
+            description.put("reason", entry.deadReason());
+        }
+        return description;
     }
 
     private Map<String, Object> describeChannel(Subscriber session) {

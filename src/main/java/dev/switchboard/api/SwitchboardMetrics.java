@@ -31,6 +31,8 @@ public final class SwitchboardMetrics {
                 .description("Redeliveries of unacknowledged messages").register(registry);
         FunctionCounter.builder("switchboard.slow.consumers.closed", stats, BrokerStats::slowConsumersClosed)
                 .description("Sessions closed with 4008").register(registry);
+        FunctionCounter.builder("switchboard.messages.dead.lettered", stats, BrokerStats::deadLettered)
+                .description("Acknowledged-delivery messages given up").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

@@ -1,6 +1,7 @@
 package dev.switchboard.broker;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -13,8 +14,11 @@ import java.util.function.Consumer;
  * Routes messages to sessions: topics, users, channels and everyone. Knows no sockets: every
  * recipient gets the same {@link Delivery} through {@link Subscriber#deliver}, which only enqueues.
  *
+ * <p>Messages pushed with an ack required wait in the {@link Inbox} of their user or channel until
+ * a session acknowledges them, and are sent again by {@link #redeliverDue()} with backoff.
+ *
  * <p>Thread safety: all methods may be called from any thread. Per topic, publish and subscribe
- * are serialised (see {@link TopicStream}); nothing else takes a lock.
+ * are serialised (see {@link TopicStream}); the inbox locks per recipient.
  */
 public final class Broker {
 
@@ -27,10 +31,13 @@ public final class Broker {
     private final String nodeId;
     private final String epoch;
     private final HistoryPolicy history;
+    private final Inbox inbox;
+    private final RedeliveryPolicy redelivery;
     private final ConcurrentHashMap<String, TopicStream> streams = new ConcurrentHashMap<>();
 
     public Broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ChannelRegistry channels,
-            MessageIds ids, BrokerStats stats, Clock clock, String nodeId, String epoch, HistoryPolicy history) {
+            MessageIds ids, BrokerStats stats, Clock clock, String nodeId, String epoch, HistoryPolicy history,
+            Inbox inbox, RedeliveryPolicy redelivery) {
         this.subscriptions = subscriptions;
         this.sessions = sessions;
         this.channels = channels;
@@ -40,6 +47,8 @@ public final class Broker {
         this.nodeId = nodeId;
         this.epoch = epoch;
         this.history = history;
+        this.inbox = inbox;
+        this.redelivery = redelivery;
     }
 
     /** This node's name (cluster mode) or host-derived name. */
@@ -72,6 +81,26 @@ public final class Broker {
         }
         sessions.add(session);
         return true;
+    }
+
+    /**
+     * Hands a session the acknowledged-delivery messages waiting for its user and its channel,
+     * oldest first. Sessions call this once they can take messages (after their greeting).
+     */
+    public void deliverWaiting(Subscriber session) {
+        deliverWaiting(session, userKey(session.user()));
+        if (session.channelId() != null) {
+            deliverWaiting(session, channelKey(session.channelId()));
+        }
+    }
+
+    private void deliverWaiting(Subscriber session, String recipient) {
+        for (InboxEntry entry : inbox.pending(recipient, clock.instant())) {
+            session.deliver(entry.delivery());
+            if (entry.attempts() == 0) {
+                inbox.markSent(recipient, entry.delivery().id(), clock.instant());
+            }
+        }
     }
 
     /** Forgets a closed session: its subscriptions, its channel, its registration. Idempotent. */
@@ -148,14 +177,21 @@ public final class Broker {
         }
     }
 
-    /** Pushes to every open session of {@code user}; {@code destination} may be null. */
+    /**
+     * Pushes to every open session of {@code user}; {@code destination} may be null. With
+     * {@code ackRequired}, the message also waits in the user's inbox until a session acks it,
+     * and reaches sessions that open later.
+     */
     public PushReceipt pushToUser(String user, String destination, String dataJson, boolean ackRequired) {
         stats.accepted();
         Delivery delivery = Delivery.toUser(ids.next(), user, destination, dataJson, clock.instant(), ackRequired);
-        return new PushReceipt(delivery.id(), deliverToAll(sessions.ofUser(user), delivery));
+        return new PushReceipt(delivery.id(), deliverTracked(userKey(user), sessions.ofUser(user), delivery));
     }
 
-    /** Pushes to the session holding {@code channelId}; empty if the channel is not open. */
+    /**
+     * Pushes to the session holding {@code channelId}; empty if the channel is not open. With
+     * {@code ackRequired}, the message waits until acked, also across a reconnect of the channel.
+     */
     public Optional<PushReceipt> pushToChannel(String channelId, String dataJson, boolean ackRequired) {
         Optional<Subscriber> holder = channels.holder(channelId);
         if (holder.isEmpty()) {
@@ -163,7 +199,78 @@ public final class Broker {
         }
         stats.accepted();
         Delivery delivery = Delivery.toChannel(ids.next(), channelId, dataJson, clock.instant(), ackRequired);
-        return Optional.of(new PushReceipt(delivery.id(), deliverToAll(List.of(holder.get()), delivery)));
+        return Optional.of(new PushReceipt(delivery.id(),
+                deliverTracked(channelKey(channelId), List.of(holder.get()), delivery)));
+    }
+
+    private int deliverTracked(String recipient, Collection<Subscriber> recipients, Delivery delivery) {
+        if (delivery.ackRequired()) {
+            stats.deadLettered(inbox.add(recipient, delivery, clock.instant()).size());
+        }
+        int delivered = deliverToAll(recipients, delivery);
+        if (delivery.ackRequired() && delivered > 0) {
+            inbox.markSent(recipient, delivery.id(), clock.instant());
+        }
+        return delivered;
+    }
+
+    /**
+     * A session acknowledges a message: it leaves the inbox of the session's user (or channel), for
+     * every session of it. Acking an unknown or settled id is harmless; returns whether it was pending.
+     */
+    public boolean acknowledge(Subscriber session, String messageId) {
+        boolean acked = inbox.acknowledge(userKey(session.user()), messageId);
+        if (!acked && session.channelId() != null) {
+            acked = inbox.acknowledge(channelKey(session.channelId()), messageId);
+        }
+        return acked;
+    }
+
+    /**
+     * Sends again every unacknowledged message whose backoff has passed, to the open sessions of
+     * its recipient; gives up (dead letter) after the last attempt. A recipient with no open
+     * session keeps its messages until one opens. Called periodically; the clock decides what is due.
+     */
+    public void redeliverDue() {
+        Instant now = clock.instant();
+        for (Inbox.Due due : inbox.due(now)) {
+            Delivery delivery = due.entry().delivery();
+            if (due.entry().attempts() >= redelivery.maxAttempts()) {
+                inbox.kill(due.recipient(), delivery.id(), "not acknowledged after " + due.entry().attempts()
+                        + " deliveries");
+                stats.deadLettered(1);
+                continue;
+            }
+            Collection<Subscriber> recipients = recipientsOf(due.recipient(), delivery);
+            if (!recipients.isEmpty()) {
+                deliverToAll(recipients, delivery);
+                stats.countRedelivery();
+                inbox.markSent(due.recipient(), delivery.id(), now);
+            }
+        }
+    }
+
+    private Collection<Subscriber> recipientsOf(String recipient, Delivery delivery) {
+        return delivery.target() == Delivery.Target.CHANNEL
+                ? channels.holder(delivery.address()).map(List::of).orElse(List.of())
+                : sessions.ofUser(delivery.address());
+    }
+
+    /** A user's messages awaiting acknowledgement and its recent dead letters. */
+    public List<InboxEntry> pendingFor(String user) {
+        return inbox.pending(userKey(user), clock.instant());
+    }
+
+    public List<InboxEntry> deadLettersOf(String user) {
+        return inbox.deadLetters(userKey(user));
+    }
+
+    private static String userKey(String user) {
+        return "user:" + user;
+    }
+
+    private static String channelKey(String channelId) {
+        return "channel:" + channelId;
     }
 
     /** Pushes to every open session of this node. */

@@ -12,6 +12,7 @@ public final class BrokerStats {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder redelivered = new LongAdder();
     private final LongAdder slowConsumersClosed = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
 
     /** A message was accepted (published, pushed or broadcast). */
     public void accepted() { messagesIn.increment(); }
@@ -26,6 +27,9 @@ public final class BrokerStats {
 
     public void slowConsumerClosed() { slowConsumersClosed.increment(); }
 
+    /** {@code count} acknowledged-delivery messages were given up (attempts, TTL or inbox size). */
+    public void deadLettered(int count) { deadLettered.add(count); }
+
     public long messagesIn() { return messagesIn.sum(); }
 
     public long messagesOut() { return messagesOut.sum(); }
@@ -35,4 +39,6 @@ public final class BrokerStats {
     public long redelivered() { return redelivered.sum(); }
 
     public long slowConsumersClosed() { return slowConsumersClosed.sum(); }
+
+    public long deadLettered() { return deadLettered.sum(); }
 }

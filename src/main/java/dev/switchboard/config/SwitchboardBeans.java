@@ -8,6 +8,8 @@ import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.BrokerStats;
 import dev.switchboard.broker.ChannelRegistry;
 import dev.switchboard.broker.HistoryPolicy;
+import dev.switchboard.broker.InMemoryInbox;
+import dev.switchboard.broker.RedeliveryPolicy;
 import dev.switchboard.broker.InMemoryChannelRegistry;
 import dev.switchboard.broker.InMemorySessionRegistry;
 import dev.switchboard.broker.InMemorySubscriptionRegistry;
@@ -123,8 +125,13 @@ public class SwitchboardBeans {
             SwitchboardConfig config, Clock clock) {
         // A fresh epoch per start: this in-memory broker keeps no history across restarts.
         String epoch = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        SwitchboardConfig.RedeliverySettings acks = config.redelivery();
+        RedeliveryPolicy redelivery = new RedeliveryPolicy(acks.maxAttempts(), Duration.ofMillis(acks.backoffMs()),
+                Duration.ofMillis(acks.maxBackoffMs()), acks.inboxSize(), Duration.ofMillis(acks.inboxTtlMs()),
+                acks.deadLetters());
         return new Broker(subscriptions, sessions, channels, new MessageIds(), new BrokerStats(), clock,
-                config.nodeId(), epoch, new HistoryPolicy(config.historySize(), Duration.ofMillis(config.historyTtlMs())));
+                config.nodeId(), epoch, new HistoryPolicy(config.historySize(), Duration.ofMillis(config.historyTtlMs())),
+                new InMemoryInbox(redelivery), redelivery);
     }
 
     @Produces

@@ -38,7 +38,14 @@ public record SwitchboardConfig(
         int apiMaxBodyBytes,
         int stompMaxDeliveries,
         long stompAckTimeoutMs,
-        long historyTtlMs) {
+        long historyTtlMs,
+        RedeliverySettings redelivery) {
+
+    /** Acknowledged delivery (CONTRACT.md section 5); see the README's configuration table. */
+    public record RedeliverySettings(int maxAttempts, long backoffMs, long maxBackoffMs, int inboxSize, long inboxTtlMs,
+            int deadLetters) {
+    }
+
 
     public static SwitchboardConfig from(Settings settings) {
         return new SwitchboardConfig(
@@ -65,7 +72,14 @@ public record SwitchboardConfig(
                 1024 * 1024,
                 intValue(settings, "stomp.max.deliveries", 3, 1, 100),
                 longValue(settings, "stomp.ack.timeout.ms", 30_000, 100, 3_600_000),
-                longValue(settings, "history.ttl.ms", 3_600_000, 1_000, 30L * 24 * 3_600_000));
+                longValue(settings, "history.ttl.ms", 3_600_000, 1_000, 30L * 24 * 3_600_000),
+                new RedeliverySettings(
+                        intValue(settings, "ack.max.attempts", 5, 1, 1000),
+                        longValue(settings, "ack.backoff.ms", 1_000, 10, 3_600_000),
+                        longValue(settings, "ack.backoff.max.ms", 60_000, 10, 24 * 3_600_000L),
+                        intValue(settings, "inbox.size", 1000, 1, 1_000_000),
+                        longValue(settings, "inbox.ttl.ms", 24 * 3_600_000L, 1_000, 30L * 24 * 3_600_000),
+                        intValue(settings, "dead.letters", 100, 0, 1_000_000)));
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */

@@ -16,6 +16,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Start and stop of the application, on CDI's own lifecycle events so that the beans are alive
@@ -31,9 +32,11 @@ public class SwitchboardLifecycle {
 
     private static final Logger LOG = System.getLogger(SwitchboardLifecycle.class.getName());
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration REDELIVERY_SWEEP = Duration.ofMillis(200);
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object context, Instance<SwitchboardConfig> configs,
-            Instance<Broker> brokers, Instance<HandshakeGuard> guards, Instance<ApiAuthenticator> authenticators) {
+            Instance<Broker> brokers, Instance<HandshakeGuard> guards, Instance<ApiAuthenticator> authenticators,
+            SessionExecutors executors) {
         SwitchboardConfig config;
         Broker broker;
         try {
@@ -46,6 +49,9 @@ public class SwitchboardLifecycle {
             LOG.log(Level.ERROR, "Switchboard cannot start: {0}", reason(e));
             throw e;
         }
+        // Acknowledged-delivery messages are redelivered by this sweep; the broker's clock decides what is due.
+        executors.scheduler().scheduleWithFixedDelay(broker::redeliverDue, REDELIVERY_SWEEP.toMillis(),
+                REDELIVERY_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         String where = context instanceof ServletContext servlet ? " at context path '" + servlet.getContextPath() + "'" : "";
         LOG.log(Level.INFO, "Switchboard started on node {0}{1}: {2}", broker.nodeId(), where, config);
     }

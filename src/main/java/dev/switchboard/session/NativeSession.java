@@ -64,6 +64,7 @@ public final class NativeSession implements Subscriber {
             return false;
         }
         send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.limits.heartbeatMs()));
+        protocol.broker.deliverWaiting(this);
         scheduleTokenExpiry();
         return true;
     }
@@ -180,12 +181,13 @@ public final class NativeSession implements Subscriber {
         }
     }
 
+    /** Clears the message for every session of this user (or channel); an unknown id is harmless. */
     private void acknowledge(ClientFrame.Ack frame) {
-        // Acks of unknown ids are harmless (CONTRACT.md section 5); redelivery tracking arrives with
-        // the delivery-guarantees work and will consume them here.
         if (frame.id() == null) {
             sendError(ErrorCode.BAD_REQUEST, "ack needs id", new ServerFrame.Ref("ack", null));
+            return;
         }
+        protocol.broker.acknowledge(this, frame.id());
     }
 
     private void sendError(ErrorCode code, String message, ServerFrame.Ref ref) {

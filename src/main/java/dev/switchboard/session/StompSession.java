@@ -308,6 +308,8 @@ public final class StompSession implements Subscriber {
         if (destination.startsWith(USER_PREFIX)) {
             String name = ownUserQueue(destination);
             subscriptionsById.put(id, new StompSubscription(id, destination, null, name, ackMode));
+            // Messages pushed with an ack while the user was away go to the user queues that now exist.
+            protocol.broker.deliverWaiting(this);
             return;
         }
         String topic = TopicDestinations.topicOf(destination);
@@ -451,9 +453,12 @@ public final class StompSession implements Subscriber {
         boolean cumulative = subscription != null && subscription.ackMode() == StompSubscription.AckMode.CLIENT;
         List<PendingAcks.Pending> settled = ackId == null ? List.of() : pendingAcks.remove(ackId, cumulative);
         cancelTimeouts(settled);
-        if (negative) {
-            for (PendingAcks.Pending pending : settled) {
+        for (PendingAcks.Pending pending : settled) {
+            if (negative) {
                 redeliver(pending);
+            } else {
+                // Messages the backend pushed with "ack": true leave the user's inbox with this ACK.
+                protocol.broker.acknowledge(this, messageIdOf(pending.ackId));
             }
         }
         // An ack of an unknown or already settled message is harmless (CONTRACT.md section 5).
@@ -461,6 +466,10 @@ public final class StompSession implements Subscriber {
 
     private static String ackIdOf(String subscriptionId, String messageId) {
         return subscriptionId + "/" + messageId;
+    }
+
+    private static String messageIdOf(String ackId) {
+        return ackId.substring(ackId.lastIndexOf('/') + 1);
     }
 
     private static String subscriptionIdOf(String ackId) {
@@ -614,6 +623,9 @@ public final class StompSession implements Subscriber {
             track(new PendingAcks.Pending(ackId, subscription.id(), wire, 1));
         }
         offer(wire);
+        if (!clientAck && delivery.ackRequired()) {
+            protocol.broker.acknowledge(this, delivery.id()); // ack:auto means delivered is acknowledged
+        }
     }
 
     /** Queues an encoded frame: a {@code String} goes out as text, a {@code byte[]} as binary. */

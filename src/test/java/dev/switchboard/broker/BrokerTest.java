@@ -26,8 +26,12 @@ class BrokerTest {
     private final BrokerStats stats = new BrokerStats();
     private static final HistoryPolicy HISTORY = new HistoryPolicy(3, Duration.ofMinutes(10));
 
+    /** 3 deliveries in all, 1 s then 2 s apart; 2 messages per inbox; 1 day; 5 dead letters kept. */
+    private static final RedeliveryPolicy ACKS = new RedeliveryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(2),
+            2, Duration.ofDays(1), 5);
+
     private final Broker broker = new Broker(new InMemorySubscriptionRegistry(), new InMemorySessionRegistry(),
-            channels, new MessageIds("test"), stats, clock, "node-1", EPOCH, HISTORY);
+            channels, new MessageIds("test"), stats, clock, "node-1", EPOCH, HISTORY, new InMemoryInbox(ACKS), ACKS);
 
     @Test
     void offsetsOfATopicStartAtOneAndIncreaseByOne() {
@@ -460,6 +464,93 @@ class BrokerTest {
 
     private static RecordingSubscriber session(String id, String user, String channelId) {
         return new RecordingSubscriber(id, user, channelId);
+    }
+
+    @Test
+    void anAckRequiredUserMessageWaitsForTheUsersNextSessionWhileOffline() {
+        PushReceipt receipt = broker.pushToUser("alice", "calls", "\"ring\"", true);
+        assertThat(receipt.sessions()).isZero();
+
+        RecordingSubscriber phone = opened(session("s1", "alice"));
+
+        assertThat(phone.deliveries()).extracting(Delivery::id).containsExactly(receipt.id());
+        assertThat(broker.pendingFor("alice")).extracting(entry -> entry.delivery().id()).containsExactly(receipt.id());
+    }
+
+    @Test
+    void anUnackedMessageIsRedeliveredWithBackoffToEverySessionUntilOneAcks() {
+        RecordingSubscriber desk = opened(session("s1", "alice"));
+        RecordingSubscriber phone = opened(session("s2", "alice"));
+        String id = broker.pushToUser("alice", null, "1", true).id();
+
+        clock.advance(Duration.ofMillis(999));
+        broker.redeliverDue();
+        assertThat(desk.deliveries()).hasSize(1);
+        clock.advance(Duration.ofMillis(1));
+        broker.redeliverDue();
+        assertThat(desk.deliveries()).hasSize(2);
+        assertThat(phone.deliveries()).hasSize(2);
+
+        assertThat(broker.acknowledge(phone, id)).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+        broker.redeliverDue();
+
+        assertThat(desk.deliveries()).as("one ack clears it for every session").hasSize(2);
+        assertThat(broker.pendingFor("alice")).isEmpty();
+        assertThat(stats.redelivered()).isEqualTo(1);
+        assertThat(broker.acknowledge(phone, id)).as("a second ack is harmless").isFalse();
+    }
+
+    @Test
+    void aMessageNobodyAcksIsDeadLetteredAfterTheLastAttempt() {
+        RecordingSubscriber desk = opened(session("s1", "alice"));
+        String id = broker.pushToUser("alice", null, "1", true).id();
+        for (int i = 0; i < 4; i++) {
+            clock.advance(Duration.ofSeconds(2));
+            broker.redeliverDue();
+        }
+
+        assertThat(desk.deliveries()).as("3 deliveries in all").hasSize(3);
+        assertThat(broker.pendingFor("alice")).isEmpty();
+        assertThat(broker.deadLettersOf("alice")).singleElement().satisfies(dead -> {
+            assertThat(dead.delivery().id()).isEqualTo(id);
+            assertThat(dead.deadReason()).contains("not acknowledged after 3");
+        });
+        assertThat(stats.deadLettered()).isEqualTo(1);
+    }
+
+    @Test
+    void whileNoSessionIsOpenRedeliveryWaitsWithoutUsingUpAttempts() {
+        RecordingSubscriber desk = opened(session("s1", "alice"));
+        broker.pushToUser("alice", null, "1", true);
+        broker.close(desk, List.of());
+        for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofSeconds(2));
+            broker.redeliverDue();
+        }
+
+        RecordingSubscriber back = opened(session("s2", "alice"));
+
+        assertThat(back.deliveries()).hasSize(1);
+        assertThat(broker.deadLettersOf("alice")).isEmpty();
+    }
+
+    @Test
+    void aFullInboxDeadLettersItsOldestMessage() {
+        String first = broker.pushToUser("alice", null, "1", true).id();
+        broker.pushToUser("alice", null, "2", true);
+        broker.pushToUser("alice", null, "3", true);
+
+        assertThat(broker.pendingFor("alice")).extracting(entry -> entry.delivery().dataJson()).containsExactly("2", "3");
+        assertThat(broker.deadLettersOf("alice")).extracting(entry -> entry.delivery().id()).containsExactly(first);
+    }
+
+    @Test
+    void messagesWithoutAckAreNotKept() {
+        broker.pushToUser("alice", null, "1", false);
+
+        assertThat(broker.pendingFor("alice")).isEmpty();
+        assertThat(opened(session("s1", "alice")).deliveries()).isEmpty();
     }
 
     private RecordingSubscriber subscribed(String topic, RecordingSubscriber session) {

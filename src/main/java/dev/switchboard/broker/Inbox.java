@@ -1,0 +1,37 @@
+package dev.switchboard.broker;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Messages that must be acknowledged, per recipient (a user, or a channel), until one of the
+ * recipient's sessions acknowledges them (CONTRACT.md section 5). Recipient keys are opaque to
+ * the inbox. Thread safe.
+ */
+public interface Inbox {
+
+    /** Keeps a new message for {@code recipient}; returns entries pushed out by the size bound (now dead letters). */
+    List<InboxEntry> add(String recipient, Delivery delivery, Instant now);
+
+    /** Records that the message was just sent to the recipient's sessions. */
+    void markSent(String recipient, String messageId, Instant now);
+
+    /** Removes the message; false if it was not pending (unknown, already acked or dead). */
+    boolean acknowledge(String recipient, String messageId);
+
+    /** The recipient's pending messages, oldest first (expired ones become dead letters). */
+    List<InboxEntry> pending(String recipient, Instant now);
+
+    /** Every pending message whose next attempt is due, by recipient key. */
+    List<Due> due(Instant now);
+
+    /** Gives up a message (too many attempts): it becomes a dead letter. */
+    void kill(String recipient, String messageId, String reason);
+
+    /** The recipient's recent dead letters, oldest first. */
+    List<InboxEntry> deadLetters(String recipient);
+
+    /** A pending message due for another attempt. */
+    record Due(String recipient, InboxEntry entry) {
+    }
+}
