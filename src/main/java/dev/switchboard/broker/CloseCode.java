@@ -20,6 +20,11 @@ public enum CloseCode {
     INTERNAL_ERROR(1011, "internal error"),
     /** Disconnected by an operator through the HTTP API. Client: do not reconnect automatically. */
     OPERATOR(4000, "disconnected by operator"),
+    /**
+     * The peer answered no heart-beat ping for two intervals (half-open connection). An addition to
+     * the contract's table. Client: reconnect and resume.
+     */
+    PEER_SILENT(4001, "no heart-beat answer"),
     /** Slow consumer: outbound buffer or send time limit exceeded. Client: reconnect and resume. */
     SLOW_CONSUMER(4008, "slow consumer"),
     /** Replaced by a newer session on the same channel. Client: do not reconnect (the other one won). */

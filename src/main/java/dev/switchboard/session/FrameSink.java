@@ -19,6 +19,9 @@ public interface FrameSink {
     /** As {@link #sendText}, for one binary frame (a STOMP frame with a binary body). */
     void sendBinary(byte[] data, Consumer<Throwable> done);
 
+    /** Sends a WebSocket ping (a heart-beat); {@code done} as for {@link #sendText}. */
+    void sendPing(Consumer<Throwable> done);
+
     /** Closes the connection with {@code code}. May block up to the send time limit. */
     void close(CloseCode code);
 }

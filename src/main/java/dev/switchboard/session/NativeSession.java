@@ -41,6 +41,7 @@ public final class NativeSession implements Subscriber {
     /** Confined to the inbound thread. */
     private int consecutiveBadFrames;
     private volatile ScheduledFuture<?> tokenExpiry;
+    private final PeerLiveness liveness;
 
     NativeSession(String sessionId, ClientIdentity identity, FrameSink sink, NativeProtocol protocol) {
         this.sessionId = sessionId;
@@ -50,6 +51,7 @@ public final class NativeSession implements Subscriber {
         SessionLimits limits = protocol.limits;
         this.outbound = new OutboundQueue(sink, protocol.senders, limits.maxQueuedChars(), limits.maxQueuedFrames(),
                 new QueueEventLog(this, protocol.broker.stats()));
+        this.liveness = new PeerLiveness(protocol.clock, limits.heartbeatMs());
     }
 
     /**
@@ -66,6 +68,11 @@ public final class NativeSession implements Subscriber {
         send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.limits.heartbeatMs()));
         protocol.broker.deliverWaiting(this);
         scheduleTokenExpiry();
+        liveness.start(protocol.scheduler, outbound, () -> {
+            LOG.log(Level.INFO, "Session {0} (user {1}, channel {2}) answered no heart-beat for two intervals; "
+                    + "closing with 4001", sessionId, identity.user(), identity.channelId());
+            disconnect(CloseCode.PEER_SILENT);
+        });
         return true;
     }
 
@@ -80,8 +87,14 @@ public final class NativeSession implements Subscriber {
         }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
     }
 
+    /** A pong (or any other sign of life) arrived from the peer. */
+    public void onPong() {
+        liveness.heard();
+    }
+
     /** Handles one decoded inbound text frame. */
     public void onFrame(NativeFrameCodec.Decoded decoded) {
+        liveness.heard();
         if (decoded instanceof NativeFrameCodec.Decoded.Malformed malformed) {
             onMalformed(malformed);
             return;
@@ -217,6 +230,7 @@ public final class NativeSession implements Subscriber {
         if (expiry != null) {
             expiry.cancel(false);
         }
+        liveness.stop();
         outbound.connectionClosed();
         protocol.broker.close(this, Set.copyOf(topics));
     }

@@ -35,6 +35,8 @@ public final class OutboundQueue {
         void discarded(int count);
     }
 
+    /** Queue entry standing for a ping. */
+    private static final Object PING = new Object();
     private static final int PENDING = 0;
     private static final int DRAINER_LEFT = 1;
     private static final int COMPLETED_INLINE = 2;
@@ -69,6 +71,11 @@ public final class OutboundQueue {
      */
     public boolean offer(String frame) {
         return enqueue(frame, frame.length());
+    }
+
+    /** Queues a WebSocket ping, in order with the frames (only this queue's drain writes to the connection). */
+    public boolean offerPing() {
+        return enqueue(PING, 0);
     }
 
     /** Queues a binary frame; its bytes count against the same bound as characters. */
@@ -139,7 +146,7 @@ public final class OutboundQueue {
                 }
                 continue;
             }
-            queuedChars.addAndGet(-(frame instanceof String text ? text.length() : ((byte[]) frame).length));
+            queuedChars.addAndGet(-sizeOf(frame));
             queuedFrames.decrementAndGet();
             AtomicInteger state = new AtomicInteger(PENDING);
             Throwable[] inlineFailure = new Throwable[1];
@@ -151,6 +158,8 @@ public final class OutboundQueue {
             };
             if (frame instanceof String text) {
                 sink.sendText(text, done);
+            } else if (frame == PING) {
+                sink.sendPing(done);
             } else {
                 sink.sendBinary((byte[]) frame, done);
             }
@@ -162,6 +171,13 @@ public final class OutboundQueue {
                 return;
             }
         }
+    }
+
+    private static int sizeOf(Object frame) {
+        if (frame instanceof String text) {
+            return text.length();
+        }
+        return frame == PING ? 0 : ((byte[]) frame).length;
     }
 
     private void afterSend(Throwable failure) {

@@ -82,6 +82,7 @@ public final class StompSession implements Subscriber {
     /** Frames held in open transactions, by transaction id. Confined to the inbound thread. */
     private final Map<String, List<StompFrame>> transactions = new HashMap<>();
     private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
+    private final PeerLiveness liveness;
 
     StompSession(String sessionId, FrameSink sink, String handshakeToken, String handshakeChannelId,
             StompProtocol protocol) {
@@ -95,6 +96,18 @@ public final class StompSession implements Subscriber {
         SessionLimits limits = protocol.limits;
         this.outbound = new OutboundQueue(sink, protocol.senders, limits.maxQueuedChars(), limits.maxQueuedFrames(),
                 new QueueEventLog(this, protocol.broker.stats()));
+        // WebSocket pings find half-open connections whatever STOMP heart-beats were negotiated.
+        this.liveness = new PeerLiveness(protocol.clock, limits.heartbeatMs());
+        liveness.start(protocol.scheduler, outbound, () -> {
+            LOG.log(Level.INFO, "STOMP session {0} (user {1}) answered no heart-beat ping; closing with 4001",
+                    sessionId, user());
+            disconnect(CloseCode.PEER_SILENT);
+        });
+    }
+
+    /** A pong arrived from the peer. */
+    public void onPong() {
+        liveness.heard();
     }
 
     /** Handles the bytes of one inbound WebSocket message (text messages as UTF-8). */
@@ -103,6 +116,7 @@ public final class StompSession implements Subscriber {
             return;
         }
         lastInboundMillis = protocol.clock.millis();
+        liveness.heard();
         StompDecoder.Result result = decoder.decode(bytes);
         for (StompFrame frame : result.frames()) {
             if (state == State.ENDED) {
@@ -675,6 +689,7 @@ public final class StompSession implements Subscriber {
             return;
         }
         state = State.ENDED;
+        liveness.stop();
         timers.forEach(timer -> timer.cancel(false));
         cancelTimeouts(pendingAcks.removeAll());
         outbound.connectionClosed();

@@ -13,6 +13,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
@@ -74,6 +75,13 @@ public class NativeChannelEndpoint {
     public void onBinary(ByteBuffer data) {
         if (nativeSession != null) {
             nativeSession.disconnect(CloseCode.UNSUPPORTED_DATA);
+        }
+    }
+
+    @OnMessage
+    public void onPong(PongMessage pong) {
+        if (nativeSession != null) {
+            nativeSession.onPong();
         }
     }
 

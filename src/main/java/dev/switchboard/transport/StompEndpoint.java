@@ -10,6 +10,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.lang.System.Logger;
@@ -62,6 +63,11 @@ public class StompEndpoint {
     @OnMessage
     public void onBinary(ByteBuffer bytes) {
         stompSession.onMessage(bytes);
+    }
+
+    @OnMessage
+    public void onPong(PongMessage pong) {
+        stompSession.onPong();
     }
 
     @OnClose

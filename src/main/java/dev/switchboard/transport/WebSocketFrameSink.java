@@ -5,6 +5,7 @@ import dev.switchboard.session.FrameSink;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.function.Consumer;
@@ -35,6 +36,16 @@ final class WebSocketFrameSink implements FrameSink {
             session.getAsyncRemote().sendBinary(java.nio.ByteBuffer.wrap(data),
                     result -> done.accept(result.isOK() ? null : result.getException()));
         } catch (IllegalStateException e) {
+            done.accept(e);
+        }
+    }
+
+    @Override
+    public void sendPing(Consumer<Throwable> done) {
+        try {
+            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+            done.accept(null);
+        } catch (IOException | IllegalStateException e) {
             done.accept(e);
         }
     }

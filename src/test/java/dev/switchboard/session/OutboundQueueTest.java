@@ -58,6 +58,18 @@ class OutboundQueueTest {
     }
 
     @Test
+    void pingsGoOutInOrderWithTheFrames() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        queue.offer("a");
+        queue.offerPing();
+        queue.offer("b");
+
+        assertThat(sink.sent).containsExactly("a", "ping", "b");
+    }
+
+    @Test
     void binaryBytesCountAgainstTheSameBoundAsCharacters() {
         HeldSink sink = new HeldSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 10, 100, events);
@@ -406,6 +418,11 @@ class OutboundQueueTest {
 
     /** Completes every send before returning; records the stack depth of each send. */
     private static final class InlineSink implements FrameSink {
+        @Override
+        public void sendPing(Consumer<Throwable> done) {
+            sendText("ping", done);
+        }
+
         /** Recorded as "binary:" plus the bytes as ISO-8859-1 text, to tell the kinds apart. */
         @Override
         public void sendBinary(byte[] data, Consumer<Throwable> done) {
@@ -438,6 +455,11 @@ class OutboundQueueTest {
 
     /** Holds each send until the test completes it; can switch to completing inline. */
     private static final class HeldSink implements FrameSink {
+        @Override
+        public void sendPing(Consumer<Throwable> done) {
+            sendText("ping", done);
+        }
+
         @Override
         public void sendBinary(byte[] data, Consumer<Throwable> done) {
             sendText(new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
@@ -485,6 +507,11 @@ class OutboundQueueTest {
 
     /** Completes sends on another thread, sometimes inline; counts sends that overlap. */
     private static final class ConcurrentSink implements FrameSink {
+        @Override
+        public void sendPing(Consumer<Throwable> done) {
+            sendText("ping", done);
+        }
+
         @Override
         public void sendBinary(byte[] data, Consumer<Throwable> done) {
             sendText(new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
