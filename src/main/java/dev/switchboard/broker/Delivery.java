@@ -2,7 +2,6 @@ package dev.switchboard.broker;
 
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -31,7 +30,13 @@ public final class Delivery {
     private final boolean ackRequired;
     private final byte[] binary;
     private final String contentType;
-    private final ConcurrentHashMap<Function<Delivery, ?>, Object> encodings = new ConcurrentHashMap<>(2);
+    /**
+     * Encodings computed so far, as pairs (encoder, value). Copy-on-write: readers never lock;
+     * a delivery has one or two encodings (one per wire format), and it may sit in a topic's
+     * history for a long time, so this is much smaller than a map.
+     */
+    private volatile Object[] encodings = NO_ENCODINGS;
+    private static final Object[] NO_ENCODINGS = new Object[0];
 
     private Delivery(String id, Target target, String address, String destination, long offset,
             String epoch, String dataJson, Instant timestamp, boolean ackRequired, byte[] binary, String contentType) {
@@ -110,6 +115,31 @@ public final class Delivery {
      */
     @SuppressWarnings("unchecked")
     public <T> T encoded(Function<Delivery, T> encoder) {
-        return (T) encodings.computeIfAbsent(encoder, e -> e.apply(this));
+        Object cached = cachedEncoding(encodings, encoder);
+        if (cached != null) {
+            return (T) cached;
+        }
+        T value = encoder.apply(this);
+        synchronized (this) {
+            Object[] current = encodings;
+            Object raced = cachedEncoding(current, encoder);
+            if (raced != null) {
+                return (T) raced;
+            }
+            Object[] next = java.util.Arrays.copyOf(current, current.length + 2);
+            next[current.length] = encoder;
+            next[current.length + 1] = value;
+            encodings = next;
+        }
+        return value;
+    }
+
+    private static Object cachedEncoding(Object[] encodings, Function<Delivery, ?> encoder) {
+        for (int i = 0; i < encodings.length; i += 2) {
+            if (encodings[i] == encoder) {
+                return encodings[i + 1];
+            }
+        }
+        return null;
     }
 }
