@@ -558,8 +558,10 @@ class BrokerTest {
         return session;
     }
 
+    /** Opens a session as the protocols do: register, greet, then take what waits for it. */
     private RecordingSubscriber opened(RecordingSubscriber session) {
         assertThat(broker.open(session, null)).isTrue();
+        broker.deliverWaiting(session);
         return session;
     }
 
