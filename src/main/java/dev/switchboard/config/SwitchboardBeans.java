@@ -240,10 +240,11 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     HandshakeGuard handshakeGuard(TokenVerifier verifier, ChannelRegistry channels, SwitchboardConfig config,
-            Clock clock) {
+            Clock clock, Readiness readiness) {
         return new HandshakeGuard(
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
-                new OriginPolicy(config.allowedOrigins()), verifier, channels, config.channelPolicy());
+                new OriginPolicy(config.allowedOrigins()), verifier, channels, config.channelPolicy(),
+                readiness::isReady);
     }
 
     @Produces

@@ -7,11 +7,12 @@ import dev.switchboard.broker.ClientIdentity;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /**
- * Decides whether a WebSocket handshake may be upgraded. For the native channel endpoint
- * (CONTRACT.md section 2), in this
+ * Decides whether a WebSocket handshake may be upgraded (none while the node drains: 503). For the
+ * native channel endpoint (CONTRACT.md section 2), in this
  * order: rate limit (429, cheapest first), origin (403), parameters (400), token (401), the
  * token's channels claim (403), and finally the channel rule (409), which reserves the channel for
  * the permitted client. Thread safe.
@@ -26,14 +27,17 @@ public final class HandshakeGuard {
     private final TokenVerifier tokenVerifier;
     private final ChannelRegistry channels;
     private final ChannelPolicy channelPolicy;
+    private final BooleanSupplier accepting;
 
+    /** {@code accepting} turns false when the node starts draining: new handshakes get 503. */
     public HandshakeGuard(HandshakeRateLimiter rateLimiter, OriginPolicy originPolicy, TokenVerifier tokenVerifier,
-            ChannelRegistry channels, ChannelPolicy channelPolicy) {
+            ChannelRegistry channels, ChannelPolicy channelPolicy, BooleanSupplier accepting) {
         this.rateLimiter = rateLimiter;
         this.originPolicy = originPolicy;
         this.tokenVerifier = tokenVerifier;
         this.channels = channels;
         this.channelPolicy = channelPolicy;
+        this.accepting = accepting;
     }
 
     /** Checks an upgrade request and, if it passes, reserves its channel. */
@@ -62,6 +66,9 @@ public final class HandshakeGuard {
      * authenticates in CONNECT.
      */
     public Optional<HandshakeDecision.Refuse> screen(HandshakeRequest request) {
+        if (!accepting.getAsBoolean()) {
+            return Optional.of(new HandshakeDecision.Refuse(503, "unavailable", "the server is shutting down"));
+        }
         if (!rateLimiter.tryAcquire(request.clientAddress())) {
             return Optional.of(new HandshakeDecision.Refuse(429, "rate_limited", "too many handshakes from this address"));
         }

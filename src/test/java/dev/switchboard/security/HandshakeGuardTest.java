@@ -36,8 +36,23 @@ class HandshakeGuardTest {
         return guard(new HandshakeRateLimiter(0, 1, clock), policy);
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean accepting = new java.util.concurrent.atomic.AtomicBoolean(true);
+
     private HandshakeGuard guard(HandshakeRateLimiter limiter, ChannelPolicy policy) {
-        return new HandshakeGuard(limiter, new OriginPolicy(List.of()), verifier, channels, policy);
+        return new HandshakeGuard(limiter, new OriginPolicy(List.of()), verifier, channels, policy, accepting::get);
+    }
+
+    @Test
+    void whileTheNodeDrainsEveryHandshakeIs503AndReservesNothing() {
+        HandshakeGuard guard = guard(ChannelPolicy.REJECT);
+        accepting.set(false);
+
+        HandshakeDecision decision = guard.check(request(token("alice"), "agent-42"));
+
+        assertThat(decision).isEqualTo(new HandshakeDecision.Refuse(503, "unavailable", "the server is shutting down"));
+        assertThat(channels.holder("agent-42")).isEmpty();
+        accepting.set(true);
+        assertThat(guard.check(request(token("alice"), "agent-42"))).isInstanceOf(HandshakeDecision.Permit.class);
     }
 
     @Test
