@@ -83,8 +83,25 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
         return all;
     }
 
+    /**
+     * Starts a second process like this stopped one, on the same port: to clients, the same
+     * server restarted. Waits until it is ready.
+     */
+    ServerProcess restarted() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("stop the server before restarting it");
+        }
+        ServerProcess again = new ServerProcess(name + "-restarted", settings, true);
+        again.launchOn(port);
+        return again;
+    }
+
     private void launch() throws IOException {
-        port = freePort();
+        launchOn(freePort());
+    }
+
+    private void launchOn(int chosenPort) throws IOException {
+        port = chosenPort;
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m"));
         command.add("-Dswitchboard.port=" + port);
         settings.forEach((key, value) -> command.add("-Dswitchboard." + key + "=" + value));
