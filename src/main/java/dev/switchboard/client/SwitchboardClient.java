@@ -3,6 +3,7 @@ package dev.switchboard.client;
 import dev.switchboard.session.ClientFrame;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.ServerFrame;
+import jakarta.json.JsonException;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
@@ -19,17 +20,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -93,7 +94,7 @@ public final class SwitchboardClient implements AutoCloseable {
     // Event thread only, from here on.
     private final Set<String> topics = new LinkedHashSet<>();
     private final TopicPositions positions = new TopicPositions();
-    private final Set<String> handledAcks = recentIds();
+    private final HandledAcks handledAcks = new HandledAcks(REMEMBERED_ACKS);
     private Connection current;
     /** Whether {@link #current}'s welcome arrived. */
     private boolean welcomed;
@@ -137,12 +138,16 @@ public final class SwitchboardClient implements AutoCloseable {
      * Starts connecting (and reconnecting, until {@link #close()} or a refusal that retrying
      * cannot fix). The future completes once a session is open and every subscription made before
      * has been answered; it fails with {@link HandshakeRefusedException} or another
-     * {@link IOException} if the client gives up before that, and never times out by itself.
-     *
-     * @throws IllegalStateException if the client is connecting or connected already, or closed
+     * {@link IOException} if the client gives up before that, and never times out by itself. It
+     * fails with {@link IllegalStateException} if the client is connecting or connected already,
+     * or closed.
      */
     public CompletableFuture<Void> connect() {
         CompletableFuture<Void> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new IllegalStateException("client is closed"));
+            return result;
+        }
         onEventThread(() -> {
             if (state != State.NEW && state != State.STOPPED) {
                 result.completeExceptionally(new IllegalStateException("client is " + state));
@@ -237,7 +242,7 @@ public final class SwitchboardClient implements AutoCloseable {
             done.get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "channel {0}: the event thread did not finish within 5 s", channelId);
         }
         if (ownsEvents) {
@@ -255,12 +260,15 @@ public final class SwitchboardClient implements AutoCloseable {
     private void shutDownOnEventThread() {
         cancelTimers();
         Connection open = current;
+        boolean wasOpen = welcomed;
         current = null;
         welcomed = false;
         state = State.CLOSED;
         started.completeExceptionally(new IOException("client closed"));
         if (open != null) {
             open.close(CloseReason.CloseCodes.NORMAL_CLOSURE, "client closed");
+        }
+        if (wasOpen) {
             notify(() -> listener.onDisconnected(1000, "client closed", false));
         }
     }
@@ -273,7 +281,13 @@ public final class SwitchboardClient implements AutoCloseable {
             return;
         }
         state = State.CONNECTING;
-        String token = nextToken != null ? nextToken : tokens.get();
+        String token;
+        try {
+            token = nextToken != null ? nextToken : Objects.requireNonNull(tokens.get(), "token supplier returned null");
+        } catch (RuntimeException e) {
+            connectFailed(new IOException("no token: " + e, e), null); // e.g. the token service is down: retry
+            return;
+        }
         nextToken = null;
         Connection connection = new Connection(connectionEvents, token);
         current = connection;
@@ -313,7 +327,12 @@ public final class SwitchboardClient implements AutoCloseable {
             return false;
         }
         if (decision == RetryDecision.RETRY_WITH_NEW_TOKEN) {
-            String fresh = tokens.get();
+            String fresh;
+            try {
+                fresh = tokens.get();
+            } catch (RuntimeException e) {
+                return true; // the supplier may recover: the next attempt asks it again
+            }
             if (fresh == null || fresh.equals(usedToken)) {
                 return false;
             }
@@ -348,7 +367,7 @@ public final class SwitchboardClient implements AutoCloseable {
         ServerFrame frame;
         try {
             frame = codec.decodeServerFrame(text);
-        } catch (JsonbException | ClassCastException e) {
+        } catch (JsonbException | JsonException | ClassCastException | NullPointerException e) {
             notify(() -> listener.onError(new IOException("unreadable frame from the server", e)));
             return;
         }
@@ -611,17 +630,6 @@ public final class SwitchboardClient implements AutoCloseable {
     private URI channelUri(String token) {
         return URI.create(endpoint + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&channelId="
                 + URLEncoder.encode(channelId, StandardCharsets.UTF_8));
-    }
-
-    private static Set<String> recentIds() {
-        return java.util.Collections.newSetFromMap(new LinkedHashMap<String, Boolean>() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                return size() > REMEMBERED_ACKS;
-            }
-        });
     }
 
     /**

@@ -30,7 +30,8 @@ class HeartbeatIT {
             InputStream in = zombie.getInputStream();
             assertThat(new String(in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
             // From here on the peer reads nothing and answers no ping, but keeps the TCP connection open.
-            assertThat(ChannelRuleIT.openChannelUsers(server, "half-open")).containsExactly("zombie");
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> ChannelRuleIT.openChannelUsers(server, "half-open").equals(java.util.List.of("zombie")));
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> ChannelRuleIT.openChannelUsers(server, "half-open").isEmpty());
             assertThat(server.output()).contains("answered no heart-beat for two intervals; closing with 4001");

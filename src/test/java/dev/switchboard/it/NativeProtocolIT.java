@@ -132,8 +132,8 @@ class NativeProtocolIT {
                 second.send("{\"type\":\"subscribe\",\"topic\":\"np-seam\",\"since\":{\"offset\":" + lastSeen
                         + ",\"epoch\":\"" + epoch + "\"}}");
                 java.util.List<Long> offsets = new java.util.ArrayList<>();
-                boolean recovered = false;
-                while (offsets.isEmpty() || offsets.get(offsets.size() - 1) < total) {
+                Boolean recovered = null;
+                while (recovered == null || offsets.isEmpty() || offsets.get(offsets.size() - 1) < total) {
                     JsonObject frame = second.next();
                     if (frame.getString("type").equals("subscribed")) {
                         recovered = frame.getBoolean("recovered");
