@@ -93,9 +93,11 @@ public final class ApiServlet extends HttpServlet {
                             broker.sessionsOf(p[1]).stream().map(this::describeSession).toList());
                 }
                 if (p.length == 3 && p[0].equals("users") && p[2].equals("inbox")) {
-                    return Map.of("user", p[1],
-                            "pending", broker.pendingFor(p[1]).stream().map(this::describeInboxEntry).toList(),
-                            "deadLetters", broker.deadLettersOf(p[1]).stream().map(this::describeInboxEntry).toList());
+                    return describeInbox("user", p[1], broker.pendingFor(p[1]), broker.deadLettersOf(p[1]));
+                }
+                if (p.length == 3 && p[0].equals("channels") && p[2].equals("inbox")) {
+                    return describeInbox("channelId", p[1], broker.pendingForChannel(p[1]),
+                            broker.deadLettersOfChannel(p[1]));
                 }
                 if (p.length == 3 && p[0].equals("topics") && p[2].equals("presence")) {
                     String topic = topic(p[1]);
@@ -124,7 +126,7 @@ public final class ApiServlet extends HttpServlet {
     private static boolean pathExists(String[] p) {
         String shape = p.length == 0 ? "" : p[0] + "/" + p.length + (p.length == 3 ? "/" + p[2] : "");
         return List.of("topics/3/messages", "users/3/messages", "channels/3/messages", "broadcast/1", "channels/1",
-                "users/3/sessions", "users/3/inbox", "topics/3/presence", "stats/1", "channels/2").contains(shape);
+                "users/3/sessions", "users/3/inbox", "channels/3/inbox", "topics/3/presence", "stats/1", "channels/2").contains(shape);
     }
 
     private Map<String, Object> publish(String topic, JsonObject body) throws ApiException {
@@ -164,6 +166,12 @@ public final class ApiServlet extends HttpServlet {
         Map<String, Object> total = new LinkedHashMap<>(node);
         total.remove("node");
         return Map.of("total", total, "nodes", List.of(node));
+    }
+
+    private Map<String, Object> describeInbox(String key, String name, List<InboxEntry> pending,
+            List<InboxEntry> deadLetters) {
+        return Map.of(key, name, "pending", pending.stream().map(this::describeInboxEntry).toList(),
+                "deadLetters", deadLetters.stream().map(this::describeInboxEntry).toList());
     }
 
     private Map<String, Object> describeInboxEntry(InboxEntry entry) {

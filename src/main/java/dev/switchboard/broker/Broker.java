@@ -256,13 +256,24 @@ public final class Broker {
                 : sessions.ofUser(delivery.address());
     }
 
-    /** A user's messages awaiting acknowledgement and its recent dead letters. */
+    /** A user's messages awaiting acknowledgement, oldest first. */
     public List<InboxEntry> pendingFor(String user) {
         return inbox.pending(userKey(user), clock.instant());
     }
 
+    /** A user's recent dead letters, oldest first. */
     public List<InboxEntry> deadLettersOf(String user) {
         return inbox.deadLetters(userKey(user));
+    }
+
+    /** A channel's messages awaiting acknowledgement, oldest first. */
+    public List<InboxEntry> pendingForChannel(String channelId) {
+        return inbox.pending(channelKey(channelId), clock.instant());
+    }
+
+    /** A channel's recent dead letters, oldest first. */
+    public List<InboxEntry> deadLettersOfChannel(String channelId) {
+        return inbox.deadLetters(channelKey(channelId));
     }
 
     private static String userKey(String user) {

@@ -95,6 +95,8 @@ class AcknowledgedDeliveryIT {
             id = api.post("/api/v1/channels/ack-chan/messages", "{\"data\":\"incoming call\",\"ack\":true}").json()
                     .getString("id");
             assertThat(first.expect("message").getString("id")).isEqualTo(id);
+            assertThat(api.get("/api/v1/channels/ack-chan/inbox").json().getJsonArray("pending").getJsonObject(0)
+                    .getString("channel")).isEqualTo("ack-chan");
         } // closed without acking
         await().atMost(Duration.ofSeconds(10)).until(() -> ChannelRuleIT.openChannelUsers(server, "ack-chan").isEmpty());
         try (ChannelClient again = connect("agent-chan", "ack-chan")) {
@@ -102,6 +104,8 @@ class AcknowledgedDeliveryIT {
             assertThat(redelivered.getString("id")).isEqualTo(id);
             assertThat(redelivered.getString("channel")).isEqualTo("ack-chan");
             again.send("{\"type\":\"ack\",\"id\":\"" + id + "\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    api.get("/api/v1/channels/ack-chan/inbox").json().getJsonArray("pending").isEmpty());
         }
     }
 
