@@ -80,6 +80,6 @@ public class SwitchboardLifecycle {
             }
         }
         LOG.log(Level.INFO, "Switchboard stopped: closed {0} sessions with 1001 ({1} still open after {2} s)",
-                sessions, broker.sessionCount(), DRAIN_TIMEOUT.toSeconds());
+                String.valueOf(sessions), String.valueOf(broker.sessionCount()), String.valueOf(DRAIN_TIMEOUT.toSeconds()));
     }
 }

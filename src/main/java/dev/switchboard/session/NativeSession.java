@@ -121,7 +121,7 @@ public final class NativeSession implements Subscriber {
         sendError(ErrorCode.BAD_REQUEST, malformed.message(), malformed.ref());
         if (consecutiveBadFrames >= protocol.limits.maxBadFrames()) {
             LOG.log(Level.INFO, "Session {0} of user {1} sent {2} malformed frames in a row; closing with 1008",
-                    sessionId, identity.user(), consecutiveBadFrames);
+                    sessionId, identity.user(), String.valueOf(consecutiveBadFrames));
             disconnect(CloseCode.POLICY_VIOLATION);
         }
     }

@@ -8,7 +8,8 @@ import java.lang.System.Logger.Level;
 
 /**
  * Reports a session's outbound-queue trouble in stats and at INFO, naming session, user and
- * channel: a slow consumer is never closed silently (DESIGN.md).
+ * channel: a slow consumer is never closed silently (DESIGN.md). Numbers are passed as strings:
+ * the logger's message format would group them ("4,008") and nobody would find them.
  */
 final class QueueEventLog implements OutboundQueue.Events {
 
@@ -27,7 +28,7 @@ final class QueueEventLog implements OutboundQueue.Events {
         stats.slowConsumerClosed();
         LOG.log(Level.INFO, "Slow consumer: closing session {0} (user {1}, channel {2}) with 4008, "
                 + "{3} chars in {4} frames queued", session.sessionId(), session.user(), session.channelId(),
-                queuedChars, queuedFrames);
+                String.valueOf(queuedChars), String.valueOf(queuedFrames));
     }
 
     @Override
@@ -36,7 +37,7 @@ final class QueueEventLog implements OutboundQueue.Events {
             stats.slowConsumerClosed();
         }
         LOG.log(Level.INFO, "Send to session {0} (user {1}, channel {2}) failed: {3}; closing with {4}",
-                session.sessionId(), session.user(), session.channelId(), failure.toString(), code.code());
+                session.sessionId(), session.user(), session.channelId(), failure.toString(), String.valueOf(code.code()));
     }
 
     @Override

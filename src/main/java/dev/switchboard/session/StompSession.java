@@ -288,7 +288,7 @@ public final class StompSession implements Subscriber {
                 long silentMs = protocol.clock.millis() - lastInboundMillis;
                 if (silentMs > toleranceMs) {
                     LOG.log(Level.INFO, "STOMP session {0} (user {1}) silent for {2} ms; dropping it", sessionId,
-                            user(), silentMs);
+                            user(), String.valueOf(silentMs));
                     fail("heart-beat timeout", "nothing received for " + silentMs + " ms", null,
                             CloseCode.POLICY_VIOLATION);
                 }
@@ -506,7 +506,7 @@ public final class StompSession implements Subscriber {
         if (pending.attempts >= protocol.settings.maxDeliveryAttempts()) {
             protocol.broker.stats().dropped(1);
             LOG.log(Level.DEBUG, "Message {0} given up after {1} deliveries to session {2}", pending.ackId,
-                    pending.attempts, sessionId);
+                    String.valueOf(pending.attempts), sessionId);
             return;
         }
         protocol.broker.stats().countRedelivery();
