@@ -86,6 +86,10 @@ public final class TokenVerifier {
         if (claims.getSubject().isBlank()) {
             throw new TokenRejectedException(MISSING_CLAIM);
         }
+        if (claims.getSubject().chars().anyMatch(Character::isISOControl)) {
+            // A user id travels in headers (STOMP user-name) and log lines: no line breaks or other controls.
+            throw new TokenRejectedException("claim 'sub' must not contain control characters");
+        }
         try {
             List<String> roles = claims.getStringListClaim("roles");
             List<String> channels = claims.getStringListClaim("channels");

@@ -190,6 +190,14 @@ class TokenVerifierTest {
     }
 
     @Test
+    void tokenWhoseSubjectHasALineBreakIsRejected() throws Exception {
+        String token = hs256(SECRET, claims().subject("alice\nuser-name:mallory").build());
+
+        assertThatThrownBy(() -> hmacVerifier().verify(token)).isInstanceOf(TokenRejectedException.class)
+                .hasMessageContaining("control characters");
+    }
+
+    @Test
     void tokenWithAnEmptySubjectIsRejectedForTheMissingClaim() {
         String token = hs256(SECRET, claims().subject("").build());
 
