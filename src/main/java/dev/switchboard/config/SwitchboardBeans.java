@@ -30,6 +30,7 @@ import dev.switchboard.security.TokenVerifier;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.SessionLimits;
+import dev.switchboard.session.SessionServices;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
@@ -172,24 +173,30 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    NativeProtocol nativeProtocol(Broker broker, NativeFrameCodec codec, ApplicationHandlers handlers,
-            SessionExecutors executors, SwitchboardConfig config, Clock clock) {
-        return new NativeProtocol(broker, codec, handlers, new RoleAccessPolicy(config.publishOpenTopics()),
-                executors.senders(), executors.scheduler(), clock, sessionLimits(config));
+    SessionServices sessionServices(Broker broker, ApplicationHandlers handlers, SessionExecutors executors,
+            SwitchboardConfig config, Clock clock) {
+        SessionLimits limits = new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(),
+                config.heartbeatMs(), config.maxBadFrames());
+        return new SessionServices(broker, handlers, new RoleAccessPolicy(config.publishOpenTopics()),
+                executors.senders(), executors.scheduler(), clock, limits);
     }
 
     @Produces
     @Singleton
-    StompProtocol stompProtocol(Broker broker, TokenVerifier verifier, ApplicationHandlers handlers, Jsonb jsonb,
-            SessionExecutors executors, SwitchboardConfig config, Clock clock) {
+    NativeProtocol nativeProtocol(SessionServices services, NativeFrameCodec codec) {
+        return new NativeProtocol(services, codec);
+    }
+
+    @Produces
+    @Singleton
+    StompProtocol stompProtocol(SessionServices services, TokenVerifier verifier, Jsonb jsonb,
+            SwitchboardConfig config) {
         StompSettings settings = new StompSettings(
                 new StompLimits(config.maxMessageBytes(), StompLimits.DEFAULT.maxHeaders(),
                         StompLimits.DEFAULT.maxHeaderLineBytes()),
                 config.channelPolicy(), config.stompMaxDeliveries(), Duration.ofMillis(config.stompAckTimeoutMs()),
                 Duration.ofSeconds(1), "Switchboard/" + productVersion());
-        return new StompProtocol(broker, new TokenAuthenticator(verifier),
-                new RoleAccessPolicy(config.publishOpenTopics()), handlers, new StompPayloads(jsonb),
-                executors.senders(), executors.scheduler(), clock, sessionLimits(config), settings);
+        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings);
     }
 
     private static String productVersion() {
@@ -202,11 +209,6 @@ public class SwitchboardBeans {
             throw new UncheckedIOException(e);
         }
         return properties.getProperty("version", "dev");
-    }
-
-    private static SessionLimits sessionLimits(SwitchboardConfig config) {
-        return new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(), config.heartbeatMs(),
-                config.maxBadFrames());
     }
 
     @Produces

@@ -47,11 +47,11 @@ public final class NativeSession implements Subscriber {
         this.sessionId = sessionId;
         this.identity = identity;
         this.protocol = protocol;
-        this.openedAt = protocol.clock.instant();
-        SessionLimits limits = protocol.limits;
-        this.outbound = new OutboundQueue(sink, protocol.senders, limits.maxQueuedChars(), limits.maxQueuedFrames(),
-                new QueueEventLog(this, protocol.broker.stats()));
-        this.liveness = new PeerLiveness(protocol.clock, limits.heartbeatMs());
+        this.openedAt = protocol.services.clock().instant();
+        SessionLimits limits = protocol.services.limits();
+        this.outbound = new OutboundQueue(sink, protocol.services.senders(), limits.maxQueuedChars(), limits.maxQueuedFrames(),
+                new QueueEventLog(this, protocol.services.broker().stats()));
+        this.liveness = new PeerLiveness(protocol.services.clock(), limits.heartbeatMs());
     }
 
     /**
@@ -59,16 +59,16 @@ public final class NativeSession implements Subscriber {
      * with 4009) if the channel reservation was superseded by a newer session meanwhile.
      */
     public boolean start(ChannelReservation reservation) {
-        if (!protocol.broker.open(this, reservation)) {
+        if (!protocol.services.broker().open(this, reservation)) {
             LOG.log(Level.INFO, "Session {0} of user {1} lost channel {2} to a newer session before opening",
                     sessionId, identity.user(), identity.channelId());
             outbound.close(CloseCode.REPLACED);
             return false;
         }
-        send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.limits.heartbeatMs()));
-        protocol.broker.deliverWaiting(this);
+        send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.services.limits().heartbeatMs()));
+        protocol.services.broker().deliverWaiting(this);
         scheduleTokenExpiry();
-        liveness.start(protocol.scheduler, outbound, () -> {
+        liveness.start(protocol.services.scheduler(), outbound, () -> {
             LOG.log(Level.INFO, "Session {0} (user {1}, channel {2}) answered no heart-beat for two intervals; "
                     + "closing with 4001", sessionId, identity.user(), identity.channelId());
             disconnect(CloseCode.PEER_SILENT);
@@ -80,8 +80,8 @@ public final class NativeSession implements Subscriber {
         if (identity.tokenValidUntil() == null) {
             return;
         }
-        long delayMs = Duration.between(protocol.clock.instant(), identity.tokenValidUntil()).toMillis();
-        tokenExpiry = protocol.scheduler.schedule(() -> {
+        long delayMs = Duration.between(protocol.services.clock().instant(), identity.tokenValidUntil()).toMillis();
+        tokenExpiry = protocol.services.scheduler().schedule(() -> {
             LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", identity.user(), sessionId);
             disconnect(CloseCode.POLICY_VIOLATION);
         }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
@@ -119,7 +119,7 @@ public final class NativeSession implements Subscriber {
     private void onMalformed(NativeFrameCodec.Decoded.Malformed malformed) {
         consecutiveBadFrames++;
         sendError(ErrorCode.BAD_REQUEST, malformed.message(), malformed.ref());
-        if (consecutiveBadFrames >= protocol.limits.maxBadFrames()) {
+        if (consecutiveBadFrames >= protocol.services.limits().maxBadFrames()) {
             LOG.log(Level.INFO, "Session {0} of user {1} sent {2} malformed frames in a row; closing with 1008",
                     sessionId, identity.user(), String.valueOf(consecutiveBadFrames));
             disconnect(CloseCode.POLICY_VIOLATION);
@@ -140,12 +140,12 @@ public final class NativeSession implements Subscriber {
             }
             since = new StreamPosition(frame.since().offset(), frame.since().epoch());
         }
-        if (!protocol.access.maySubscribe(identity, frame.topic())) {
+        if (!protocol.services.access().maySubscribe(identity, frame.topic())) {
             sendError(ErrorCode.FORBIDDEN, "not allowed to subscribe to this topic", ref);
             return;
         }
         topics.add(frame.topic());
-        protocol.broker.subscribe(frame.topic(), this, since, this::deliver, outcome -> send(
+        protocol.services.broker().subscribe(frame.topic(), this, since, this::deliver, outcome -> send(
                 new ServerFrame.Subscribed(outcome.topic(), outcome.offset(), outcome.epoch(), outcome.recovered())));
     }
 
@@ -154,7 +154,7 @@ public final class NativeSession implements Subscriber {
             sendError(ErrorCode.NOT_FOUND, "not subscribed to this topic", new ServerFrame.Ref("unsubscribe", frame.topic()));
             return;
         }
-        protocol.broker.unsubscribe(frame.topic(), this);
+        protocol.services.broker().unsubscribe(frame.topic(), this);
     }
 
     private void publish(ClientFrame.Publish frame) {
@@ -167,11 +167,11 @@ public final class NativeSession implements Subscriber {
             sendError(ErrorCode.BAD_REQUEST, "publish needs data", ref);
             return;
         }
-        if (!protocol.access.mayPublish(identity, frame.topic())) {
+        if (!protocol.services.access().mayPublish(identity, frame.topic())) {
             sendError(ErrorCode.FORBIDDEN, "publishing needs the publisher role", ref);
             return;
         }
-        protocol.broker.publish(frame.topic(), protocol.codec.toJson(frame.data()));
+        protocol.services.broker().publish(frame.topic(), protocol.codec.toJson(frame.data()));
     }
 
     private void sendToHandler(ClientFrame.Send frame) {
@@ -180,7 +180,7 @@ public final class NativeSession implements Subscriber {
             sendError(ErrorCode.BAD_REQUEST, "send needs to and data", ref);
             return;
         }
-        Optional<ApplicationHandler> handler = protocol.handlers.forDestination(frame.to());
+        Optional<ApplicationHandler> handler = protocol.services.handlers().forDestination(frame.to());
         if (handler.isEmpty()) {
             sendError(ErrorCode.NOT_FOUND, "no handler for destination '" + frame.to() + "'", ref);
             return;
@@ -200,7 +200,7 @@ public final class NativeSession implements Subscriber {
             sendError(ErrorCode.BAD_REQUEST, "ack needs id", new ServerFrame.Ref("ack", null));
             return;
         }
-        protocol.broker.acknowledge(this, frame.id());
+        protocol.services.broker().acknowledge(this, frame.id());
     }
 
     private void sendError(ErrorCode code, String message, ServerFrame.Ref ref) {
@@ -232,7 +232,7 @@ public final class NativeSession implements Subscriber {
         }
         liveness.stop();
         outbound.connectionClosed();
-        protocol.broker.close(this, Set.copyOf(topics));
+        protocol.services.broker().close(this, Set.copyOf(topics));
     }
 
     @Override

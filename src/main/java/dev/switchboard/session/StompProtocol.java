@@ -1,40 +1,24 @@
 package dev.switchboard.session;
 
-import dev.switchboard.broker.AccessPolicy;
-import dev.switchboard.broker.ApplicationHandlers;
-import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.ClientAuthenticator;
-import java.time.Clock;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 
-/** What every STOMP session shares. One per application; creates sessions. */
+/**
+ * What every STOMP session shares: the session services, the CONNECT authenticator, the body
+ * mapping and the STOMP settings. One per application; creates sessions.
+ */
 public final class StompProtocol {
 
-    final Broker broker;
+    final SessionServices services;
     final ClientAuthenticator authenticator;
-    final AccessPolicy access;
-    final ApplicationHandlers handlers;
     final StompPayloads payloads;
-    final ExecutorService senders;
-    final ScheduledExecutorService scheduler;
-    final Clock clock;
-    final SessionLimits limits;
     final StompSettings settings;
 
-    public StompProtocol(Broker broker, ClientAuthenticator authenticator, AccessPolicy access,
-            ApplicationHandlers handlers, StompPayloads payloads, ExecutorService senders,
-            ScheduledExecutorService scheduler, Clock clock, SessionLimits limits, StompSettings settings) {
-        this.broker = broker;
+    public StompProtocol(SessionServices services, ClientAuthenticator authenticator, StompPayloads payloads,
+            StompSettings settings) {
+        this.services = services;
         this.authenticator = authenticator;
-        this.access = access;
-        this.handlers = handlers;
         this.payloads = payloads;
-        this.senders = senders;
-        this.scheduler = scheduler;
-        this.clock = clock;
-        this.limits = limits;
         this.settings = settings;
     }
 

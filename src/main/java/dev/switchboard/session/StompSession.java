@@ -90,15 +90,15 @@ public final class StompSession implements Subscriber {
         this.protocol = protocol;
         this.handshakeToken = handshakeToken;
         this.handshakeChannelId = handshakeChannelId;
-        this.openedAt = protocol.clock.instant();
-        this.lastInboundMillis = protocol.clock.millis();
+        this.openedAt = protocol.services.clock().instant();
+        this.lastInboundMillis = protocol.services.clock().millis();
         this.decoder = new StompDecoder(protocol.settings.codecLimits());
-        SessionLimits limits = protocol.limits;
-        this.outbound = new OutboundQueue(sink, protocol.senders, limits.maxQueuedChars(), limits.maxQueuedFrames(),
-                new QueueEventLog(this, protocol.broker.stats()));
+        SessionLimits limits = protocol.services.limits();
+        this.outbound = new OutboundQueue(sink, protocol.services.senders(), limits.maxQueuedChars(), limits.maxQueuedFrames(),
+                new QueueEventLog(this, protocol.services.broker().stats()));
         // WebSocket pings find half-open connections whatever STOMP heart-beats were negotiated.
-        this.liveness = new PeerLiveness(protocol.clock, limits.heartbeatMs());
-        liveness.start(protocol.scheduler, outbound, () -> {
+        this.liveness = new PeerLiveness(protocol.services.clock(), limits.heartbeatMs());
+        liveness.start(protocol.services.scheduler(), outbound, () -> {
             LOG.log(Level.INFO, "STOMP session {0} (user {1}) answered no heart-beat ping; closing with 4001",
                     sessionId, user());
             disconnect(CloseCode.PEER_SILENT);
@@ -115,7 +115,7 @@ public final class StompSession implements Subscriber {
         if (state == State.ENDED) {
             return;
         }
-        lastInboundMillis = protocol.clock.millis();
+        lastInboundMillis = protocol.services.clock().millis();
         liveness.heard();
         StompDecoder.Result result = decoder.decode(bytes);
         for (StompFrame frame : result.frames()) {
@@ -202,14 +202,14 @@ public final class StompSession implements Subscriber {
         ClientIdentity client = ((ClientAuthenticator.Result.Authenticated) auth).identity();
         ChannelReservation reservation = null;
         if (channelId != null) {
-            ChannelClaim claim = protocol.broker.claimChannel(channelId, client.user(), protocol.settings.channelPolicy());
+            ChannelClaim claim = protocol.services.broker().claimChannel(channelId, client.user(), protocol.settings.channelPolicy());
             if (!(claim instanceof ChannelClaim.Granted granted)) {
                 throw new ProtocolError("channel already has an open session", "channel " + channelId + " is taken");
             }
             reservation = granted.reservation();
         }
         identity = client;
-        if (!protocol.broker.open(this, reservation)) {
+        if (!protocol.services.broker().open(this, reservation)) {
             throw new ProtocolError("replaced by a newer session", "channel " + channelId + " was taken meanwhile",
                     CloseCode.REPLACED);
         }
@@ -278,14 +278,14 @@ public final class StompSession implements Subscriber {
 
     private void startHeartbeats(long sendEveryMs, long expectEveryMs) {
         if (sendEveryMs > 0) {
-            timers.add(protocol.scheduler.scheduleAtFixedRate(() -> outbound.offer(StompEncoder.HEARTBEAT),
+            timers.add(protocol.services.scheduler().scheduleAtFixedRate(() -> outbound.offer(StompEncoder.HEARTBEAT),
                     sendEveryMs, sendEveryMs, TimeUnit.MILLISECONDS));
         }
         if (expectEveryMs > 0) {
             // A beat may be late by up to one interval (STOMP 1.2 suggests a margin) before the peer counts as gone.
             long toleranceMs = 2 * expectEveryMs;
-            timers.add(protocol.scheduler.scheduleAtFixedRate(() -> {
-                long silentMs = protocol.clock.millis() - lastInboundMillis;
+            timers.add(protocol.services.scheduler().scheduleAtFixedRate(() -> {
+                long silentMs = protocol.services.clock().millis() - lastInboundMillis;
                 if (silentMs > toleranceMs) {
                     LOG.log(Level.INFO, "STOMP session {0} (user {1}) silent for {2} ms; dropping it", sessionId,
                             user(), String.valueOf(silentMs));
@@ -300,8 +300,8 @@ public final class StompSession implements Subscriber {
         if (client.tokenValidUntil() == null) {
             return;
         }
-        long delayMs = Duration.between(protocol.clock.instant(), client.tokenValidUntil()).toMillis();
-        timers.add(protocol.scheduler.schedule(
+        long delayMs = Duration.between(protocol.services.clock().instant(), client.tokenValidUntil()).toMillis();
+        timers.add(protocol.services.scheduler().schedule(
                 () -> fail("token expired", "the session's token expired", null, CloseCode.POLICY_VIOLATION),
                 Math.max(0, delayMs), TimeUnit.MILLISECONDS));
     }
@@ -323,7 +323,7 @@ public final class StompSession implements Subscriber {
             String name = ownUserQueue(destination);
             subscriptionsById.put(id, new StompSubscription(id, destination, null, name, ackMode));
             // Messages pushed with an ack while the user was away go to the user queues that now exist.
-            protocol.broker.deliverWaiting(this);
+            protocol.services.broker().deliverWaiting(this);
             return;
         }
         String topic = TopicDestinations.topicOf(destination);
@@ -331,7 +331,7 @@ public final class StompSession implements Subscriber {
             throw new ProtocolError("unknown destination",
                     "subscribe to /topic/<name>, /queue/<name> or /user/queue/<name>, not " + destination);
         }
-        if (!protocol.access.maySubscribe(identity, topic)) {
+        if (!protocol.services.access().maySubscribe(identity, topic)) {
             throw new ProtocolError("forbidden", "not allowed to subscribe to " + destination);
         }
         StompSubscription subscription = new StompSubscription(id, destination, topic, null, ackMode);
@@ -340,7 +340,7 @@ public final class StompSession implements Subscriber {
         boolean first = subscriptionsByTopic.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).isEmpty();
         subscriptionsByTopic.get(topic).add(subscription);
         if (first || since != null) {
-            SubscribeOutcome outcome = protocol.broker.subscribe(topic, this, since,
+            SubscribeOutcome outcome = protocol.services.broker().subscribe(topic, this, since,
                     missed -> sendMessage(subscription, missed), ignored -> { });
             if (since != null) {
                 // STOMP has no "subscribed" frame: a RECEIPT for this SUBSCRIBE tells how the resume went.
@@ -393,7 +393,7 @@ public final class StompSession implements Subscriber {
             onTopic.remove(subscription);
             if (onTopic.isEmpty()) {
                 subscriptionsByTopic.remove(subscription.topic());
-                protocol.broker.unsubscribe(subscription.topic(), this);
+                protocol.services.broker().unsubscribe(subscription.topic(), this);
             }
         }
     }
@@ -419,19 +419,19 @@ public final class StompSession implements Subscriber {
                 throw new ProtocolError("unknown destination",
                         "send to /topic/<name>, /queue/<name> or /app/<name>, not " + destination);
             }
-            if (!protocol.access.mayPublish(identity, topic)) {
+            if (!protocol.services.access().mayPublish(identity, topic)) {
                 throw new ProtocolError("forbidden", "publishing to " + destination + " needs the publisher role");
             }
             if (body instanceof StompPayloads.InboundBody.Binary binary) {
-                protocol.broker.publishBinary(topic, binary.bytes(), binary.contentType());
+                protocol.services.broker().publishBinary(topic, binary.bytes(), binary.contentType());
             } else {
-                protocol.broker.publish(topic, dataJson);
+                protocol.services.broker().publish(topic, dataJson);
             }
         }
     }
 
     private void sendToHandler(String name, String dataJson) throws ProtocolError {
-        Optional<ApplicationHandler> handler = protocol.handlers.forDestination(name);
+        Optional<ApplicationHandler> handler = protocol.services.handlers().forDestination(name);
         if (handler.isEmpty()) {
             throw new ProtocolError("no handler", "no application handler for /app/" + name);
         }
@@ -451,7 +451,7 @@ public final class StompSession implements Subscriber {
             throw new ProtocolError("forbidden", "a client may only send to its own /user/" + identity.user()
                     + "/queue/<name>");
         }
-        protocol.broker.pushToUser(identity.user(), name, dataJson, false);
+        protocol.services.broker().pushToUser(identity.user(), name, dataJson, false);
     }
 
     // ---- ACK / NACK -----------------------------------------------------------------------------
@@ -472,7 +472,7 @@ public final class StompSession implements Subscriber {
                 redeliver(pending);
             } else {
                 // Messages the backend pushed with "ack": true leave the user's inbox with this ACK.
-                protocol.broker.acknowledge(this, messageIdOf(pending.ackId));
+                protocol.services.broker().acknowledge(this, messageIdOf(pending.ackId));
             }
         }
         // An ack of an unknown or already settled message is harmless (CONTRACT.md section 5).
@@ -504,12 +504,12 @@ public final class StompSession implements Subscriber {
 
     private void redeliver(PendingAcks.Pending pending) {
         if (pending.attempts >= protocol.settings.maxDeliveryAttempts()) {
-            protocol.broker.stats().dropped(1);
+            protocol.services.broker().stats().dropped(1);
             LOG.log(Level.DEBUG, "Message {0} given up after {1} deliveries to session {2}", pending.ackId,
                     String.valueOf(pending.attempts), sessionId);
             return;
         }
-        protocol.broker.stats().countRedelivery();
+        protocol.services.broker().stats().countRedelivery();
         Object wire = pending.attempts == 1 ? withRedeliveredHeader(pending.wire) : pending.wire;
         track(new PendingAcks.Pending(pending.ackId, pending.subscriptionId, wire, pending.attempts + 1));
         offer(wire);
@@ -543,7 +543,7 @@ public final class StompSession implements Subscriber {
     private void track(PendingAcks.Pending pending) {
         pendingAcks.add(pending);
         long timeoutMs = protocol.settings.ackTimeout().toMillis();
-        pending.timeout = protocol.scheduler.schedule(() -> {
+        pending.timeout = protocol.services.scheduler().schedule(() -> {
             PendingAcks.Pending expired = pendingAcks.expire(pending);
             if (expired != null) {
                 redeliver(expired);
@@ -638,7 +638,7 @@ public final class StompSession implements Subscriber {
         }
         offer(wire);
         if (!clientAck && delivery.ackRequired()) {
-            protocol.broker.acknowledge(this, delivery.id()); // ack:auto means delivered is acknowledged
+            protocol.services.broker().acknowledge(this, delivery.id()); // ack:auto means delivered is acknowledged
         }
     }
 
@@ -694,7 +694,7 @@ public final class StompSession implements Subscriber {
         cancelTimeouts(pendingAcks.removeAll());
         outbound.connectionClosed();
         if (identity != null) {
-            protocol.broker.close(this, Set.copyOf(subscriptionsByTopic.keySet()));
+            protocol.services.broker().close(this, Set.copyOf(subscriptionsByTopic.keySet()));
         }
     }
 
