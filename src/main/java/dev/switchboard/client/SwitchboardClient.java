@@ -2,33 +2,19 @@ package dev.switchboard.client;
 
 import dev.switchboard.session.ClientFrame;
 import dev.switchboard.session.NativeFrameCodec;
-import dev.switchboard.session.ServerFrame;
-import jakarta.json.JsonException;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
-import jakarta.json.bind.JsonbException;
-import jakarta.websocket.ClientEndpointConfig;
-import jakarta.websocket.CloseReason;
 import jakarta.websocket.ContainerProvider;
-import jakarta.websocket.DeploymentException;
 import jakarta.websocket.WebSocketContainer;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -69,61 +55,24 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());
-    /** Ack ids remembered so that a redelivery of an already handled message is acked, not handled twice. */
-    private static final int REMEMBERED_ACKS = 4096;
 
-    private final URI endpoint;
-    private final Supplier<String> tokens;
     private final String channelId;
-    private final SwitchboardListener listener;
-    private final Backoff backoff;
     private final Jsonb jsonb;
     private final boolean ownsJsonb;
-    private final NativeFrameCodec codec;
-    private final ScheduledExecutorService events;
-    private final boolean ownsEvents;
-    private final Supplier<WebSocketContainer> containers;
-    private final Clock clock;
-    private final Connection.Events connectionEvents = new EventThreadHop();
-
-    private volatile State state = State.NEW;
-    private volatile boolean closed;
-    /** The thread running the event tasks (to recognise close() called by the listener). */
-    private volatile Thread eventThread;
-
-    // Event thread only, from here on.
-    private final Set<String> topics = new LinkedHashSet<>();
-    private final TopicPositions positions = new TopicPositions();
-    private final HandledAcks handledAcks = new HandledAcks(REMEMBERED_ACKS);
-    private Connection current;
-    /** Whether {@link #current}'s welcome arrived. */
-    private boolean welcomed;
-    /** Subscriptions of the current connection not answered yet; empty = established. */
-    private final Set<String> unanswered = new HashSet<>();
-    /** A token fetched to decide whether to retry after 1008/401, used by the next attempt. */
-    private String nextToken;
-    private CompletableFuture<Void> started = new CompletableFuture<>();
-    private ScheduledFuture<?> reconnect;
-    private ScheduledFuture<?> heartbeat;
-    private long lastFrameMillis;
+    private final EventLoop events;
+    private final ClientStateMachine machine;
 
     private SwitchboardClient(Builder builder) {
-        this.endpoint = channelEndpoint(builder.uri);
-        this.tokens = builder.tokens;
         this.channelId = builder.channelId;
-        this.listener = builder.listener;
-        this.backoff = new Backoff(builder.initialBackoff, builder.maxBackoff, builder.jitter);
+        URI endpoint = ConnectionAttempts.channelEndpoint(builder.uri); // a bad address fails before anything is created
+        Backoff backoff = new Backoff(builder.initialBackoff, builder.maxBackoff, builder.jitter);
         this.ownsJsonb = builder.jsonb == null;
         this.jsonb = ownsJsonb ? JsonbBuilder.create() : builder.jsonb;
-        this.codec = new NativeFrameCodec(jsonb);
-        this.ownsEvents = builder.executor == null;
-        this.events = ownsEvents ? Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "switchboard-client-" + channelId);
-            thread.setDaemon(true);
-            return thread;
-        }) : builder.executor;
-        this.containers = builder.containers;
-        this.clock = builder.clock;
+        this.events = new EventLoop(builder.executor, channelId, this::isClosed);
+        ConnectionAttempts attempts = new ConnectionAttempts(endpoint, channelId, builder.tokens,
+                builder.containers, backoff, events);
+        this.machine = new ClientStateMachine(channelId, events, new NativeFrameCodec(jsonb), jsonb, builder.clock,
+                new ListenerDispatcher(builder.listener, channelId), attempts);
     }
 
     /**
@@ -144,25 +93,17 @@ public final class SwitchboardClient implements AutoCloseable {
      */
     public CompletableFuture<Void> connect() {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        if (closed) {
+        if (isClosed()) {
             result.completeExceptionally(new IllegalStateException("client is closed"));
             return result;
         }
-        onEventThread(() -> {
-            if (state != State.NEW && state != State.STOPPED) {
-                result.completeExceptionally(new IllegalStateException("client is " + state));
-                return;
-            }
-            started = result;
-            backoff.reset();
-            attempt();
-        });
+        events.execute(() -> machine.connect(result));
         return result;
     }
 
     /** Where the client is now (changes on the event thread). */
     public State state() {
-        return state;
+        return machine.state();
     }
 
     /**
@@ -171,25 +112,13 @@ public final class SwitchboardClient implements AutoCloseable {
      */
     public void subscribe(String topic) {
         Objects.requireNonNull(topic, "topic");
-        onEventThread(() -> {
-            if (topics.add(topic) && welcomed) {
-                sendSubscribe(topic);
-            }
-        });
+        events.execute(() -> machine.subscribe(topic));
     }
 
     /** Ends a subscription and forgets its position: a later subscribe starts at the topic's end. */
     public void unsubscribe(String topic) {
         Objects.requireNonNull(topic, "topic");
-        onEventThread(() -> {
-            if (topics.remove(topic)) {
-                positions.forget(topic);
-                unanswered.remove(topic);
-                if (welcomed) {
-                    sendFrame(current, new ClientFrame.Unsubscribe(topic));
-                }
-            }
-        });
+        events.execute(() -> machine.unsubscribe(topic));
     }
 
     /**
@@ -219,21 +148,19 @@ public final class SwitchboardClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
-        closed = true;
-        if (Thread.currentThread() == eventThread) {
-            shutDownOnEventThread(); // called by the listener: finish here, the thread ends after it
-            if (ownsEvents) {
-                events.shutdown();
-            }
+        machine.markClosed();
+        if (events.isEventThread()) {
+            machine.shutDown(); // called by the listener: finish here, the thread ends after it
+            events.shutDownIfOwned();
             return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onEventThread(() -> {
+        events.execute(() -> {
             try {
-                shutDownOnEventThread();
+                machine.shutDown();
             } finally {
                 done.complete(null);
             }
@@ -245,10 +172,9 @@ public final class SwitchboardClient implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "channel {0}: the event thread did not finish within 5 s", channelId);
         }
-        if (ownsEvents) {
-            events.shutdown();
-        }
+        events.shutDownIfOwned();
         if (ownsJsonb && done.isDone()) {
+            // only once the event thread is done with it: a late frame could still be decoding
             try {
                 jsonb.close();
             } catch (Exception e) {
@@ -257,379 +183,22 @@ public final class SwitchboardClient implements AutoCloseable {
         }
     }
 
-    private void shutDownOnEventThread() {
-        cancelTimers();
-        Connection open = current;
-        boolean wasOpen = welcomed;
-        current = null;
-        welcomed = false;
-        state = State.CLOSED;
-        started.completeExceptionally(new IOException("client closed"));
-        if (open != null) {
-            open.close(CloseReason.CloseCodes.NORMAL_CLOSURE, "client closed");
-        }
-        if (wasOpen) {
-            notify(() -> listener.onDisconnected(1000, "client closed", false));
-        }
+    private boolean isClosed() {
+        return machine.isClosed();
     }
-
-    // ---- connecting -------------------------------------------------------------------------
-
-    private void attempt() {
-        reconnect = null;
-        if (closed) {
-            return;
-        }
-        state = State.CONNECTING;
-        String token;
-        try {
-            token = nextToken != null ? nextToken : Objects.requireNonNull(tokens.get(), "token supplier returned null");
-        } catch (RuntimeException e) {
-            connectFailed(new IOException("no token: " + e, e), null); // e.g. the token service is down: retry
-            return;
-        }
-        nextToken = null;
-        Connection connection = new Connection(connectionEvents, token);
-        current = connection;
-        welcomed = false;
-        try {
-            containers.get().connectToServer(connection, ClientEndpointConfig.Builder.create().build(),
-                    channelUri(token));
-        } catch (DeploymentException | IOException | RuntimeException e) {
-            if (current == connection) {
-                current = null;
-                connectFailed(e, token);
-            }
-            return;
-        }
-        if (closed) {
-            connection.close(CloseReason.CloseCodes.NORMAL_CLOSURE, "client closed");
-        }
-    }
-
-    private void connectFailed(Exception failure, String token) {
-        int status = HandshakeRefusedException.statusOf(failure);
-        Exception cause = status == 0 ? failure : new HandshakeRefusedException(status, failure);
-        RetryDecision decision = status == 0 ? RetryDecision.RETRY : RetryDecision.forHandshakeStatus(status);
-        boolean willRetry = shouldRetry(decision, token);
-        LOG.log(System.Logger.Level.DEBUG, "connecting channel {0} failed ({1}), retry: {2}", channelId,
-                cause.getMessage(), willRetry);
-        notify(() -> listener.onConnectFailed(cause, willRetry));
-        if (willRetry) {
-            scheduleReconnect();
-        } else {
-            stop(cause);
-        }
-    }
-
-    private boolean shouldRetry(RetryDecision decision, String usedToken) {
-        if (closed || decision == RetryDecision.STOP) {
-            return false;
-        }
-        if (decision == RetryDecision.RETRY_WITH_NEW_TOKEN) {
-            String fresh;
-            try {
-                fresh = tokens.get();
-            } catch (RuntimeException e) {
-                return true; // the supplier may recover: the next attempt asks it again
-            }
-            if (fresh == null || fresh.equals(usedToken)) {
-                return false;
-            }
-            nextToken = fresh;
-        }
-        return true;
-    }
-
-    private void scheduleReconnect() {
-        state = State.RECONNECTING;
-        Duration delay = backoff.nextDelay();
-        try {
-            reconnect = events.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            state = State.CLOSED; // the executor is shutting down: close() is under way
-        }
-    }
-
-    private void stop(Exception cause) {
-        state = State.STOPPED;
-        cancelTimers();
-        started.completeExceptionally(cause);
-    }
-
-    // ---- frames in --------------------------------------------------------------------------
-
-    private void frameArrived(Connection connection, String text) {
-        if (connection != current) {
-            return; // a connection given up already (closed locally or by the heartbeat check)
-        }
-        lastFrameMillis = clock.millis();
-        ServerFrame frame;
-        try {
-            frame = codec.decodeServerFrame(text);
-        } catch (JsonbException | JsonException | ClassCastException | NullPointerException e) {
-            notify(() -> listener.onError(new IOException("unreadable frame from the server", e)));
-            return;
-        }
-        if (frame instanceof ServerFrame.Message message) {
-            deliver(connection, message);
-        } else if (frame instanceof ServerFrame.Welcome welcome) {
-            welcomed(welcome);
-        } else if (frame instanceof ServerFrame.Subscribed subscribed) {
-            subscribed(subscribed);
-        } else if (frame instanceof ServerFrame.Error error) {
-            ServerFrame.Ref ref = error.ref();
-            ServerError serverError = new ServerError(error.code(), error.message(), ref == null ? null : ref.type(),
-                    ref == null ? null : ref.topic());
-            notify(() -> listener.onServerError(serverError));
-            if (ref != null && "subscribe".equals(ref.type()) && ref.topic() != null) {
-                answered(ref.topic());
-            }
-        }
-        // pong: lastFrameMillis is all it is for
-    }
-
-    private void welcomed(ServerFrame.Welcome welcome) {
-        welcomed = true;
-        state = State.CONNECTED;
-        notify(() -> listener.onConnected(welcome.sessionId(), welcome.user()));
-        unanswered.clear();
-        unanswered.addAll(topics);
-        for (String topic : topics) {
-            sendSubscribe(topic);
-        }
-        startHeartbeat(current, welcome.heartbeatMs());
-        if (unanswered.isEmpty()) {
-            established();
-        }
-    }
-
-    private void sendSubscribe(String topic) {
-        TopicPositions.Position from = positions.resumeFrom(topic);
-        ClientFrame.Since since = from == null ? null : new ClientFrame.Since(from.offset(), from.epoch());
-        sendFrame(current, new ClientFrame.Subscribe(topic, since));
-    }
-
-    private void subscribed(ServerFrame.Subscribed answer) {
-        if (!topics.contains(answer.topic())) {
-            return; // unsubscribed meanwhile
-        }
-        RecoveryFailure failure = positions.subscribed(answer.topic(), answer.offset(), answer.epoch(),
-                answer.recovered());
-        notify(() -> listener.onSubscribed(answer.topic(), answer.offset(), answer.epoch(), answer.recovered()));
-        if (failure != null) {
-            LOG.log(System.Logger.Level.INFO, "topic {0} resumed with a gap: {1}", answer.topic(), failure);
-            notify(() -> listener.onRecoveryFailed(failure));
-        }
-        answered(answer.topic());
-    }
-
-    private void answered(String topic) {
-        if (unanswered.remove(topic) && unanswered.isEmpty()) {
-            established();
-        }
-    }
-
-    /** The connection is good: open and every subscription answered. */
-    private void established() {
-        backoff.reset();
-        started.complete(null);
-    }
-
-    private void deliver(Connection connection, ServerFrame.Message frame) {
-        if (frame.topic() != null && frame.offset() != null && frame.epoch() != null) {
-            if (!topics.contains(frame.topic()) || !positions.accept(frame.topic(), frame.offset(), frame.epoch())) {
-                return; // unsubscribed, or a replay of what the listener has seen
-            }
-        }
-        boolean ack = Boolean.TRUE.equals(frame.ack()) && frame.id() != null;
-        if (ack && handledAcks.contains(frame.id())) {
-            sendFrame(connection, new ClientFrame.Ack(frame.id())); // handled before; the ack was lost
-            return;
-        }
-        IncomingMessage message = new IncomingMessage(frame, jsonb);
-        try {
-            listener.onMessage(message);
-        } catch (Exception | LinkageError | AssertionError e) {
-            // not acknowledged: the server redelivers it later (CONTRACT.md section 5)
-            notify(() -> listener.onError(e));
-            return;
-        }
-        if (ack) {
-            handledAcks.add(frame.id());
-            sendFrame(connection, new ClientFrame.Ack(frame.id()));
-        }
-    }
-
-    private void connectionClosed(Connection connection, int code, String reason) {
-        if (connection != current) {
-            return;
-        }
-        current = null;
-        welcomed = false;
-        cancelTimers();
-        if (closed) {
-            return;
-        }
-        boolean willRetry = shouldRetry(RetryDecision.forCloseCode(code), connection.token());
-        LOG.log(System.Logger.Level.DEBUG, "channel {0} closed with {1} {2}, retry: {3}", channelId, code, reason,
-                willRetry);
-        notify(() -> listener.onDisconnected(code, reason, willRetry));
-        if (willRetry) {
-            scheduleReconnect();
-        } else {
-            stop(new IOException("closed by the server with " + code + " " + reason));
-        }
-    }
-
-    // ---- heart-beat -------------------------------------------------------------------------
-
-    /**
-     * Every {@code intervalMillis}: a {@code ping} if nothing arrived for an interval, and the
-     * connection counts as lost (1006) if nothing arrived for two, as the server does with its peers.
-     */
-    private void startHeartbeat(Connection connection, long intervalMillis) {
-        if (intervalMillis <= 0) {
-            return;
-        }
-        lastFrameMillis = clock.millis();
-        heartbeat = events.scheduleWithFixedDelay(() -> {
-            if (connection != current) {
-                return;
-            }
-            long silent = clock.millis() - lastFrameMillis;
-            if (silent >= 2 * intervalMillis) {
-                connection.close(CloseReason.CloseCodes.GOING_AWAY, "no frames from the server");
-                connectionClosed(connection, CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode(),
-                        "no frames from the server for " + silent + " ms");
-            } else if (silent >= intervalMillis) {
-                sendFrame(connection, new ClientFrame.Ping());
-            }
-        }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
-    }
-
-    private void cancelTimers() {
-        if (heartbeat != null) {
-            heartbeat.cancel(false);
-            heartbeat = null;
-        }
-        if (reconnect != null) {
-            reconnect.cancel(false);
-            reconnect = null;
-        }
-    }
-
-    // ---- frames out -------------------------------------------------------------------------
 
     private CompletableFuture<Void> sendWhenConnected(ClientFrame frame) {
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        onEventThread(() -> {
-            if (!welcomed) {
-                sent.completeExceptionally(new IllegalStateException("not connected (client is " + state + ")"));
-                return;
-            }
-            try {
-                current.send(codec.encode(frame));
-                sent.complete(null);
-            } catch (IOException | RuntimeException e) {
-                sent.completeExceptionally(e);
-            }
-        });
+        events.execute(() -> machine.sendIfConnected(frame, sent));
         return sent;
     }
 
-    /** Sends on {@code connection} if it is still the current one; a failure shows up as its close. */
-    private void sendFrame(Connection connection, ClientFrame frame) {
-        if (connection == null || connection != current) {
-            return;
-        }
-        try {
-            connection.send(codec.encode(frame));
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "sending on channel {0} failed: {1}", channelId, e.toString());
-        }
-    }
-
+    /** Converts on the caller's thread, so a payload JSON-B cannot map fails the caller, not the event thread. */
     private JsonValue toJson(Object data) {
         if (data instanceof JsonValue value) {
             return value;
         }
         return data == null ? JsonValue.NULL : jsonb.fromJson(jsonb.toJson(data), JsonValue.class);
-    }
-
-    // ---- threads ----------------------------------------------------------------------------
-
-    private void onEventThread(Runnable task) {
-        try {
-            events.execute(() -> {
-                eventThread = Thread.currentThread();
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "client bug on channel " + channelId, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            if (!closed) {
-                throw new IllegalStateException("the client's executor was shut down", e);
-            }
-            // closed: late container callbacks and calls after close() are dropped
-        }
-    }
-
-    /** Calls the listener; what it throws goes to its onError, and what that throws to the log. */
-    private void notify(ListenerCall call) {
-        try {
-            call.run();
-        } catch (Exception | LinkageError | AssertionError e) {
-            try {
-                listener.onError(e);
-            } catch (Exception | LinkageError | AssertionError again) {
-                LOG.log(System.Logger.Level.WARNING, "listener of channel " + channelId + " failed", again);
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface ListenerCall {
-        void run() throws Exception;
-    }
-
-    /** Container threads report here; everything continues on the event thread. */
-    private final class EventThreadHop implements Connection.Events {
-        @Override
-        public void frame(Connection connection, String text) {
-            onEventThread(() -> frameArrived(connection, text));
-        }
-
-        @Override
-        public void closed(Connection connection, int code, String reason) {
-            onEventThread(() -> connectionClosed(connection, code, reason));
-        }
-
-        @Override
-        public void failed(Connection connection, Throwable failure) {
-            // the container closes the session next (onClose, usually 1006): that decides what follows
-            LOG.log(System.Logger.Level.DEBUG, "connection of channel {0} failed: {1}", channelId, failure.toString());
-        }
-    }
-
-    // ---- addresses --------------------------------------------------------------------------
-
-    private static URI channelEndpoint(URI base) {
-        String text = base.toString();
-        if (text.startsWith("http://") || text.startsWith("https://")) {
-            text = "ws" + text.substring(4);
-        }
-        while (text.endsWith("/")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        return URI.create(text + "/ws/channel");
-    }
-
-    private URI channelUri(String token) {
-        return URI.create(endpoint + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&channelId="
-                + URLEncoder.encode(channelId, StandardCharsets.UTF_8));
     }
 
     /**

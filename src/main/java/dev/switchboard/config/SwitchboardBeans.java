@@ -23,6 +23,7 @@ import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.JsonErrorWriter;
 import dev.switchboard.security.HandshakeRateLimiter;
 import dev.switchboard.security.OriginPolicy;
+import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.RoleAccessPolicy;
 import dev.switchboard.security.TokenAuthenticator;
 import dev.switchboard.security.TokenKeys;
@@ -247,6 +248,12 @@ public class SwitchboardBeans {
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
                 new OriginPolicy(config.allowedOrigins()), verifier, channels, config.channelPolicy(),
                 readiness::isReady);
+    }
+
+    @Produces
+    @Singleton
+    ProxyTrust proxyTrust(SwitchboardConfig config) {
+        return new ProxyTrust(config.trustedProxies());
     }
 
     @Produces

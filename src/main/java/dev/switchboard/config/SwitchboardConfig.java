@@ -39,7 +39,8 @@ public record SwitchboardConfig(
         int stompMaxDeliveries,
         long stompAckTimeoutMs,
         long historyTtlMs,
-        RedeliverySettings redelivery) {
+        RedeliverySettings redelivery,
+        List<String> trustedProxies) {
 
     /** Acknowledged delivery (CONTRACT.md section 5); see the README's configuration table. */
     public record RedeliverySettings(int maxAttempts, long backoffMs, long maxBackoffMs, int inboxSize, long inboxTtlMs,
@@ -79,7 +80,8 @@ public record SwitchboardConfig(
                         longValue(settings, "ack.backoff.max.ms", 60_000, 10, 24 * 3_600_000L),
                         intValue(settings, "inbox.size", 1000, 1, 1_000_000),
                         longValue(settings, "inbox.ttl.ms", 24 * 3_600_000L, 1_000, 30L * 24 * 3_600_000),
-                        intValue(settings, "dead.letters", 100, 0, 1_000_000)));
+                        intValue(settings, "dead.letters", 100, 0, 1_000_000)),
+                list(settings, "trusted.proxies"));
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */

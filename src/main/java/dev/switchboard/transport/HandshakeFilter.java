@@ -5,6 +5,7 @@ import dev.switchboard.security.HandshakeDecision;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
 import dev.switchboard.security.JsonErrorWriter;
+import dev.switchboard.security.ProxyTrust;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -36,14 +37,17 @@ public final class HandshakeFilter extends HttpFilter {
     private transient HandshakeGuard guard;
     @Inject
     private transient JsonErrorWriter errors;
+    @Inject
+    private transient ProxyTrust proxies;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         boolean upgrade = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
-        HandshakeRequest handshake = new HandshakeRequest(request.getRemoteAddr(), request.getHeader("Origin"),
-                request.getScheme(), request.getHeader("Host"), request.getParameter("token"),
-                request.getParameter("channelId"));
+        ProxyTrust.ClientView client = proxies.view(request.getRemoteAddr(), request.getScheme(),
+                request.getHeader("Host"), request::getHeader);
+        HandshakeRequest handshake = new HandshakeRequest(client.address(), request.getHeader("Origin"),
+                client.scheme(), client.host(), request.getParameter("token"), request.getParameter("channelId"));
         if (request.getServletPath().equals("/ws/stomp")) {
             // STOMP clients authenticate in CONNECT; only the address's rate and the origin are checked here.
             Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
@@ -59,16 +63,16 @@ public final class HandshakeFilter extends HttpFilter {
             errors.write(response, refuse.status(), refuse.error(), refuse.message());
             return;
         }
-        AuthorizedClient client = ((HandshakeDecision.Permit) decision).client();
+        AuthorizedClient authorized = ((HandshakeDecision.Permit) decision).client();
         if (!upgrade) {
             errors.write(response, 426, "upgrade_required", "the handshake would be accepted; connect with WebSocket");
             return;
         }
         try {
-            chain.doFilter(new AuthorizedRequest(request, client), response);
+            chain.doFilter(new AuthorizedRequest(request, authorized), response);
         } finally {
-            if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS && client.reservation() != null) {
-                guard.release(client);
+            if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS && authorized.reservation() != null) {
+                guard.release(authorized);
             }
         }
     }

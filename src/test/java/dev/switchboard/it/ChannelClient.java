@@ -49,6 +49,8 @@ final class ChannelClient implements AutoCloseable {
     private static ClientManager sharedTyrusClient() {
         ClientManager client = ClientManager.createClient();
         client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+        // Tyrus stops an idle shared container after 30 s by default, racing with the next connect.
+        client.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 3600);
         return client;
     }
 

@@ -25,6 +25,7 @@ final class RawStompClient implements AutoCloseable {
 
     static {
         TYRUS.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+        TYRUS.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 3600);
     }
 
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();

@@ -77,6 +77,7 @@ final class SequenceCheckingClient implements AutoCloseable {
     private static ClientManager sharedTyrusClient() {
         ClientManager client = ClientManager.createClient();
         client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+        client.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 3600);
         return client;
     }
 

@@ -25,22 +25,31 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code target/it-logs/<name>.log}. {@link #stop()} sends SIGTERM, as an operator would.
  *
  * <p>As a JUnit extension ({@link #perTestClass}), it starts before a test class's first test and
- * stops after its last.
+ * stops after its last; with {@code -Dswitchboard.it.front=nginx} such servers sit behind a real
+ * nginx ({@link NginxFront}), so the same suite proves the shipped proxy configuration.
  */
 final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     private final String name;
     private final Map<String, String> settings;
     private final boolean awaitReady;
+    /** Whether clients reach this server through {@link NginxFront} (the suite's nginx run). */
+    private final boolean behindNginx;
+    private NginxFront front;
     // Set by launch(), before any test touches the server.
     private Process process;
     private int port;
     private Path log;
 
     private ServerProcess(String name, Map<String, String> settings, boolean awaitReady) {
+        this(name, settings, awaitReady, false);
+    }
+
+    private ServerProcess(String name, Map<String, String> settings, boolean awaitReady, boolean behindNginx) {
         this.name = name;
         this.settings = Map.copyOf(settings);
         this.awaitReady = awaitReady;
+        this.behindNginx = behindNginx;
     }
 
     /**
@@ -48,6 +57,11 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
      * without the {@code switchboard.} prefix); register it with {@code @RegisterExtension}.
      */
     static ServerProcess perTestClass(String name, Map<String, String> settings) {
+        if (NginxFront.requested()) {
+            Map<String, String> behindProxy = new java.util.LinkedHashMap<>(settings);
+            behindProxy.put("trusted.proxies", "127.0.0.1");
+            return new ServerProcess(name, withTestKeys(behindProxy), true, true);
+        }
         return new ServerProcess(name, withTestKeys(settings), true);
     }
 
@@ -68,6 +82,10 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         launch();
+        if (behindNginx) {
+            front = NginxFront.start(name, port);
+            awaitReady(); // now through nginx: port() is nginx's
+        }
     }
 
     @Override
@@ -128,11 +146,9 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
         return process.exitValue();
     }
 
-    /** The server's standard output and error so far. */
-
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        await("server on port " + port + " ready (log: " + log + ")").atMost(Duration.ofSeconds(60))
+        await("server on port " + port() + " ready (log: " + log + ")").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100)).until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("server exited with " + process.exitValue() + ":\n" + output());
@@ -146,16 +162,17 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
                 });
     }
 
+    /** The port clients use: the server's, or nginx's in front of it. */
     int port() {
-        return port;
+        return front == null ? port : front.port();
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://127.0.0.1:" + port() + path);
     }
 
     URI wsUri(String pathAndQuery) {
-        return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
+        return URI.create("ws://127.0.0.1:" + port() + pathAndQuery);
     }
 
     String output() throws IOException {
@@ -180,6 +197,9 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             stop();
+        }
+        if (front != null) {
+            front.close();
         }
     }
 

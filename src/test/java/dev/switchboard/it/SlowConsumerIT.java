@@ -157,9 +157,10 @@ class SlowConsumerIT {
     void aReaderStalledWithLittleQueuedIsClosedWith4008OnceASendTakesLongerThanTheSendTimeout() throws Exception {
         String topic = "timeout-feed";
         String stalledChannel = "timeout-stalled";
-        // 30 KB each: the stalled socket's buffers (a few MiB) fill after some dozens; the rest stays
-        // queued, far below 1,000 frames and 16 MiB, so only the 2 s send time limit can close it.
-        int messages = 200;
+        // 30 KB each, 15 MB in all: the socket buffers on the way to the stalled reader (a few MiB,
+        // about twice that behind nginx) fill first; the rest stays queued, far below 1,000 frames
+        // and 16 MiB, so only the 2 s send time limit can close it.
+        int messages = 500;
         String padding = "x".repeat(30_000);
         try (StalledSocketClient stalled = StalledSocketClient.connect(server, TestTokens.token("timeout-reader"),
                 stalledChannel);

@@ -1,0 +1,75 @@
+package dev.switchboard.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real nginx (Debian package) in front of a test server, configured with the shipped
+ * {@code server-config/nginx/switchboard-locations.conf}, so the whole client-side suite can run
+ * through it ({@code mvn verify -Dswitchboard.it.front=nginx}).
+ */
+final class NginxFront implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    private NginxFront(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Whether the suite was asked to run behind nginx. */
+    static boolean requested() {
+        return "nginx".equals(System.getProperty("switchboard.it.front"));
+    }
+
+    static NginxFront start(String name, int backendPort) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path prefix = Files.createDirectories(Path.of("target", "nginx", name).toAbsolutePath());
+        Path locations = Path.of("server-config", "nginx", "switchboard-locations.conf").toAbsolutePath();
+        Path config = prefix.resolve("nginx.conf");
+        Files.writeString(config, """
+                daemon off;
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 4096; }
+                http {
+                    access_log %1$s/access.log;
+                    client_body_temp_path %1$s/body;
+                    proxy_temp_path %1$s/proxy;
+                    map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+                    upstream switchboard { server 127.0.0.1:%2$d; }
+                    server {
+                        listen 127.0.0.1:%3$d;
+                        include %4$s;
+                    }
+                }
+                """.formatted(prefix, backendPort, port, locations));
+        Process process = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", config.toString())
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
+        return new NginxFront(process, port);
+    }
+
+    int port() {
+        return port;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
