@@ -1,0 +1,194 @@
+package dev.switchboard.session;
+
+import dev.switchboard.broker.ClientIdentity;
+import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.StreamPosition;
+import dev.switchboard.broker.SubscribeOutcome;
+import dev.switchboard.broker.Subscriber;
+import dev.switchboard.broker.TopicDestinations;
+import dev.switchboard.broker.TopicNames;
+import dev.switchboard.stomp.StompCommand;
+import dev.switchboard.stomp.StompEncoder;
+import dev.switchboard.stomp.StompFrame;
+import dev.switchboard.stomp.StompHeaders;
+import dev.switchboard.stomp.StompVersion;
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE of one STOMP session, and the delivery of broker messages to its
+ * subscriptions as MESSAGE frames. Destinations: {@code /topic/<name>} and {@code /queue/<name>}
+ * subscribe to a broker topic (with resume from {@code since-offset}/{@code since-epoch});
+ * {@code /user/queue/<name>} receives the user's pushes addressed to {@code <name>}.
+ *
+ * <p>Threads: {@link #subscribe} and {@link #unsubscribe} run on the inbound thread, the only
+ * writer of the {@link StompSubscriptionTable}; {@link #deliver} runs on broker delivery threads
+ * and reads the table's concurrent snapshots. The fields here are final.
+ */
+final class StompSubscriptions {
+
+    static final String USER_PREFIX = "/user/";
+    private static final String USER_QUEUE_PREFIX = "/user/queue/";
+    /** The user destination of pushes without a {@code destination}, of channel pushes and of broadcasts. */
+    static final String DEFAULT_USER_DESTINATION = "messages";
+    static final String CHANNEL_USER_DESTINATION = "channel";
+    static final String BROADCAST_USER_DESTINATION = "broadcast";
+
+    private final Subscriber session;
+    private final StompProtocol protocol;
+    private final OutboundQueue outbound;
+    private final StompSubscriptionTable table;
+    private final StompAcknowledgements acks;
+
+    StompSubscriptions(Subscriber session, StompProtocol protocol, OutboundQueue outbound,
+            StompSubscriptionTable table, StompAcknowledgements acks) {
+        this.session = session;
+        this.protocol = protocol;
+        this.outbound = outbound;
+        this.table = table;
+        this.acks = acks;
+    }
+
+    /**
+     * SUBSCRIBE. Returns extra headers for the frame's RECEIPT (how a resume went), or null.
+     * Missed messages of a resume are sent before this returns.
+     */
+    StompHeaders subscribe(StompFrame frame, StompVersion version, ClientIdentity identity) throws ProtocolError {
+        String destination = ProtocolError.requireHeader(frame, "destination");
+        // STOMP 1.0 makes the id optional; the destination then identifies the subscription.
+        String id = version == StompVersion.V1_0
+                ? firstNonNull(frame.header("id"), destination)
+                : ProtocolError.requireHeader(frame, "id");
+        StompSubscription.AckMode ackMode = StompSubscription.AckMode.fromHeader(frame.header("ack"));
+        if (ackMode == null) {
+            throw new ProtocolError("bad ack mode", "ack must be auto, client or client-individual");
+        }
+        if (table.contains(id)) {
+            throw new ProtocolError("duplicate subscription id", "subscription id '" + id + "' is already in use");
+        }
+        if (destination.startsWith(USER_PREFIX)) {
+            String name = ownUserQueue(destination);
+            table.add(new StompSubscription(id, destination, null, name, ackMode));
+            // Messages pushed with an ack while the user was away go to the user queues that now exist.
+            protocol.services.broker().deliverWaiting(session);
+            return null;
+        }
+        String topic = TopicDestinations.topicOf(destination);
+        if (topic == null) {
+            throw new ProtocolError("unknown destination",
+                    "subscribe to /topic/<name>, /queue/<name> or /user/queue/<name>, not " + destination);
+        }
+        if (!protocol.services.access().maySubscribe(identity, topic)) {
+            throw new ProtocolError("forbidden", "not allowed to subscribe to " + destination);
+        }
+        StompSubscription subscription = new StompSubscription(id, destination, topic, null, ackMode);
+        table.add(subscription);
+        StreamPosition since = sincePosition(frame);
+        boolean first = table.addToTopic(subscription);
+        if (!first && since == null) {
+            return null; // the broker already delivers this topic to the session
+        }
+        SubscribeOutcome outcome = protocol.services.broker().subscribe(topic, session, since,
+                missed -> sendMessage(subscription, missed, version), ignored -> { });
+        if (since == null) {
+            return null;
+        }
+        // STOMP has no "subscribed" frame: a RECEIPT for this SUBSCRIBE tells how the resume went.
+        return StompHeaders.builder()
+                .add("recovered", Boolean.toString(outcome.recovered()))
+                .add("offset", Long.toString(outcome.offset()))
+                .add("epoch", outcome.epoch())
+                .build();
+    }
+
+    /** The {@code since-offset} and {@code since-epoch} headers of a SUBSCRIBE (both or neither). */
+    private static StreamPosition sincePosition(StompFrame frame) throws ProtocolError {
+        String offset = frame.header("since-offset");
+        String epoch = frame.header("since-epoch");
+        if (offset == null && epoch == null) {
+            return null;
+        }
+        try {
+            if (epoch == null) {
+                throw new NumberFormatException("no epoch");
+            }
+            return new StreamPosition(Long.parseLong(offset), epoch);
+        } catch (NumberFormatException e) {
+            throw new ProtocolError("bad since headers", "since-offset must be a number and come with since-epoch");
+        }
+    }
+
+    /** The name in {@code /user/queue/<name>}; any other user destination is refused. */
+    private static String ownUserQueue(String destination) throws ProtocolError {
+        String name = destination.startsWith(USER_QUEUE_PREFIX) ? destination.substring(USER_QUEUE_PREFIX.length()) : null;
+        if (!TopicNames.isValid(name)) {
+            throw new ProtocolError("forbidden", "user destinations are /user/queue/<name>, for oneself only");
+        }
+        return name;
+    }
+
+    /** UNSUBSCRIBE: drops the subscription and its unacknowledged messages; an unknown id is harmless. */
+    void unsubscribe(StompFrame frame, StompVersion version) throws ProtocolError {
+        String id = version == StompVersion.V1_0
+                ? firstNonNull(frame.header("id"), frame.header("destination"))
+                : ProtocolError.requireHeader(frame, "id");
+        StompSubscription subscription = id == null ? null : table.remove(id);
+        if (subscription == null) {
+            return; // unsubscribing twice is harmless
+        }
+        acks.forgetSubscription(id);
+        if (subscription.topic() != null && table.removeFromTopic(subscription)) {
+            protocol.services.broker().unsubscribe(subscription.topic(), session);
+        }
+    }
+
+    /** Sends {@code delivery} to every subscription it is addressed to, encoded in {@code version}. */
+    void deliver(Delivery delivery, StompVersion version) {
+        switch (delivery.target()) {
+            case TOPIC -> {
+                for (StompSubscription subscription : table.onTopic(delivery.address())) {
+                    sendMessage(subscription, delivery, version);
+                }
+            }
+            case USER -> deliverToUserQueue(delivery,
+                    delivery.destination() == null ? DEFAULT_USER_DESTINATION : delivery.destination(), version);
+            case CHANNEL -> deliverToUserQueue(delivery, CHANNEL_USER_DESTINATION, version);
+            case BROADCAST -> deliverToUserQueue(delivery, BROADCAST_USER_DESTINATION, version);
+        }
+    }
+
+    private void deliverToUserQueue(Delivery delivery, String name, StompVersion version) {
+        for (StompSubscription subscription : table.all()) {
+            if (name.equals(subscription.userDestination())) {
+                sendMessage(subscription, delivery, version);
+            }
+        }
+    }
+
+    private void sendMessage(StompSubscription subscription, Delivery delivery, StompVersion version) {
+        StompPayloads.StompBody body = protocol.payloads.bodyOf(delivery);
+        StompHeaders.Builder headers = StompHeaders.builder()
+                .add("destination", subscription.destination())
+                .add("message-id", delivery.id())
+                .add("subscription", subscription.id())
+                .add("content-type", body.contentType());
+        if (delivery.target() == Delivery.Target.TOPIC) {
+            headers.add("offset", Long.toString(delivery.offset())).add("epoch", delivery.epoch());
+        }
+        boolean clientAck = subscription.ackMode() != StompSubscription.AckMode.AUTO;
+        if (clientAck && version == StompVersion.V1_2) {
+            headers.add("ack", delivery.id());
+        }
+        StompFrame message = new StompFrame(StompCommand.MESSAGE, headers.build(), body.bytes());
+        Object wire = body.binary() ? StompEncoder.encode(message, version) : StompEncoder.encodeText(message, version);
+        if (clientAck) {
+            acks.trackFirstDelivery(subscription.id(), delivery.id(), wire);
+        }
+        StompWire.offer(outbound, wire);
+        if (!clientAck && delivery.ackRequired()) {
+            protocol.services.broker().acknowledge(session, delivery.id()); // ack:auto means delivered is acknowledged
+        }
+    }
+
+    private static String firstNonNull(String first, String second) {
+        return first != null ? first : second;
+    }
+}
