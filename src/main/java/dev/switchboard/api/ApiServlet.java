@@ -10,7 +10,7 @@ import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.broker.Subscriber;
 import dev.switchboard.broker.TopicNames;
 import dev.switchboard.security.ApiAuthenticator;
-import dev.switchboard.security.JsonErrorWriter;
+import dev.switchboard.security.JsonResponseWriter;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -21,7 +21,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +43,13 @@ public final class ApiServlet extends HttpServlet {
     @Inject
     private transient Jsonb jsonb;
     @Inject
-    private transient JsonErrorWriter errors;
+    private transient JsonResponseWriter responses;
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ApiAuthenticator.Outcome auth = authenticator.authenticate(request.getHeader("Authorization"));
         if (auth instanceof ApiAuthenticator.Outcome.Refused refused) {
-            errors.write(response, refused.status(), refused.error(), refused.message());
+            responses.writeError(response, refused.status(), refused.error(), refused.message());
             return;
         }
         String[] path = segments(request.getPathInfo());
@@ -59,10 +58,10 @@ public final class ApiServlet extends HttpServlet {
             if (body == null) {
                 response.setStatus(HttpServletResponse.SC_NO_CONTENT);
             } else {
-                writeJson(response, request.getMethod().equals("POST") ? 202 : 200, body);
+                responses.write(response, request.getMethod().equals("POST") ? 202 : 200, body);
             }
         } catch (ApiException e) {
-            errors.write(response, e.status(), e.error(), e.getMessage());
+            responses.writeError(response, e.status(), e.error(), e.getMessage());
         }
     }
 
@@ -137,7 +136,7 @@ public final class ApiServlet extends HttpServlet {
     private Map<String, Object> pushToUser(String user, JsonObject body) throws ApiException {
         String destination = optionalString(body, "destination");
         if (destination != null && !TopicNames.isValid(destination)) {
-            throw ApiException.badRequest("destination must match [A-Za-z0-9._:-]{1,128}");
+            throw ApiException.badRequest("destination must match " + TopicNames.RULE);
         }
         PushReceipt receipt = broker.pushToUser(user, destination, data(body), ack(body));
         return Map.of("id", receipt.id(), "sessions", receipt.sessions());
@@ -248,7 +247,7 @@ public final class ApiServlet extends HttpServlet {
 
     private static String topic(String name) throws ApiException {
         if (!TopicNames.isValid(name)) {
-            throw ApiException.badRequest("topic must match [A-Za-z0-9._:-]{1,128}");
+            throw ApiException.badRequest("topic must match " + TopicNames.RULE);
         }
         return name;
     }
@@ -258,14 +257,5 @@ public final class ApiServlet extends HttpServlet {
             return new String[0];
         }
         return pathInfo.substring(1).split("/", -1);
-    }
-
-    private void writeJson(HttpServletResponse response, int status, Object body) throws IOException {
-        byte[] bytes = jsonb.toJson(body).getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
     }
 }

@@ -1,11 +1,13 @@
 package dev.switchboard.api;
 
+import dev.switchboard.security.JsonResponseWriter;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * {@code /health/live} (200 while the process serves) and {@code /health/ready} (200, or 503 while
@@ -16,6 +18,8 @@ public final class HealthServlet extends HttpServlet {
 
     @Inject
     private transient Readiness readiness;
+    @Inject
+    private transient JsonResponseWriter responses;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -30,10 +34,8 @@ public final class HealthServlet extends HttpServlet {
         }
     }
 
-    private static void write(HttpServletResponse response, int status, String state) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
+    private void write(HttpServletResponse response, int status, String state) throws IOException {
         response.setHeader("Cache-Control", "no-store");
-        response.getWriter().write("{\"status\":\"" + state + "\"}");
+        responses.write(response, status, Map.of("status", state));
     }
 }

@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
  * paths and STOMP destinations unescaped.
  */
 public final class TopicNames {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    /** The rule, as error messages state it. */
+    public static final String RULE = "[A-Za-z0-9._:-]{1,128}";
+    private static final Pattern NAME = Pattern.compile(RULE);
 
     private TopicNames() {
     }

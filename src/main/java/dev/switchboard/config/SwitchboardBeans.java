@@ -20,7 +20,7 @@ import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.handlers.MappedMethodHandler;
 import dev.switchboard.handlers.MessageMappingExtension;
 import dev.switchboard.security.HandshakeGuard;
-import dev.switchboard.security.JsonErrorWriter;
+import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.HandshakeRateLimiter;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.ProxyTrust;
@@ -144,8 +144,8 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    JsonErrorWriter jsonErrorWriter(Jsonb jsonb) {
-        return new JsonErrorWriter(jsonb);
+    JsonResponseWriter jsonResponseWriter(Jsonb jsonb) {
+        return new JsonResponseWriter(jsonb);
     }
 
     /**

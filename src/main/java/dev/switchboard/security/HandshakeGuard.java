@@ -4,11 +4,11 @@ import dev.switchboard.broker.ChannelClaim;
 import dev.switchboard.broker.ChannelPolicy;
 import dev.switchboard.broker.ChannelRegistry;
 import dev.switchboard.broker.ClientIdentity;
+import dev.switchboard.broker.TopicNames;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Pattern;
 
 /**
  * Decides whether a WebSocket handshake may be upgraded (none while the node drains: 503). For the
@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 public final class HandshakeGuard {
 
     private static final Logger LOG = System.getLogger(HandshakeGuard.class.getName());
-    private static final Pattern CHANNEL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final HandshakeRateLimiter rateLimiter;
     private final OriginPolicy originPolicy;
@@ -86,8 +85,8 @@ public final class HandshakeGuard {
         if (request.channelId() == null || request.channelId().isEmpty()) {
             return new HandshakeDecision.Refuse(400, "bad_request", "channelId is required");
         }
-        if (!CHANNEL_ID.matcher(request.channelId()).matches()) {
-            return new HandshakeDecision.Refuse(400, "bad_request", "channelId must match [A-Za-z0-9._:-]{1,128}");
+        if (!TopicNames.isValid(request.channelId())) {
+            return new HandshakeDecision.Refuse(400, "bad_request", "channelId must match " + TopicNames.RULE);
         }
         if (request.token() == null || request.token().isEmpty()) {
             return new HandshakeDecision.Refuse(400, "bad_request", "token is required");

@@ -10,13 +10,11 @@ import dev.switchboard.broker.Subscriber;
 import dev.switchboard.broker.TopicNames;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -80,11 +78,10 @@ public final class NativeSession implements Subscriber {
         if (identity.tokenValidUntil() == null) {
             return;
         }
-        long delayMs = Duration.between(protocol.services.clock().instant(), identity.tokenValidUntil()).toMillis();
-        tokenExpiry = protocol.services.scheduler().schedule(() -> {
+        tokenExpiry = protocol.services.scheduleAt(identity.tokenValidUntil(), () -> {
             LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", identity.user(), sessionId);
             disconnect(CloseCode.POLICY_VIOLATION);
-        }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+        });
     }
 
     /** A pong (or any other sign of life) arrived from the peer. */
@@ -129,7 +126,7 @@ public final class NativeSession implements Subscriber {
     private void subscribe(ClientFrame.Subscribe frame) {
         ServerFrame.Ref ref = new ServerFrame.Ref("subscribe", frame.topic());
         if (!TopicNames.isValid(frame.topic())) {
-            sendError(ErrorCode.BAD_REQUEST, "topic must match [A-Za-z0-9._:-]{1,128}", ref);
+            sendError(ErrorCode.BAD_REQUEST, "topic must match " + TopicNames.RULE, ref);
             return;
         }
         StreamPosition since = null;
@@ -160,7 +157,7 @@ public final class NativeSession implements Subscriber {
     private void publish(ClientFrame.Publish frame) {
         ServerFrame.Ref ref = new ServerFrame.Ref("publish", frame.topic());
         if (!TopicNames.isValid(frame.topic())) {
-            sendError(ErrorCode.BAD_REQUEST, "topic must match [A-Za-z0-9._:-]{1,128}", ref);
+            sendError(ErrorCode.BAD_REQUEST, "topic must match " + TopicNames.RULE, ref);
             return;
         }
         if (frame.data() == null) {

@@ -4,8 +4,12 @@ import dev.switchboard.broker.AccessPolicy;
 import dev.switchboard.broker.ApplicationHandlers;
 import dev.switchboard.broker.Broker;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What sessions of every protocol share: the broker, application handlers, the access policy,
@@ -14,4 +18,10 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public record SessionServices(Broker broker, ApplicationHandlers handlers, AccessPolicy access,
         ExecutorService senders, ScheduledExecutorService scheduler, Clock clock, SessionLimits limits) {
+
+    /** Runs {@code task} on the scheduler at {@code when} by the clock (at once if that has passed). */
+    public ScheduledFuture<?> scheduleAt(Instant when, Runnable task) {
+        long delayMs = Duration.between(clock.instant(), when).toMillis();
+        return scheduler.schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+    }
 }

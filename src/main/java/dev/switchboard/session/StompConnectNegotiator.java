@@ -69,7 +69,7 @@ final class StompConnectNegotiator {
     Admission admit(StompFrame connect) throws ProtocolError {
         String channelId = firstNonNull(connect.header("channelId"), handshakeChannelId);
         if (channelId != null && !TopicNames.isValid(channelId)) {
-            throw new ProtocolError("bad channelId", "channelId must match [A-Za-z0-9._:-]{1,128}");
+            throw new ProtocolError("bad channelId", "channelId must match " + TopicNames.RULE);
         }
         ClientAuthenticator.Result auth = protocol.authenticator.authenticate(token(connect), channelId);
         if (auth instanceof ClientAuthenticator.Result.Refused refused) {

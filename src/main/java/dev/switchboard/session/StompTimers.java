@@ -3,7 +3,6 @@ package dev.switchboard.session;
 import dev.switchboard.stomp.StompEncoder;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -71,10 +70,8 @@ final class StompTimers {
         if (validUntil == null) {
             return;
         }
-        long delayMs = Duration.between(services.clock().instant(), validUntil).toMillis();
-        timers.add(services.scheduler().schedule(
-                () -> closeWithError.accept("token expired", "the session's token expired"),
-                Math.max(0, delayMs), TimeUnit.MILLISECONDS));
+        timers.add(services.scheduleAt(validUntil,
+                () -> closeWithError.accept("token expired", "the session's token expired")));
     }
 
     void stop() {

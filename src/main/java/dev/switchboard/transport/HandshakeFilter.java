@@ -4,7 +4,7 @@ import dev.switchboard.security.AuthorizedClient;
 import dev.switchboard.security.HandshakeDecision;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
-import dev.switchboard.security.JsonErrorWriter;
+import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
@@ -36,7 +36,7 @@ public final class HandshakeFilter extends HttpFilter {
     @Inject
     private transient HandshakeGuard guard;
     @Inject
-    private transient JsonErrorWriter errors;
+    private transient JsonResponseWriter responses;
     @Inject
     private transient ProxyTrust proxies;
 
@@ -52,7 +52,7 @@ public final class HandshakeFilter extends HttpFilter {
             // STOMP clients authenticate in CONNECT; only the address's rate and the origin are checked here.
             Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
             if (refused.isPresent()) {
-                errors.write(response, refused.get().status(), refused.get().error(), refused.get().message());
+                responses.writeError(response, refused.get().status(), refused.get().error(), refused.get().message());
             } else {
                 chain.doFilter(request, response);
             }
@@ -60,12 +60,12 @@ public final class HandshakeFilter extends HttpFilter {
         }
         HandshakeDecision decision = upgrade ? guard.check(handshake) : guard.probe(handshake);
         if (decision instanceof HandshakeDecision.Refuse refuse) {
-            errors.write(response, refuse.status(), refuse.error(), refuse.message());
+            responses.writeError(response, refuse.status(), refuse.error(), refuse.message());
             return;
         }
         AuthorizedClient authorized = ((HandshakeDecision.Permit) decision).client();
         if (!upgrade) {
-            errors.write(response, 426, "upgrade_required", "the handshake would be accepted; connect with WebSocket");
+            responses.writeError(response, 426, "upgrade_required", "the handshake would be accepted; connect with WebSocket");
             return;
         }
         try {

@@ -7,24 +7,33 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes, for the transport and the API alike, the {@code {"error": CODE, "message": TEXT}} bodies of refusals (CONTRACT.md sections 2 and 4). */
-public final class JsonErrorWriter {
+/**
+ * Writes JSON responses, for the transport's handshake refusals and the API alike, including the
+ * {@code {"error": CODE, "message": TEXT}} bodies of refusals (CONTRACT.md sections 2 and 4).
+ */
+public final class JsonResponseWriter {
 
     private final Jsonb jsonb;
 
-    public JsonErrorWriter(Jsonb jsonb) {
+    public JsonResponseWriter(Jsonb jsonb) {
         this.jsonb = jsonb;
     }
 
-    public void write(HttpServletResponse response, int status, String error, String message) throws IOException {
+    /** A refusal: {@code status} with {@code {"error", "message"}}, never cached. */
+    public void writeError(HttpServletResponse response, int status, String error, String message) throws IOException {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", error);
         body.put("message", message);
+        response.setHeader("Cache-Control", "no-store");
+        write(response, status, body);
+    }
+
+    /** {@code status} with {@code body} as JSON. */
+    public void write(HttpServletResponse response, int status, Object body) throws IOException {
         byte[] bytes = jsonb.toJson(body).getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-store");
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }
