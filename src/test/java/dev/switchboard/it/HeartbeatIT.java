@@ -3,10 +3,6 @@ package dev.switchboard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,15 +16,8 @@ class HeartbeatIT {
 
     @Test
     void aPeerThatStopsAnsweringIsClosedAndItsChannelFreed() throws Exception {
-        String query = "/ws/channel?channelId=half-open&token="
-                + URLEncoder.encode(TestTokens.token("zombie"), StandardCharsets.UTF_8);
-        try (Socket zombie = new Socket("127.0.0.1", server.port())) {
-            zombie.getOutputStream().write(("GET " + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = zombie.getInputStream();
-            assertThat(new String(in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+        // Completes the upgrade (it fails unless 101), then reads nothing and answers no ping.
+        try (StalledSocketClient zombie = StalledSocketClient.connect(server, TestTokens.token("zombie"), "half-open")) {
             // From here on the peer reads nothing and answers no ping, but keeps the TCP connection open.
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> ChannelRuleIT.openChannelUsers(server, "half-open").equals(java.util.List.of("zombie")));

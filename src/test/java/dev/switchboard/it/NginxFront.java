@@ -1,7 +1,6 @@
 package dev.switchboard.it;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +26,7 @@ final class NginxFront implements AutoCloseable {
     }
 
     static NginxFront start(String name, int backendPort) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = ServerProcess.freePort();
         Path prefix = Files.createDirectories(Path.of("target", "nginx", name).toAbsolutePath());
         Path locations = Path.of("server-config", "nginx", "switchboard-locations.conf").toAbsolutePath();
         Path config = prefix.resolve("nginx.conf");

@@ -23,17 +23,21 @@ final class RawUpgrade {
     static Answer send(ServerProcess server, String pathAndQuery, String origin) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
-            String request = "GET " + pathAndQuery + " HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1:" + server.port() + "\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                    + (origin == null ? "" : "Origin: " + origin + "\r\n")
-                    + "\r\n";
             OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.write(request(server, pathAndQuery, origin));
             out.flush();
             return read(socket.getInputStream());
         }
+    }
+
+    /** The bytes of an upgrade request for {@code pathAndQuery}, with an {@code Origin} header if not null. */
+    static byte[] request(ServerProcess server, String pathAndQuery, String origin) {
+        return ("GET " + pathAndQuery + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + server.port() + "\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                + (origin == null ? "" : "Origin: " + origin + "\r\n")
+                + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -44,11 +48,7 @@ final class RawUpgrade {
         Socket socket = new Socket("127.0.0.1", server.port());
         try {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1:" + server.port() + "\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(request(server, pathAndQuery, null));
             String head = readHead(socket.getInputStream());
             return Integer.parseInt(head.split(" ", 3)[1]);
         } finally {
@@ -70,7 +70,11 @@ final class RawUpgrade {
         return new Answer(status, new String(body, StandardCharsets.UTF_8));
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /**
+     * Reads the HTTP response head byte by byte, so that not one byte of the WebSocket frames that
+     * may follow it is consumed.
+     */
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};

@@ -215,7 +215,8 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static int freePort() throws IOException {
+    /** A port nobody listens on now (a small race with other processes is accepted in tests). */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

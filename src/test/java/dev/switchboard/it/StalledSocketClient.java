@@ -1,8 +1,6 @@
 package dev.switchboard.it;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -36,13 +34,9 @@ final class StalledSocketClient implements AutoCloseable {
             String path = "/ws/channel?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&channelId="
                     + URLEncoder.encode(channelId, StandardCharsets.UTF_8);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1:" + server.port() + "\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(RawUpgrade.request(server, path, null));
             out.flush();
-            String head = readHead(socket.getInputStream());
+            String head = RawUpgrade.readHead(socket.getInputStream());
             if (!head.startsWith("HTTP/1.1 101")) {
                 throw new IOException("upgrade refused: " + head.lines().findFirst().orElse("(no answer)"));
             }
@@ -72,20 +66,5 @@ final class StalledSocketClient implements AutoCloseable {
             socket.setSoLinger(true, 0);
             socket.close();
         }
-    }
-
-    /**
-     * Reads the HTTP response head byte by byte, so that not one byte of the WebSocket frames that
-     * may follow it is consumed.
-     */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        for (int b; matched < 4 && (b = in.read()) != -1; ) {
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 }

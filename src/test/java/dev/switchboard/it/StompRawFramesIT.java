@@ -17,6 +17,14 @@ class StompRawFramesIT {
                 + TestTokens.token(user, "publisher") + "\n\n\0";
     }
 
+    /** A raw client past CONNECT, without heart-beats. */
+    private static RawStompClient connected(String user) throws Exception {
+        RawStompClient client = RawStompClient.connect(server);
+        client.send(connectFrame(user, "0,0"));
+        assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+        return client;
+    }
+
     @Test
     void aFrameBeforeConnectIsAnErrorAndCloses() throws Exception {
         try (RawStompClient client = RawStompClient.connect(server)) {
@@ -29,9 +37,7 @@ class StompRawFramesIT {
 
     @Test
     void aMalformedFrameIsAnErrorAndCloses() throws Exception {
-        try (RawStompClient client = RawStompClient.connect(server)) {
-            client.send(connectFrame("raw", "0,0"));
-            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+        try (RawStompClient client = connected("raw")) {
             client.send("FOO\n\n\0");
             assertThat(client.nextFrame()).startsWith("ERROR\n").contains("message:malformed frame");
             assertThat(client.awaitClose(10).getCloseCode().getCode()).isEqualTo(1008);
@@ -51,9 +57,7 @@ class StompRawFramesIT {
 
     @Test
     void sendsInATransactionArriveAtCommitAndNeverAfterAbort() throws Exception {
-        try (RawStompClient client = RawStompClient.connect(server)) {
-            client.send(connectFrame("tx", "0,0"));
-            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+        try (RawStompClient client = connected("tx")) {
             client.send("SUBSCRIBE\nid:0\ndestination:/topic/tx\nreceipt:r0\n\n\0");
             assertThat(client.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:r0");
             client.send("BEGIN\ntransaction:t1\n\n\0"
@@ -74,9 +78,7 @@ class StompRawFramesIT {
 
     @Test
     void aBinaryBodyIsDeliveredAsABinaryMessageWithItsBytesAndContentType() throws Exception {
-        try (RawStompClient client = RawStompClient.connect(server)) {
-            client.send(connectFrame("bin", "0,0"));
-            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+        try (RawStompClient client = connected("bin")) {
             client.send("SUBSCRIBE\nid:0\ndestination:/topic/raw-bin\nreceipt:r0\n\n\0");
             assertThat(client.nextFrame()).startsWith("RECEIPT\n");
             client.sendBinary(("SEND\ndestination:/topic/raw-bin\ncontent-type:application/octet-stream\n"
@@ -94,9 +96,7 @@ class StompRawFramesIT {
         String epoch = api.post("/api/v1/topics/raw-resume/messages", "{\"data\":\"one\"}").json().getString("epoch");
         api.post("/api/v1/topics/raw-resume/messages", "{\"data\":\"two\"}");
         api.post("/api/v1/topics/raw-resume/messages", "{\"data\":\"three\"}");
-        try (RawStompClient client = RawStompClient.connect(server)) {
-            client.send(connectFrame("resumer", "0,0"));
-            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+        try (RawStompClient client = connected("resumer")) {
             client.send("SUBSCRIBE\nid:0\ndestination:/topic/raw-resume\nsince-offset:1\nsince-epoch:" + epoch
                     + "\nreceipt:r1\n\n\0");
             assertThat(client.nextFrame()).startsWith("MESSAGE\n").contains("offset:2\n").endsWith("\n\ntwo\0");
@@ -108,9 +108,7 @@ class StompRawFramesIT {
 
     @Test
     void disconnectWithAReceiptIsAnsweredThenClosed() throws Exception {
-        try (RawStompClient client = RawStompClient.connect(server)) {
-            client.send(connectFrame("bye", "0,0"));
-            assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+        try (RawStompClient client = connected("bye")) {
             client.send("DISCONNECT\nreceipt:bye-1\n\n\0");
             assertThat(client.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:bye-1");
             assertThat(client.awaitClose(10).getCloseCode().getCode()).isEqualTo(1000);

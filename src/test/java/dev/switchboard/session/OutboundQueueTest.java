@@ -416,19 +416,24 @@ class OutboundQueueTest {
 
     // --- test doubles ---
 
-    /** Completes every send before returning; records the stack depth of each send. */
-    private static final class InlineSink implements FrameSink {
+    /**
+     * A sink that records every kind of frame as text: pings as "ping", binary frames as "binary:"
+     * plus their bytes as ISO-8859-1 text, so tests see order and kind in one list.
+     */
+    private abstract static class RecordingTextSink implements FrameSink {
         @Override
         public void sendPing(Consumer<Throwable> done) {
             sendText("ping", done);
         }
 
-        /** Recorded as "binary:" plus the bytes as ISO-8859-1 text, to tell the kinds apart. */
         @Override
         public void sendBinary(byte[] data, Consumer<Throwable> done) {
             sendText("binary:" + new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
         }
+    }
 
+    /** Completes every send before returning; records the stack depth of each send. */
+    private static final class InlineSink extends RecordingTextSink {
         final List<String> sent = new ArrayList<>();
         final List<CloseCode> closes = new ArrayList<>();
         int firstDepth = -1;
@@ -454,17 +459,7 @@ class OutboundQueueTest {
     }
 
     /** Holds each send until the test completes it; can switch to completing inline. */
-    private static final class HeldSink implements FrameSink {
-        @Override
-        public void sendPing(Consumer<Throwable> done) {
-            sendText("ping", done);
-        }
-
-        @Override
-        public void sendBinary(byte[] data, Consumer<Throwable> done) {
-            sendText(new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
-        }
-
+    private static final class HeldSink extends RecordingTextSink {
         final List<String> sent = new ArrayList<>();
         final List<CloseCode> closes = new ArrayList<>();
         private final Queue<Consumer<Throwable>> pending = new ArrayDeque<>();
@@ -506,17 +501,7 @@ class OutboundQueueTest {
     }
 
     /** Completes sends on another thread, sometimes inline; counts sends that overlap. */
-    private static final class ConcurrentSink implements FrameSink {
-        @Override
-        public void sendPing(Consumer<Throwable> done) {
-            sendText("ping", done);
-        }
-
-        @Override
-        public void sendBinary(byte[] data, Consumer<Throwable> done) {
-            sendText(new String(data, java.nio.charset.StandardCharsets.ISO_8859_1), done);
-        }
-
+    private static final class ConcurrentSink extends RecordingTextSink {
         final Queue<String> sent = new ConcurrentLinkedQueue<>();
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger overlaps = new AtomicInteger();
