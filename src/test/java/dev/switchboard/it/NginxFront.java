@@ -30,7 +30,11 @@ final class NginxFront implements AutoCloseable {
         Path prefix = Files.createDirectories(Path.of("target", "nginx", name).toAbsolutePath());
         Path locations = Path.of("server-config", "nginx", "switchboard-locations.conf").toAbsolutePath();
         Path config = prefix.resolve("nginx.conf");
+        // As root, nginx runs its workers as an unprivileged user, which cannot write request bodies
+        // under this build folder when a parent is private (mktemp -d is 0700): keep them root.
+        String user = "root".equals(System.getProperty("user.name")) ? "user root;" : "";
         Files.writeString(config, """
+                %5$s
                 daemon off;
                 worker_processes 1;
                 pid %1$s/nginx.pid;
@@ -47,7 +51,7 @@ final class NginxFront implements AutoCloseable {
                         include %4$s;
                     }
                 }
-                """.formatted(prefix, backendPort, port, locations));
+                """.formatted(prefix, backendPort, port, locations, user));
         Process process = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", config.toString())
                 .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
         return new NginxFront(process, port);
