@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.client.ClientManager;
-import org.glassfish.tyrus.client.ClientProperties;
 import org.glassfish.tyrus.core.HandshakeException;
 
 /**
@@ -31,7 +30,7 @@ import org.glassfish.tyrus.core.HandshakeException;
 final class ChannelClient implements AutoCloseable {
 
     static final Jsonb JSONB = JsonbBuilder.create();
-    private static final ClientManager TYRUS = sharedTyrusClient();
+    private static final ClientManager TYRUS = SharedTyrusClient.INSTANCE;
     private static final long TIMEOUT_SECONDS = 10;
 
     private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
@@ -39,19 +38,6 @@ final class ChannelClient implements AutoCloseable {
     private volatile Session session;
 
     private ChannelClient() {
-    }
-
-    /**
-     * One Tyrus client for the whole test JVM, on Tyrus's shared container: without it, Tyrus
-     * stops a client's executors when its connections close, and a later connection of the same
-     * client fails with RejectedExecutionException.
-     */
-    private static ClientManager sharedTyrusClient() {
-        ClientManager client = ClientManager.createClient();
-        client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
-        // Tyrus stops an idle shared container after 30 s by default, racing with the next connect.
-        client.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 3600);
-        return client;
     }
 
     static ChannelClient connect(ServerProcess server, String token, String channelId)

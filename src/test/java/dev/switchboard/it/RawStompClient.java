@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.client.ClientManager;
-import org.glassfish.tyrus.client.ClientProperties;
 
 /**
  * A WebSocket peer on {@code /ws/stomp} that writes STOMP frames by hand, for what a conforming
@@ -21,12 +20,7 @@ import org.glassfish.tyrus.client.ClientProperties;
  */
 final class RawStompClient implements AutoCloseable {
 
-    private static final ClientManager TYRUS = ClientManager.createClient();
-
-    static {
-        TYRUS.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
-        TYRUS.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 3600);
-    }
+    private static final ClientManager TYRUS = SharedTyrusClient.INSTANCE;
 
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.glassfish.tyrus.client.ClientManager;
-import org.glassfish.tyrus.client.ClientProperties;
 
 /**
  * A subscriber on the native endpoint (the Tyrus client) that checks every topic message as it
@@ -39,7 +38,7 @@ import org.glassfish.tyrus.client.ClientProperties;
  */
 final class SequenceCheckingClient implements AutoCloseable {
 
-    private static final ClientManager TYRUS = sharedTyrusClient();
+    private static final ClientManager TYRUS = SharedTyrusClient.INSTANCE;
     private static final JsonReaderFactory JSON = Json.createReaderFactory(Map.of());
     private static final int MAX_VIOLATIONS_KEPT = 20;
 
@@ -71,14 +70,6 @@ final class SequenceCheckingClient implements AutoCloseable {
     private SequenceCheckingClient(String name, Runnable onTopicMessage) {
         this.name = name;
         this.onTopicMessage = onTopicMessage;
-    }
-
-    /** Same reason as in {@link ChannelClient}: one shared Tyrus container for the test JVM. */
-    private static ClientManager sharedTyrusClient() {
-        ClientManager client = ClientManager.createClient();
-        client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
-        client.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 3600);
-        return client;
     }
 
     /**
