@@ -13,6 +13,14 @@ import java.nio.charset.StandardCharsets;
 /** Reads a request body as a JSON object, enforcing the body limit (413) and JSON validity (400). */
 final class JsonBodyReader {
 
+    /**
+     * Up to this much of a refused body is read and thrown away so that a client still sending it
+     * gets to read the 413: Payara (Grizzly) closes a connection whose body was left unread, which
+     * clients that write the whole body before reading (the JDK's HttpClient) see as a reset.
+     * Tomcat does the same by itself (its connector's maxSwallowSize, also 2 MiB).
+     */
+    private static final long DISCARD_LIMIT_BYTES = 2L * 1024 * 1024;
+
     private final Jsonb jsonb;
     private final int maxBytes;
 
@@ -22,15 +30,15 @@ final class JsonBodyReader {
     }
 
     JsonObject read(HttpServletRequest request) throws IOException, ApiException {
-        if (request.getContentLengthLong() > maxBytes) {
-            throw tooLarge();
-        }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try (InputStream in = request.getInputStream()) {
+            if (request.getContentLengthLong() > maxBytes) {
+                throw tooLarge(in, buffer);
+            }
             for (int n; (n = in.read(buffer)) != -1; ) {
                 if (body.size() + n > maxBytes) {
-                    throw tooLarge();
+                    throw tooLarge(in, buffer);
                 }
                 body.write(buffer, 0, n);
             }
@@ -47,7 +55,11 @@ final class JsonBodyReader {
         return object;
     }
 
-    private ApiException tooLarge() {
+    private ApiException tooLarge(InputStream in, byte[] buffer) throws IOException {
+        long discarded = 0;
+        for (int n; discarded < DISCARD_LIMIT_BYTES && (n = in.read(buffer)) != -1; ) {
+            discarded += n;
+        }
         return new ApiException(413, "too_large", "body exceeds " + maxBytes + " bytes");
     }
 }

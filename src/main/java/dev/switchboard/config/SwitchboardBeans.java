@@ -177,7 +177,7 @@ public class SwitchboardBeans {
     SessionServices sessionServices(Broker broker, ApplicationHandlers handlers, SessionExecutors executors,
             SwitchboardConfig config, Clock clock) {
         SessionLimits limits = new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(),
-                config.heartbeatMs(), config.maxBadFrames());
+                config.heartbeatMs(), config.maxBadFrames(), config.sendTimeoutMs());
         return new SessionServices(broker, handlers, new RoleAccessPolicy(config.publishOpenTopics()),
                 executors.senders(), executors.scheduler(), clock, limits);
     }

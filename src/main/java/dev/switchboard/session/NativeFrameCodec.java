@@ -30,6 +30,14 @@ public final class NativeFrameCodec {
         record Frame(ClientFrame frame) implements Decoded {
         }
 
+        /**
+         * Text over the message size limit that the WebSocket container delivered anyway (Tyrus
+         * does not apply {@code setMaxTextMessageBufferSize} to whole messages): the session
+         * closes with 1009 as CONTRACT.md section 2 says, as the other containers do themselves.
+         */
+        record TooBig(int bytes, int limit) implements Decoded {
+        }
+
         record Malformed(String message, ServerFrame.Ref ref) implements Decoded {
         }
     }

@@ -47,8 +47,7 @@ public final class NativeSession implements Subscriber {
         this.protocol = protocol;
         this.openedAt = protocol.services.clock().instant();
         SessionLimits limits = protocol.services.limits();
-        this.outbound = new OutboundQueue(sink, protocol.services.senders(), limits.maxQueuedChars(), limits.maxQueuedFrames(),
-                new QueueEventLog(this, protocol.services.broker().stats()));
+        this.outbound = protocol.services.outboundQueue(sink, new QueueEventLog(this, protocol.services.broker().stats()));
         this.liveness = new PeerLiveness(protocol.services.clock(), limits.heartbeatMs());
     }
 
@@ -94,6 +93,12 @@ public final class NativeSession implements Subscriber {
         liveness.heard();
         if (decoded instanceof NativeFrameCodec.Decoded.Malformed malformed) {
             onMalformed(malformed);
+            return;
+        }
+        if (decoded instanceof NativeFrameCodec.Decoded.TooBig tooBig) {
+            LOG.log(Level.INFO, "Session {0} of user {1} sent a {2}-byte frame over the {3}-byte limit; closing with 1009",
+                    sessionId, identity.user(), String.valueOf(tooBig.bytes()), String.valueOf(tooBig.limit()));
+            disconnect(CloseCode.TOO_BIG);
             return;
         }
         consecutiveBadFrames = 0;

@@ -3,6 +3,9 @@ package dev.switchboard.session;
 import dev.switchboard.broker.CloseCode;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +21,11 @@ import java.util.function.Consumer;
  * <p>The drain is started on {@code executor} when the queue goes from idle to busy and then
  * continues on whichever thread completes each send (a trampoline: a send that completes inline
  * continues the loop instead of recursing).
+ *
+ * <p>With a send time limit, a send still pending after it counts as a slow consumer (4008) even if
+ * the container never fails it: Tyrus (Payara) applies no time limit to a send waiting for a
+ * stalled reader, so the queue watches its own sends (one timer per session while a send is
+ * pending, none while idle).
  *
  * <p>Thread safety: {@link #offer} and {@link #close} may be called from any thread.
  */
@@ -45,6 +53,8 @@ public final class OutboundQueue {
     private final Executor executor;
     private final long maxChars;
     private final int maxFrames;
+    private final ScheduledExecutorService timer;
+    private final long sendTimeoutNanos;
     private final Events events;
 
     /** Text frames as {@code String}, binary frames as {@code byte[]}, shared between recipients. */
@@ -56,12 +66,24 @@ public final class OutboundQueue {
     /** Set once: how the connection is to be closed. Offers are refused from then on. */
     private final AtomicReference<CloseCode> closing = new AtomicReference<>();
     private final AtomicBoolean closeSent = new AtomicBoolean();
+    /** {@link System#nanoTime()} when the send in flight started; 0 while none is. */
+    private volatile long sendStartedNanos;
+    private final AtomicBoolean sendTimerArmed = new AtomicBoolean();
 
+    /** A queue without a send time limit of its own (the transport's applies, if any). */
     public OutboundQueue(FrameSink sink, Executor executor, long maxChars, int maxFrames, Events events) {
+        this(sink, executor, maxChars, maxFrames, null, 0, events);
+    }
+
+    /** A queue that closes the session with 4008 when one send stays pending longer than {@code sendTimeoutMs}. */
+    public OutboundQueue(FrameSink sink, Executor executor, long maxChars, int maxFrames,
+            ScheduledExecutorService timer, long sendTimeoutMs, Events events) {
         this.sink = sink;
         this.executor = executor;
         this.maxChars = maxChars;
         this.maxFrames = maxFrames;
+        this.timer = timer;
+        this.sendTimeoutNanos = timer == null ? 0 : TimeUnit.MILLISECONDS.toNanos(sendTimeoutMs);
         this.events = events;
     }
 
@@ -151,11 +173,13 @@ public final class OutboundQueue {
             AtomicInteger state = new AtomicInteger(PENDING);
             Throwable[] inlineFailure = new Throwable[1];
             Consumer<Throwable> done = failure -> {
+                sendStartedNanos = 0;
                 inlineFailure[0] = failure; // published to the drainer by the CAS below
                 if (!state.compareAndSet(PENDING, COMPLETED_INLINE)) {
                     afterSend(failure);
                 }
             };
+            sendStartedNanos = System.nanoTime() | 1; // never 0, which means idle
             if (frame instanceof String text) {
                 sink.sendText(text, done);
             } else if (frame == PING) {
@@ -164,6 +188,7 @@ public final class OutboundQueue {
                 sink.sendBinary((byte[]) frame, done);
             }
             if (state.compareAndSet(PENDING, DRAINER_LEFT)) {
+                armSendTimer(sendTimeoutNanos);
                 return; // the completion continues the drain
             }
             if (inlineFailure[0] != null) {
@@ -178,6 +203,28 @@ public final class OutboundQueue {
             return text.length();
         }
         return frame == PING ? 0 : ((byte[]) frame).length;
+    }
+
+    private void armSendTimer(long delayNanos) {
+        if (sendTimeoutNanos > 0 && sendTimerArmed.compareAndSet(false, true)) {
+            timer.schedule(this::checkPendingSend, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Fails the pending send if it has run its time limit; else looks again when it would have. */
+    private void checkPendingSend() {
+        sendTimerArmed.set(false);
+        long started = sendStartedNanos;
+        if (started == 0 || closing.get() != null) {
+            return; // idle (the next pending send arms the timer again) or closing anyway
+        }
+        long remaining = started + sendTimeoutNanos - System.nanoTime();
+        if (remaining > 0) {
+            armSendTimer(remaining);
+            return;
+        }
+        failed(new TimeoutException("a send stayed pending for more than "
+                + TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos) + " ms"));
     }
 
     private void afterSend(Throwable failure) {
@@ -199,7 +246,7 @@ public final class OutboundQueue {
 
     private static boolean isTimeout(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.net.SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof TimeoutException) {
                 return true;
             }
         }

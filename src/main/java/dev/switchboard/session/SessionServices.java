@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
 public record SessionServices(Broker broker, ApplicationHandlers handlers, AccessPolicy access,
         ExecutorService senders, ScheduledExecutorService scheduler, Clock clock, SessionLimits limits) {
 
+    /** A session's outbound queue, bounded and timed by {@link #limits()}, drained on the sender executor. */
+    public OutboundQueue outboundQueue(FrameSink sink, OutboundQueue.Events events) {
+        return new OutboundQueue(sink, senders, limits.maxQueuedChars(), limits.maxQueuedFrames(), scheduler,
+                limits.sendTimeoutMs(), events);
+    }
+
     /** Runs {@code task} on the scheduler at {@code when} by the clock (at once if that has passed). */
     public ScheduledFuture<?> scheduleAt(Instant when, Runnable task) {
         long delayMs = Duration.between(clock.instant(), when).toMillis();

@@ -69,9 +69,7 @@ public final class StompSession implements Subscriber {
         this.protocol = protocol;
         this.openedAt = protocol.services.clock().instant();
         this.decoder = new StompDecoder(protocol.settings.codecLimits());
-        SessionLimits limits = protocol.services.limits();
-        this.outbound = new OutboundQueue(sink, protocol.services.senders(), limits.maxQueuedChars(), limits.maxQueuedFrames(),
-                new QueueEventLog(this, protocol.services.broker().stats()));
+        this.outbound = protocol.services.outboundQueue(sink, new QueueEventLog(this, protocol.services.broker().stats()));
         this.timers = new StompTimers(sessionId, protocol.services, outbound,
                 (message, detail) -> fail(message, detail, null, CloseCode.POLICY_VIOLATION));
         this.negotiator = new StompConnectNegotiator(protocol, handshakeToken, handshakeChannelId);
@@ -79,7 +77,7 @@ public final class StompSession implements Subscriber {
         this.subscriptions = new StompSubscriptions(this, protocol, outbound, subscriptionTable, acks);
         this.sends = new StompSendRouter(sessionId, protocol);
         // WebSocket pings find half-open connections whatever STOMP heart-beats were negotiated.
-        this.liveness = new PeerLiveness(protocol.services.clock(), limits.heartbeatMs());
+        this.liveness = new PeerLiveness(protocol.services.clock(), protocol.services.limits().heartbeatMs());
         liveness.start(protocol.services.scheduler(), outbound, () -> {
             LOG.log(Level.INFO, "STOMP session {0} (user {1}) answered no heart-beat ping; closing with 4001",
                     sessionId, user());

@@ -55,8 +55,7 @@ public class NativeChannelEndpoint {
             return;
         }
         session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
-        session.getAsyncRemote().setSendTimeout(settings.sendTimeoutMs());
-        nativeSession = protocol.newSession(authorized.identity(), new WebSocketFrameSink(session));
+        nativeSession = protocol.newSession(authorized.identity(), new WebSocketFrameSink(session, settings));
         if (nativeSession.start(authorized.reservation())) {
             LOG.log(Level.DEBUG, "Session {0} opened: user {1}, channel {2}, token {3}", nativeSession.sessionId(),
                     authorized.getName(), authorized.identity().channelId(), authorized.tokenFingerprint());

@@ -49,9 +49,8 @@ public class StompEndpoint {
         int maxFrameBytes = protocol.settings().codecLimits().maxFrameBytes();
         session.setMaxTextMessageBufferSize(maxFrameBytes);
         session.setMaxBinaryMessageBufferSize(maxFrameBytes);
-        session.getAsyncRemote().setSendTimeout(settings.sendTimeoutMs());
         Map<String, List<String>> query = session.getRequestParameterMap();
-        stompSession = protocol.newSession(new WebSocketFrameSink(session), first(query, "token"),
+        stompSession = protocol.newSession(new WebSocketFrameSink(session, settings), first(query, "token"),
                 first(query, "channelId"));
     }
 

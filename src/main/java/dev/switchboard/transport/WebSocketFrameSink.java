@@ -3,28 +3,47 @@ package dev.switchboard.transport;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.session.FrameSink;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
-/** A {@link FrameSink} on a JSR 356 session, through its portable async remote. */
+/**
+ * A {@link FrameSink} on a JSR 356 session, through its portable async remote.
+ *
+ * <p>The send time limit is the session's own ({@code OutboundQueue} times each pending send, the
+ * same way on every container). The container's limit is set to twice that, as a backstop:
+ * containers enforce theirs differently (see {@link #asTimeoutIfLate}), and Undertow breaks the
+ * connection when its own limit strikes first.
+ */
 final class WebSocketFrameSink implements FrameSink {
 
     private static final Logger LOG = System.getLogger(WebSocketFrameSink.class.getName());
+    /**
+     * Tomcat's bound on a blocking send, which its close handshake is: without it, closing a
+     * session whose reader stalled holds a sender thread for Tomcat's default 20 s.
+     */
+    private static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
     private final Session session;
+    private final long sendTimeoutMs;
 
-    WebSocketFrameSink(Session session) {
+    WebSocketFrameSink(Session session, TransportSettings settings) {
         this.session = session;
+        this.sendTimeoutMs = settings.sendTimeoutMs();
+        session.getAsyncRemote().setSendTimeout(2 * sendTimeoutMs);
+        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeoutMs);
     }
 
     @Override
     public void sendText(String text, Consumer<Throwable> done) {
         try {
-            session.getAsyncRemote().sendText(text, result -> done.accept(result.isOK() ? null : result.getException()));
+            session.getAsyncRemote().sendText(text, completion(done));
         } catch (IllegalStateException e) {
             done.accept(e); // the session closed under us
         }
@@ -33,11 +52,34 @@ final class WebSocketFrameSink implements FrameSink {
     @Override
     public void sendBinary(byte[] data, Consumer<Throwable> done) {
         try {
-            session.getAsyncRemote().sendBinary(java.nio.ByteBuffer.wrap(data),
-                    result -> done.accept(result.isOK() ? null : result.getException()));
+            session.getAsyncRemote().sendBinary(ByteBuffer.wrap(data), completion(done));
         } catch (IllegalStateException e) {
             done.accept(e);
         }
+    }
+
+    private SendHandler completion(Consumer<Throwable> done) {
+        long startedNanos = System.nanoTime();
+        return result -> done.accept(result.isOK() ? null : asTimeoutIfLate(result.getException(), startedNanos));
+    }
+
+    /**
+     * Containers report a send that ran out of time differently: Tomcat with a
+     * SocketTimeoutException, Undertow (WildFly) by breaking the connection and failing the send
+     * with a plain IOException. A send that failed after running (nearly) its whole time limit
+     * counts as timed out (a slow consumer, 4008) whatever the container called it. Nearly:
+     * Undertow counts the limit from the connection's last write progress, which can be a few
+     * milliseconds before this send started.
+     */
+    private Throwable asTimeoutIfLate(Throwable failure, long startedNanos) {
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+        if (sendTimeoutMs <= 0 || elapsedMs < sendTimeoutMs * 9 / 10 || failure instanceof TimeoutException) {
+            return failure;
+        }
+        TimeoutException timeout = new TimeoutException("send failed after " + elapsedMs + " ms (limit " + sendTimeoutMs
+                + " ms)");
+        timeout.initCause(failure);
+        return timeout;
     }
 
     @Override

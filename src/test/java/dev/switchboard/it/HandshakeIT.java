@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and by a hand-written upgrade request (the JSON body). The 429 row has its own server in
  * {@link HandshakeRateLimitIT}.
  */
+@ContainerMatrix
 class HandshakeIT {
 
     @RegisterExtension
@@ -112,8 +113,7 @@ class HandshakeIT {
 
     private static void assertRefused(URI uri, String origin, int status, String error) throws Exception {
         assertThat(ChannelClient.refusalStatus(uri, origin)).as("status seen by the Tyrus client").isEqualTo(status);
-        String pathAndQuery = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        RawUpgrade.Answer answer = RawUpgrade.send(server, pathAndQuery, origin);
+        RawUpgrade.Answer answer = RawUpgrade.send(server, uri, origin);
         assertThat(answer.status()).isEqualTo(status);
         JsonObject body = ChannelClient.JSONB.fromJson(answer.body(), JsonObject.class);
         assertThat(body.getString("error")).isEqualTo(error);

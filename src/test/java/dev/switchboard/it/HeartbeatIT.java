@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** WebSocket pings find peers that stopped answering without closing (half-open TCP). */
+@ContainerMatrix
 class HeartbeatIT {
 
     @RegisterExtension

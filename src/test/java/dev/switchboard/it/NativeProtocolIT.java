@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Frames of the native protocol and every bad-input answer of CONTRACT.md section 2. */
+@ContainerMatrix
 class NativeProtocolIT {
 
     @RegisterExtension

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A backend pushing through the HTTP API (CONTRACT.md section 4) to real WebSocket clients. */
+@ContainerMatrix
 class PushApiIT {
 
     @RegisterExtension

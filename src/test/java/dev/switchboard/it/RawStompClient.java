@@ -42,7 +42,7 @@ final class RawStompClient implements AutoCloseable {
             public void onClose(Session session, CloseReason reason) {
                 closed.complete(reason);
             }
-        }, config, URI.create("ws://127.0.0.1:" + server.port() + "/ws/stomp"));
+        }, config, server.wsUri("/ws/stomp"));
     }
 
     static RawStompClient connect(ServerProcess server) throws Exception {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,19 +21,34 @@ final class RawUpgrade {
     private RawUpgrade() {
     }
 
+    /** Sends an upgrade request for {@code pathAndQuery} of the application (e.g. {@code /ws/channel?...}). */
     static Answer send(ServerProcess server, String pathAndQuery, String origin) throws IOException {
+        return send(server, request(server, pathAndQuery, origin));
+    }
+
+    /** Sends an upgrade request for {@code uri}'s path and query, as a WebSocket client given that URI would. */
+    static Answer send(ServerProcess server, URI uri, String origin) throws IOException {
+        String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        return send(server, requestFor(server, target, origin));
+    }
+
+    private static Answer send(ServerProcess server, byte[] request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(request(server, pathAndQuery, origin));
+            out.write(request);
             out.flush();
             return read(socket.getInputStream());
         }
     }
 
-    /** The bytes of an upgrade request for {@code pathAndQuery}, with an {@code Origin} header if not null. */
+    /** The bytes of an upgrade request for {@code pathAndQuery} of the application, with an {@code Origin} header if not null. */
     static byte[] request(ServerProcess server, String pathAndQuery, String origin) {
-        return ("GET " + pathAndQuery + " HTTP/1.1\r\n"
+        return requestFor(server, server.path(pathAndQuery), origin);
+    }
+
+    private static byte[] requestFor(ServerProcess server, String requestTarget, String origin) {
+        return ("GET " + requestTarget + " HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:" + server.port() + "\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"

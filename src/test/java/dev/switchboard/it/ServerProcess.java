@@ -11,8 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -20,9 +19,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The real product under test: {@code java -jar target/switchboard-standalone.jar} in its own
- * process, on a free port, with settings as system properties. Output goes to
- * {@code target/it-logs/<name>.log}. {@link #stop()} sends SIGTERM, as an operator would.
+ * The real product under test in its own process, on a free port, with settings as system
+ * properties: the standalone jar, or the WAR in a real servlet container when the test JVM was
+ * asked for one ({@link Deployment#current()}). Output goes to {@code target/it-logs/<name>.log}.
+ * {@link #stop()} sends SIGTERM, as an operator would.
  *
  * <p>As a JUnit extension ({@link #perTestClass}), it starts before a test class's first test and
  * stops after its last; with {@code -Dswitchboard.it.front=nginx} such servers sit behind a real
@@ -35,6 +35,7 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
     private final boolean awaitReady;
     /** Whether clients reach this server through {@link NginxFront} (the suite's nginx run). */
     private final boolean behindNginx;
+    private final Deployment deployment = Deployment.current();
     private NginxFront front;
     // Set by launch(), before any test touches the server.
     private Process process;
@@ -58,7 +59,7 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
      */
     static ServerProcess perTestClass(String name, Map<String, String> settings) {
         if (NginxFront.requested()) {
-            Map<String, String> behindProxy = new java.util.LinkedHashMap<>(settings);
+            Map<String, String> behindProxy = new LinkedHashMap<>(settings);
             behindProxy.put("trusted.proxies", "127.0.0.1");
             return new ServerProcess(name, withTestKeys(behindProxy), true, true);
         }
@@ -94,7 +95,7 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
     }
 
     private static Map<String, String> withTestKeys(Map<String, String> settings) {
-        Map<String, String> all = new java.util.LinkedHashMap<>();
+        Map<String, String> all = new LinkedHashMap<>();
         all.put("jwt.secret", TestTokens.SECRET);
         all.put("api.key", TestTokens.API_KEY);
         all.putAll(settings);
@@ -115,20 +116,18 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
     }
 
     private void launch() throws IOException {
-        launchOn(freePort());
+        launchOn(deployment.choosePort());
     }
 
     private void launchOn(int chosenPort) throws IOException {
         port = chosenPort;
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m"));
-        command.add("-Dswitchboard.port=" + port);
-        settings.forEach((key, value) -> command.add("-Dswitchboard." + key + "=" + value));
-        command.add("-jar");
-        command.add(jar());
-        Path logs = Path.of("target", "it-logs");
+        Map<String, String> systemProperties = new LinkedHashMap<>();
+        settings.forEach((key, value) -> systemProperties.put("switchboard." + key, value));
+        Path logs = Path.of("target", "it-logs", deployment.name());
         Files.createDirectories(logs);
         log = logs.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = deployment.prepare(name, port, systemProperties)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         // Settings come only from the properties above, whatever the developer's environment holds.
         builder.environment().keySet().removeIf(variable -> variable.startsWith("SWITCHBOARD_"));
         process = builder.start();
@@ -148,7 +147,8 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        await("server on port " + port() + " ready (log: " + log + ")").atMost(Duration.ofSeconds(60))
+        await(deployment.name() + " server on port " + port() + " ready (log: " + log + ")")
+                .atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(100)).until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("server exited with " + process.exitValue() + ":\n" + output());
@@ -167,12 +167,17 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
         return front == null ? port : front.port();
     }
 
-    URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port() + path);
+    /** {@code pathAndQuery} of the application (e.g. {@code /ws/stomp}) as a path on this server. */
+    String path(String pathAndQuery) {
+        return deployment.contextPath() + pathAndQuery;
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port() + path(pathAndQuery));
     }
 
     URI wsUri(String pathAndQuery) {
-        return URI.create("ws://127.0.0.1:" + port() + pathAndQuery);
+        return URI.create("ws://127.0.0.1:" + port() + path(pathAndQuery));
     }
 
     String output() throws IOException {
@@ -187,10 +192,21 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
     int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             throw new IllegalStateException("server did not exit within 30 s of SIGTERM");
         }
         return process.exitValue();
+    }
+
+    /** Takes the application out of service as an operator of this deployment does (see {@link Deployment#undeploy}). */
+    void undeploy() throws Exception {
+        deployment.undeploy(this);
+    }
+
+    /** Which deployment this server is: {@code standalone}, {@code tomcat}, {@code payara} or {@code wildfly}. */
+    String deploymentName() {
+        return deployment.name();
     }
 
     @Override
@@ -203,15 +219,7 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
         }
     }
 
-    private static String jar() {
-        String jar = System.getProperty("switchboard.standalone.jar", "target/switchboard-standalone.jar");
-        if (!Files.isRegularFile(Path.of(jar))) {
-            throw new IllegalStateException(jar + " not found: integration tests run after 'mvn package' (use mvn verify)");
-        }
-        return jar;
-    }
-
-    private static String javaBinary() {
+    static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (DESIGN.md "A slow socket can only hurt its own session"; CONTRACT.md close code 4008), whether
  * its queue passes the frame bound or one send to it passes the send time limit.
  */
+@ContainerMatrix
 class SlowConsumerIT {
 
     private static final String TOPIC = "slow-feed";
@@ -46,12 +47,12 @@ class SlowConsumerIT {
      * sender (the second test's subject), instead of the 10 s default; in the first test it is far
      * longer than the overflow takes, so there the 4008 comes from the queue bound ("Slow
      * consumer: closing session").
-     * outbound.max.bytes 16 MiB (4 MiB default) is never reached here: in the second test the frame
+     * outbound.max.bytes 64 MiB (4 MiB default) is never reached here: in the second test the frame
      * bound and the character bound both stay out of the way, so only the send time limit can act.
      */
     @RegisterExtension
     static final ServerProcess server = ServerProcess.perTestClass("slow-consumer",
-            Map.of("outbound.max.messages", "1000", "send.timeout.ms", "2000", "outbound.max.bytes", "16777216"));
+            Map.of("outbound.max.messages", "1000", "send.timeout.ms", "2000", "outbound.max.bytes", "67108864"));
     private static final HttpApi api = HttpApi.withApiKey(server);
 
     @Test
@@ -157,11 +158,13 @@ class SlowConsumerIT {
     void aReaderStalledWithLittleQueuedIsClosedWith4008OnceASendTakesLongerThanTheSendTimeout() throws Exception {
         String topic = "timeout-feed";
         String stalledChannel = "timeout-stalled";
-        // 30 KB each, 15 MB in all: the socket buffers on the way to the stalled reader (a few MiB,
-        // about twice that behind nginx) fill first; the rest stays queued, far below 1,000 frames
-        // and 16 MiB, so only the 2 s send time limit can close it.
-        int messages = 500;
-        String padding = "x".repeat(30_000);
+        // 40 KB each, 36 MB in all. What lies on the way to the stalled reader fills first: socket
+        // buffers (a few MiB, about twice that behind nginx) and, on Payara, Grizzly's write queue,
+        // which takes up to 4 times the socket's send buffer (some 16 MiB) before a send stays
+        // pending. The rest stays queued, below 1,000 frames and 64 MiB, so only the 2 s send time
+        // limit can close it.
+        int messages = 900;
+        String padding = "x".repeat(40_000);
         try (StalledSocketClient stalled = StalledSocketClient.connect(server, TestTokens.token("timeout-reader"),
                 stalledChannel);
                 ChannelClient publisher = ChannelClient.connect(server, TestTokens.token("timeout-feeder", "publisher"),

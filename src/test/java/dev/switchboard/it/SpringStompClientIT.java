@@ -35,6 +35,7 @@ import org.springframework.web.socket.messaging.WebSocketStompClient;
  * The STOMP endpoint seen by Spring's {@code WebSocketStompClient}: what a team moving off
  * Spring's simple broker points at Switchboard unchanged.
  */
+@ContainerMatrix
 class SpringStompClientIT {
 
     @RegisterExtension
@@ -138,7 +139,7 @@ class SpringStompClientIT {
     }
 
     private static String stompUrl(String query) {
-        return "ws://127.0.0.1:" + server.port() + "/ws/stomp" + query;
+        return server.wsUri("/ws/stomp" + query).toString();
     }
 
     /** Subscribes and waits for the server's RECEIPT, so nothing published afterwards is missed. */

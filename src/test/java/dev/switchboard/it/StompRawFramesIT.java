@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** STOMP input that no conforming client sends, written by hand on the WebSocket. */
+@ContainerMatrix
 class StompRawFramesIT {
 
     @RegisterExtension

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -450,6 +451,73 @@ class OutboundQueueTest {
             }
             sent.add(text);
             done.accept(null);
+        }
+
+        @Override
+        public void close(CloseCode code) {
+            closes.add(code);
+        }
+    }
+
+    @Test
+    void aSendPendingLongerThanTheTimeLimitClosesTheSessionAsASlowConsumer() throws Exception {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            ScheduledSink sink = new ScheduledSink(null); // never completes, as Tyrus leaves a send to a stalled reader
+            OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, timer, 100, events);
+            queue.offer("a");
+            queue.offer("b");
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> !sink.closes.isEmpty());
+            assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+            synchronized (events) {
+                assertThat(events.failures).hasSize(1);
+                assertThat(events.failures.get(0).get(0)).isInstanceOf(TimeoutException.class);
+                assertThat(events.failures.get(0).get(1)).isEqualTo(CloseCode.SLOW_CONSUMER);
+                assertThat(events.discards).containsExactly(1);
+            }
+            assertThat(queue.offer("c")).isFalse();
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
+    void theTimeLimitAppliesToEachSendNotToABusySpell() throws Exception {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService network = Executors.newSingleThreadScheduledExecutor();
+        try {
+            ScheduledSink sink = new ScheduledSink(network); // each send completes after 20 ms
+            OutboundQueue queue = new OutboundQueue(sink, DIRECT, 10_000, 100, timer, 200, events);
+            for (int i = 0; i < 30; i++) { // some 600 ms of sends back to back, each well within 200 ms
+                queue.offer("m" + i);
+            }
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> sink.sent.size() == 30 && queue.queuedChars() == 0);
+            assertThat(sink.closes).isEmpty();
+            events.assertNone();
+        } finally {
+            timer.shutdownNow();
+            network.shutdownNow();
+        }
+    }
+
+    /** Completes each send 20 ms later on {@code network}, or never if that is null; thread-safe. */
+    private static final class ScheduledSink extends RecordingTextSink {
+        final List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<CloseCode> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final ScheduledExecutorService network;
+
+        ScheduledSink(ScheduledExecutorService network) {
+            this.network = network;
+        }
+
+        @Override
+        public void sendText(String text, Consumer<Throwable> done) {
+            sent.add(text);
+            if (network != null) {
+                network.schedule(() -> done.accept(null), 20, TimeUnit.MILLISECONDS);
+            }
         }
 
         @Override
