@@ -1,0 +1,74 @@
+package dev.switchboard.bench;
+
+import dev.switchboard.bench.scenario.Target;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The suite's settings, from system properties ({@code -Dbench.x=...}); {@code bench.quick=true}
+ * changes the defaults to a smoke run (one round, 300 connections, 2-second windows).
+ *
+ * @param rounds            rounds of A B C D E (each target once per round)
+ * @param targets           which targets, in round order
+ * @param scenarios         which scenarios ({@code handshake+idle}, {@code fan-out})
+ * @param idleSizes         N for handshake rate and idle capacity
+ * @param fanoutSizes       N subscribers for fan-out
+ */
+record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<String> scenarios, List<Integer> idleSizes,
+                   List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions,
+                   int window, int maxInFlight, int sourceAddresses, long settleSeconds, Path repositoryRoot,
+                   Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
+                   String springClassPath, List<String> peerJvmOptions, String serverCpus) {
+
+    static SuiteConfig fromSystemProperties() throws IOException {
+        boolean quick = Boolean.getBoolean("bench.quick");
+        Path root = Path.of(property("bench.root", "..")).toAbsolutePath().normalize();
+        Path bench = root.resolve("bench");
+        return new SuiteConfig(
+                quick,
+                Integer.parseInt(property("bench.rounds", quick ? "1" : "3")),
+                list(property("bench.targets", "raw,tyrus,switchboard,switchboard-stomp,spring")).stream().map(Target::named).toList(),
+                list(property("bench.scenarios", "handshake+idle,fan-out")),
+                list(property("bench.idle.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
+                list(property("bench.fanout.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
+                Double.parseDouble(property("bench.seconds", quick ? "2" : "8")),
+                Double.parseDouble(property("bench.warmup", quick ? "1" : "2")),
+                list(property("bench.fractions", quick ? "0.5" : "0.25,0.5,0.8")).stream().map(Double::valueOf).toList(),
+                Integer.parseInt(property("bench.window", "32")),
+                Integer.parseInt(property("bench.inflight", "64")),
+                Integer.parseInt(property("bench.sources", "4")),
+                Long.parseLong(property("bench.settle", "60")),
+                root,
+                root.resolve(property("bench.out", "docs/benchmarks")),
+                root.resolve(property("bench.jar", "target/switchboard-standalone.jar")),
+                classPath(bench.resolve("harness/target"), "bench.cp.harness"),
+                classPath(bench.resolve("peer-tyrus/target"), "bench.cp.tyrus"),
+                classPath(bench.resolve("peer-spring/target"), "bench.cp.spring"),
+                list(property("bench.peer.jvm", "-Xms256m,-Xmx2g")),
+                property("bench.server.cpus", "0"));
+    }
+
+    /** A module's classes plus its dependencies (target/classpath.txt, written by bench/pom.xml). */
+    private static String classPath(Path target, String override) throws IOException {
+        String given = System.getProperty(override);
+        if (given != null) {
+            return given;
+        }
+        Path file = target.resolve("classpath.txt");
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + " missing: build bench/ with mvn package first (bench/run does)");
+        }
+        return target.resolve("classes") + ":" + Files.readString(file).trim();
+    }
+
+    private static String property(String name, String fallback) {
+        return System.getProperty(name, fallback);
+    }
+
+    private static List<String> list(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}
