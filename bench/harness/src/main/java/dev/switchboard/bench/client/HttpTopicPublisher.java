@@ -30,6 +30,9 @@ public final class HttpTopicPublisher implements AutoCloseable {
     private volatile long lastSeq;
     private volatile int failures;
     private volatile String firstFailure;
+    private volatile long requests;
+    private volatile long requestNanos;
+    private volatile long startNanos;
 
     public HttpTopicPublisher(URI base, String topic, String apiKey, double ratePerSecond, long firstSeq) {
         this.uri = base.resolve("/api/v1/topics/" + topic + "/messages");
@@ -44,6 +47,7 @@ public final class HttpTopicPublisher implements AutoCloseable {
 
     private void run() {
         long start = System.nanoTime();
+        startNanos = start;
         for (long i = 0; running; i++) {
             long due = start + (long) (i * 1e9 / ratePerSecond);
             long wait = due - System.nanoTime();
@@ -59,8 +63,11 @@ public final class HttpTopicPublisher implements AutoCloseable {
                     .header("Authorization", "Bearer " + apiKey)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            long sentAt = System.nanoTime();
             try {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                requestNanos += System.nanoTime() - sentAt;
+                requests++;
                 if (response.statusCode() != 202) {
                     failed("HTTP " + response.statusCode() + " " + response.body());
                 }
@@ -85,6 +92,17 @@ public final class HttpTopicPublisher implements AutoCloseable {
         running = false;
         thread.join(30_000);
         return lastSeq;
+    }
+
+    /** Mean time of one request (send to response), in ms. */
+    public double meanRequestMillis() {
+        return requests == 0 ? 0 : requestNanos / 1e6 / requests;
+    }
+
+    /** Publications per second actually sent since the start (below the rate: the server was too slow to answer). */
+    public double achievedRate() {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        return seconds <= 0 ? 0 : requests / seconds;
     }
 
     public int failures() {

@@ -168,6 +168,11 @@ public final class FanoutScenario {
             } finally {
                 client.publishedElsewhere(http.stop());
             }
+            // One request at a time (see HttpTopicPublisher): if the server answers slower than
+            // the rate, publications queue up in the publisher and the latency shows it.
+            results.add(new Measurement(round, target.name(), Metric.HTTP_OFFERED_PER_S, n, percent(fraction), rate));
+            results.add(new Measurement(round, target.name(), Metric.HTTP_PUBLISHED_PER_S, n, percent(fraction), http.achievedRate()));
+            results.add(new Measurement(round, target.name(), Metric.HTTP_REQUEST_MS, n, percent(fraction), http.meanRequestMillis()));
             if (http.failures() > 0) {
                 problems.add(http.failures() + " HTTP publications failed, first: " + http.firstFailure());
             }

@@ -15,7 +15,10 @@ public enum Metric {
     LATENCY_RATE_PER_S("deliveries/s offered for latency", "/s", true),
     HTTP_LATENCY_P50_MS("latency p50, HTTP API publisher", "ms", false),
     HTTP_LATENCY_P99_MS("latency p99, HTTP API publisher", "ms", false),
-    HTTP_LATENCY_P999_MS("latency p99.9, HTTP API publisher", "ms", false);
+    HTTP_LATENCY_P999_MS("latency p99.9, HTTP API publisher", "ms", false),
+    HTTP_REQUEST_MS("HTTP publish request, mean", "ms", false),
+    HTTP_PUBLISHED_PER_S("HTTP publications/s achieved (offered: rate of the latency row)", "/s", true),
+    HTTP_OFFERED_PER_S("HTTP publications/s offered", "/s", true);
 
     public final String label;
     public final String unit;

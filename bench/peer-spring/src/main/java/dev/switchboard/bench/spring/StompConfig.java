@@ -13,7 +13,8 @@ import org.springframework.web.socket.config.annotation.WebSocketTransportRegist
 /**
  * The configuration the issue names: simple broker on {@code /topic} and {@code /queue} with
  * heart-beats (10 s both ways), {@code setPreservePublishOrder(true)} (per-session order, as
- * Switchboard guarantees), 10 s / 512 KB send limits, and the JWT checked on CONNECT.
+ * Switchboard guarantees) plus {@code setPreserveReceiveOrder(true)} (a publisher's SENDs reach
+ * the broker in order), 10 s / 512 KB send limits, and the JWT checked on CONNECT.
  */
 @Configuration
 @EnableWebSocketMessageBroker
@@ -28,6 +29,10 @@ public class StompConfig implements WebSocketMessageBrokerConfigurer {
     @Override
     public void registerStompEndpoints(StompEndpointRegistry registry) {
         registry.addEndpoint("/ws/stomp").setAllowedOriginPatterns("*");
+        // Without this, frames from one client are handed to the inbound thread pool in parallel
+        // and a publisher's SENDs reach the broker out of order (seen as gaps and reorders in the
+        // first smoke run). Switchboard keeps per-topic order, so Spring must too to compare.
+        registry.setPreserveReceiveOrder(true);
     }
 
     @Override
