@@ -51,7 +51,7 @@ public final class Suite {
                 config.springClassPath(), config.switchboardJar(), secret, apiKey, logs);
         ScenarioSettings settings = new ScenarioSettings(launcher, new Tokens(secret), apiKey, sources,
                 config.measureSeconds(), config.warmupSeconds(), config.maxInFlight(), config.window(),
-                config.latencyFractions(), config.settleSeconds());
+                config.settleSeconds());
 
         Results results = new Results();
         HandshakeIdleScenario handshakeIdle = new HandshakeIdleScenario(settings, results);
@@ -69,9 +69,11 @@ public final class Suite {
                 }
             }
             if (config.scenarios().contains(FanoutScenario.NAME)) {
+                int smallest = config.fanoutSizes().stream().mapToInt(Integer::intValue).min().orElse(0);
                 for (int n : config.fanoutSizes()) {
+                    List<Double> fractions = n == smallest ? config.latencyFractions() : config.largeFractions();
                     for (Target target : config.targets()) {
-                        run(out, results, round, target, FanoutScenario.NAME, n, () -> fanout.run(round, target, n));
+                        run(out, results, round, target, FanoutScenario.NAME, n, () -> fanout.run(round, target, n, fractions));
                     }
                 }
             }

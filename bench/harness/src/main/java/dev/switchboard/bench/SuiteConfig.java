@@ -16,9 +16,11 @@ import java.util.List;
  * @param scenarios         which scenarios ({@code handshake+idle}, {@code fan-out})
  * @param idleSizes         N for handshake rate and idle capacity
  * @param fanoutSizes       N subscribers for fan-out
+ * @param latencyFractions  loads (fractions of each peer's measured maximum) for latency at the smallest N
+ * @param largeFractions    the same at every larger N (fewer: they take the longest)
  */
 record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<String> scenarios, List<Integer> idleSizes,
-                   List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions,
+                   List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions, List<Double> largeFractions,
                    int window, int maxInFlight, int sourceAddresses, long settleSeconds, Path repositoryRoot,
                    Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
                    String springClassPath, List<String> peerJvmOptions, String serverCpus) {
@@ -34,9 +36,10 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<String>
                 list(property("bench.scenarios", "handshake+idle,fan-out")),
                 list(property("bench.idle.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
                 list(property("bench.fanout.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
-                Double.parseDouble(property("bench.seconds", quick ? "2" : "8")),
-                Double.parseDouble(property("bench.warmup", quick ? "1" : "2")),
+                Double.parseDouble(property("bench.seconds", quick ? "2" : "5")),
+                Double.parseDouble(property("bench.warmup", "1")),
                 list(property("bench.fractions", quick ? "0.5" : "0.25,0.5,0.8")).stream().map(Double::valueOf).toList(),
+                list(property("bench.fractions.large", "0.5")).stream().map(Double::valueOf).toList(),
                 Integer.parseInt(property("bench.window", "32")),
                 Integer.parseInt(property("bench.inflight", "64")),
                 Integer.parseInt(property("bench.sources", "4")),

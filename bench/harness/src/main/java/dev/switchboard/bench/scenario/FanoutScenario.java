@@ -46,7 +46,8 @@ public final class FanoutScenario {
         this.results = results;
     }
 
-    public void run(int round, Target target, int n) throws Exception {
+    /** One run with N subscribers, latency measured at each of {@code fractions} of the maximum (none: skipped). */
+    public void run(int round, Target target, int n, List<Double> fractions) throws Exception {
         List<ConnectionSpec> specs = new ArrayList<>(n + 1);
         for (int i = 0; i < n; i++) {
             specs.add(new ConnectionSpec(target.protocol(), Role.SUBSCRIBER, settings.tokens().token("sub-" + i), "sub-" + i));
@@ -55,7 +56,7 @@ public final class FanoutScenario {
         try (PeerProcess peer = settings.launcher().start(target.peer(), "r" + round + "-" + target + "-fanout-" + n);
              LoadClient client = new LoadClient(new InetSocketAddress("127.0.0.1", peer.port()), ScenarioSettings.TOPIC,
                      settings.sourceAddresses())) {
-            new Run(round, target, n, peer, client).execute(specs);
+            new Run(round, target, n, peer, client, fractions).execute(specs);
         }
     }
 
@@ -66,11 +67,13 @@ public final class FanoutScenario {
         private final int n;
         private final PeerProcess peer;
         private final LoadClient client;
+        private final List<Double> fractions;
         private final List<String> problems = new ArrayList<>();
         private double maxClientCpu;
         private int failedConnections;
 
-        Run(int round, Target target, int n, PeerProcess peer, LoadClient client) {
+        Run(int round, Target target, int n, PeerProcess peer, LoadClient client, List<Double> fractions) {
+            this.fractions = fractions;
             this.round = round;
             this.target = target;
             this.n = n;
@@ -82,12 +85,12 @@ public final class FanoutScenario {
             try {
                 if (connect(specs) && prime()) {
                     double max = maximum();
-                    if (max > 0) {
-                        for (double fraction : settings.latencyFractions()) {
+                    if (max > 0 && !fractions.isEmpty()) {
+                        for (double fraction : fractions) {
                             latency(fraction, max);
                         }
                         if (target.peer() == PeerKind.SWITCHBOARD && target.protocol() == Protocol.NATIVE) {
-                            httpLatency(settings.latencyFractions().get(0), max);
+                            httpLatency(fractions.get(fractions.size() / 2), max);
                         }
                     }
                 }

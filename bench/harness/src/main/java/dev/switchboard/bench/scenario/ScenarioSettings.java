@@ -20,7 +20,7 @@ import java.util.List;
  */
 public record ScenarioSettings(PeerLauncher launcher, Tokens tokens, String apiKey, List<InetAddress> sourceAddresses,
                                double measureSeconds, double warmupSeconds, int maxInFlight, int window,
-                               List<Double> latencyFractions, long settleSeconds) {
+                               long settleSeconds) {
 
     /** The topic of every fan-out run. */
     public static final String TOPIC = "bench";
