@@ -6,7 +6,7 @@ import dev.switchboard.bench.report.Charts;
 import dev.switchboard.bench.report.MarkdownReport;
 import dev.switchboard.bench.scenario.Check;
 import dev.switchboard.bench.scenario.FanoutScenario;
-import dev.switchboard.bench.scenario.HandshakeIdleScenario;
+import dev.switchboard.bench.scenario.FanoutPlan;
 import dev.switchboard.bench.scenario.Results;
 import dev.switchboard.bench.scenario.ScenarioSettings;
 import dev.switchboard.bench.scenario.Target;
@@ -23,8 +23,9 @@ import java.util.UUID;
 
 /**
  * Runs the benchmark suite end to end and writes {@code docs/benchmarks/results.md} and its
- * charts. Each round runs every scenario against every target in turn (A B C D E, then again),
- * each run on a freshly started peer, so slow drift of the machine hits every target alike.
+ * charts. Each round runs every N against every target in turn (A B C D E, then again), each
+ * run on a freshly started peer ({@link FanoutScenario}: handshakes, idle capacity, fan-out
+ * maximum, latency, slow consumers), so slow drift of the machine hits every target alike.
  * The report goes to stdout as well: this is a command-line tool, its output is its interface.
  *
  * <p>Exit status: 0 if every run passed its checks, 2 if some did not (the report says which),
@@ -54,27 +55,22 @@ public final class Suite {
                 config.settleSeconds());
 
         Results results = new Results();
-        HandshakeIdleScenario handshakeIdle = new HandshakeIdleScenario(settings, results);
         FanoutScenario fanout = new FanoutScenario(settings, results);
         Instant start = Instant.now();
         out.printf("Switchboard benchmark suite (%s): %d round(s), targets %s, peer logs in %s%n",
                 config.quick() ? "quick" : "full", config.rounds(), config.targets(), logs);
+        int smallest = config.fanoutSizes().stream().mapToInt(Integer::intValue).min().orElse(0);
         for (int r = 1; r <= config.rounds(); r++) {
             int round = r;
-            if (config.scenarios().contains(HandshakeIdleScenario.NAME)) {
-                for (int n : config.idleSizes()) {
-                    for (Target target : config.targets()) {
-                        run(out, results, round, target, HandshakeIdleScenario.NAME, n, () -> handshakeIdle.run(round, target, n));
-                    }
-                }
-            }
-            if (config.scenarios().contains(FanoutScenario.NAME)) {
-                int smallest = config.fanoutSizes().stream().mapToInt(Integer::intValue).min().orElse(0);
-                for (int n : config.fanoutSizes()) {
-                    List<Double> fractions = n == smallest ? config.latencyFractions() : config.largeFractions();
-                    for (Target target : config.targets()) {
-                        run(out, results, round, target, FanoutScenario.NAME, n, () -> fanout.run(round, target, n, fractions));
-                    }
+            for (int n : config.fanoutSizes()) {
+                // Latency at several loads, the HTTP publisher, churn and slow consumers only at the
+                // smallest N: the largest runs take the longest, and the targets ask for these there.
+                FanoutPlan plan = n == smallest
+                        ? new FanoutPlan(config.latencyFractions(), true, config.churnFraction(),
+                                config.churnLifetimeMillis(), config.slowFraction())
+                        : new FanoutPlan(config.largeFractions(), false, 0, 0, 0);
+                for (Target target : config.targets()) {
+                    run(out, results, round, target, FanoutScenario.NAME, n, () -> fanout.run(round, target, n, plan));
                 }
             }
         }

@@ -13,14 +13,15 @@ import java.util.List;
  *
  * @param rounds            rounds of A B C D E (each target once per round)
  * @param targets           which targets, in round order
- * @param scenarios         which scenarios ({@code handshake+idle}, {@code fan-out})
- * @param idleSizes         N for handshake rate and idle capacity
- * @param fanoutSizes       N subscribers for fan-out
+ * @param fanoutSizes       N subscribers (one fan-out run per N, target and round)
  * @param latencyFractions  loads (fractions of each peer's measured maximum) for latency at the smallest N
  * @param largeFractions    the same at every larger N (fewer: they take the longest)
+ * @param churnFraction     churners as a share of N at the smallest N (0: skip)
+ * @param churnLifetimeMillis how long each churner stays
+ * @param slowFraction      share of slow consumers in the last phase at the smallest N (0: skip)
  */
-record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<String> scenarios, List<Integer> idleSizes,
-                   List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions, List<Double> largeFractions,
+record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions, List<Double> largeFractions, double churnFraction,
+                   long churnLifetimeMillis, double slowFraction,
                    int window, int maxInFlight, int sourceAddresses, long settleSeconds, Path repositoryRoot,
                    Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
                    String springClassPath, List<String> peerJvmOptions, String serverCpus) {
@@ -33,13 +34,14 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<String>
                 quick,
                 Integer.parseInt(property("bench.rounds", quick ? "1" : "3")),
                 list(property("bench.targets", "raw,tyrus,switchboard,switchboard-stomp,spring")).stream().map(Target::named).toList(),
-                list(property("bench.scenarios", "handshake+idle,fan-out")),
-                list(property("bench.idle.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
                 list(property("bench.fanout.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
-                Double.parseDouble(property("bench.seconds", quick ? "2" : "5")),
+                Double.parseDouble(property("bench.seconds", quick ? "2" : "3")),
                 Double.parseDouble(property("bench.warmup", "1")),
                 list(property("bench.fractions", quick ? "0.5" : "0.25,0.5,0.8")).stream().map(Double::valueOf).toList(),
                 list(property("bench.fractions.large", "0.5")).stream().map(Double::valueOf).toList(),
+                Double.parseDouble(property("bench.churn", "0.05")),
+                Long.parseLong(property("bench.churn.lifetime", "500")),
+                Double.parseDouble(property("bench.slow", "0.05")),
                 Integer.parseInt(property("bench.window", "32")),
                 Integer.parseInt(property("bench.inflight", "64")),
                 Integer.parseInt(property("bench.sources", "4")),

@@ -17,6 +17,8 @@ public final class ConnectionBatch {
     private int failed;
     private long firstConnectNanos;
     private long lastReadyNanos;
+    private int authenticated;
+    private long lastAuthenticatedNanos;
 
     ConnectionBatch(int size) {
         this.size = size;
@@ -27,6 +29,12 @@ public final class ConnectionBatch {
         if (firstConnectNanos == 0) {
             firstConnectNanos = now;
         }
+    }
+
+    /** The server accepted the connection and its token ({@code welcome}, or STOMP CONNECTED). */
+    void authenticated(long now) {
+        authenticated++;
+        lastAuthenticatedNanos = now;
     }
 
     void ready(long now) {
@@ -60,5 +68,11 @@ public final class ConnectionBatch {
     /** From the first connect to the last connection becoming ready. */
     public double seconds() {
         return (lastReadyNanos - firstConnectNanos) / 1e9;
+    }
+
+    /** Handshakes (upgrade plus token check; STOMP: plus CONNECT) per second, subscriptions not included. */
+    public double handshakesPerSecond() {
+        double seconds = (lastAuthenticatedNanos - firstConnectNanos) / 1e9;
+        return seconds > 0 ? authenticated / seconds : 0;
     }
 }

@@ -6,4 +6,7 @@ package dev.switchboard.bench.client;
  * session per channel.
  */
 public record ConnectionSpec(Protocol protocol, Role role, String token, String channelId) {
+
+    /** SO_RCVBUF of a slow subscriber: small, so that a stalled one backs up into the server soon. */
+    static final int SLOW_RECEIVE_BUFFER = 4096;
 }

@@ -47,6 +47,7 @@ public final class LoadClient implements AutoCloseable {
     private static final byte[] RECEIPT = Ascii.bytes("RECEIPT");
     private static final byte[] ERROR = Ascii.bytes("ERROR");
     private static final byte[] HEAD_END = Ascii.bytes("\r\n\r\n");
+    private static final byte[] LINE_END = Ascii.bytes("\r\n");
     private static final byte[] STATUS_101 = Ascii.bytes(" 101 ");
     private static final int MAX_PUBLISHER_BACKLOG = 16 << 20;
     private static final int MAX_PROBLEMS = 20;
@@ -86,8 +87,18 @@ public final class LoadClient implements AutoCloseable {
     private long windowStartNanos;
     private long windowDeliveries;
     private final Histogram latency = new Histogram(3);
+    private final BroadcastSpread spread = new BroadcastSpread();
+    private int stalled;
 
     private InBandPublisher publisher;
+
+    private ChurnPlan churn;
+    private final ArrayDeque<WsConnection> churners = new ArrayDeque<>();
+    private int churnAlive;
+    private long churnCounter;
+    private long churnCycles;
+    private int churnFailures;
+    private long churnStartNanos;
     private long lastSeqSent = -1;
 
     private long reachTarget = Long.MAX_VALUE;
@@ -144,7 +155,7 @@ public final class LoadClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("selector task failed", e);
+            throw new IllegalStateException("selector task failed: " + (e.getCause() != null ? e.getCause() : e), e);
         }
     }
 
@@ -178,7 +189,7 @@ public final class LoadClient implements AutoCloseable {
             reached = 0;
             reachTarget = lastSeqSent;
             for (WsConnection connection : connections) {
-                if (connection.spec.role() == Role.SUBSCRIBER && connection.lastSeq >= reachTarget) {
+                if (connection.spec.role().inAudience() && connection.lastSeq >= reachTarget) {
                     connection.reachedGeneration = reachGeneration;
                     reached++;
                 }
@@ -224,6 +235,7 @@ public final class LoadClient implements AutoCloseable {
             windowStartNanos = System.nanoTime();
             windowDeliveries = 0;
             latency.reset();
+            spread.reset();
             return null;
         });
     }
@@ -232,15 +244,64 @@ public final class LoadClient implements AutoCloseable {
         return call(() -> {
             windowOpen = false;
             double seconds = (System.nanoTime() - windowStartNanos) / 1e9;
-            return new WindowStats(windowDeliveries, seconds, latency.copy(), gaps, reorders, unexpectedCloses,
-                    errorFrames, List.copyOf(problems));
+            return new WindowStats(windowDeliveries, seconds, latency.copy(), spread.complete(), spread.spread(), gaps,
+                    reorders, unexpectedCloses, errorFrames, List.copyOf(problems));
         });
     }
 
     /** Problems so far, without a window (after a handshake run, for example). */
     public WindowStats totals() {
-        return call(() -> new WindowStats(deliveries, 0, latency.copy(), gaps, reorders, unexpectedCloses,
-                errorFrames, List.copyOf(problems)));
+        return call(() -> new WindowStats(deliveries, 0, latency.copy(), spread.complete(), spread.spread(), gaps,
+                reorders, unexpectedCloses, errorFrames, List.copyOf(problems)));
+    }
+
+    /**
+     * Turns every {@link Role#SLOW_SUBSCRIBER} into a slow consumer: it stops reading, so the
+     * server's buffers for it fill up. It leaves the audience (its sequence is no longer followed,
+     * its close by the server is expected). Returns how many were stalled.
+     */
+    public int stallSlowSubscribers() {
+        return call(() -> {
+            for (WsConnection connection : connections) {
+                if (connection.spec.role() == Role.SLOW_SUBSCRIBER && connection.state == WsConnection.State.READY
+                        && !connection.stalled) {
+                    connection.stalled = true;
+                    connection.key.interestOps(0);
+                    stalled++;
+                }
+            }
+            return stalled;
+        });
+    }
+
+    /** Starts churn (see {@link ChurnPlan}); churners are not in the audience and not in the latency figures. */
+    public void startChurn(ChurnPlan plan) {
+        call(() -> {
+            churn = plan;
+            churnCycles = 0;
+            churnFailures = 0;
+            churnStartNanos = System.nanoTime();
+            return null;
+        });
+    }
+
+    /** Stops churn and closes the churners still open; returns completed lives per second and failures. */
+    public ChurnResult stopChurn() {
+        return call(() -> {
+            double seconds = (System.nanoTime() - churnStartNanos) / 1e9;
+            ChurnResult result = new ChurnResult(churnCycles / seconds, churnFailures);
+            churn = null;
+            for (WsConnection connection : churners) {
+                connection.closingByUs = true;
+                closeQuietly(connection);
+            }
+            churners.clear();
+            return result;
+        });
+    }
+
+    /** Churn's outcome: completed connect-subscribe-close lives per second, and connects that failed. */
+    public record ChurnResult(double livesPerSecond, int failures) {
     }
 
     public int subscribersReady() {
@@ -281,6 +342,7 @@ public final class LoadClient implements AutoCloseable {
         while (running) {
             try {
                 runTasks();
+                churn();
                 openMore();
                 long timeoutMillis = selectTimeoutMillis();
                 if (timeoutMillis == 0) {
@@ -336,6 +398,35 @@ public final class LoadClient implements AutoCloseable {
         }
     }
 
+    /** Retires churners whose life is over and starts new ones until {@code concurrent} are alive. */
+    private void churn() throws IOException {
+        ChurnPlan plan = churn;
+        if (plan == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long lifetime = plan.lifetimeMillis() * 1_000_000L;
+        while (!churners.isEmpty() && now - churners.peekFirst().readyNanos >= lifetime) {
+            WsConnection old = churners.pollFirst();
+            if (old.isOpen()) {
+                old.closingByUs = true;
+                byte[] normal = {0x03, (byte) 0xE8}; // 1000
+                sendFrame(old, ClientFrames.CLOSE, normal, 0, 2);
+                closeQuietly(old);
+                churnAlive--;
+                churnCycles++;
+            }
+        }
+        while (churnAlive < plan.concurrent()) {
+            String channel = "churn-" + churnCounter++;
+            WsConnection connection = new WsConnection(connections.size(),
+                    new ConnectionSpec(plan.protocol(), Role.CHURNER, plan.token(), channel), new ConnectionBatch(1));
+            connections.add(connection);
+            toOpen.add(connection);
+            churnAlive++;
+        }
+    }
+
     private void openMore() {
         while (opening < maxOpening && !toOpen.isEmpty()) {
             WsConnection connection = toOpen.poll();
@@ -345,6 +436,10 @@ public final class LoadClient implements AutoCloseable {
                 connection.channel = channel;
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (connection.spec.role() == Role.SLOW_SUBSCRIBER) {
+                    // Before connect, so the advertised window stays small (RFC 7323 window scaling).
+                    channel.setOption(StandardSocketOptions.SO_RCVBUF, ConnectionSpec.SLOW_RECEIVE_BUFFER);
+                }
                 // Each source address has its own ephemeral port range: > 28k sockets need several.
                 InetAddress source = sourceAddresses.get(nextSource++ % sourceAddresses.size());
                 channel.bind(new InetSocketAddress(source, 0));
@@ -437,7 +532,7 @@ public final class LoadClient implements AutoCloseable {
             if (headEnd < 0) {
                 return 0;
             }
-            int lineEnd = Ascii.indexOf(bytes, 0, headEnd + 2, Ascii.bytes("\r\n"));
+            int lineEnd = Ascii.indexOf(bytes, 0, headEnd + 2, LINE_END);
             if (Ascii.indexOf(bytes, 0, lineEnd, STATUS_101) < 0) {
                 String status = new String(bytes, 0, lineEnd, StandardCharsets.US_ASCII);
                 failOpening(connection, "upgrade refused: " + status);
@@ -531,7 +626,8 @@ public final class LoadClient implements AutoCloseable {
             return;
         }
         if (connection.state == WsConnection.State.AWAIT_WELCOME && Ascii.indexOf(bytes, off, end, WELCOME) >= 0) {
-            if (connection.spec.role() == Role.SUBSCRIBER) {
+            connection.batch.authenticated(System.nanoTime());
+            if (connection.spec.role().subscribes()) {
                 connection.state = WsConnection.State.AWAIT_SUBSCRIBED;
                 sendText(connection, "{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
             } else {
@@ -547,7 +643,8 @@ public final class LoadClient implements AutoCloseable {
         if (Ascii.startsWith(bytes, off, end, MESSAGE)) {
             message(connection, Ascii.numberAfter(bytes, off, end, SEQ_KEY), Ascii.numberAfter(bytes, off, end, T_KEY));
         } else if (Ascii.startsWith(bytes, off, end, CONNECTED)) {
-            if (connection.spec.role() == Role.SUBSCRIBER) {
+            connection.batch.authenticated(System.nanoTime());
+            if (connection.spec.role().subscribes()) {
                 connection.state = WsConnection.State.AWAIT_SUBSCRIBED;
                 sendText(connection, "SUBSCRIBE\nid:0\ndestination:/topic/" + topic + "\nack:auto\nreceipt:subscribed\n\n\0");
             } else {
@@ -571,16 +668,23 @@ public final class LoadClient implements AutoCloseable {
             problem("connection " + connection.id + " got a message without \"seq\"");
             return;
         }
-        deliveries++;
-        if (windowOpen) {
+        boolean audience = connection.spec.role().inAudience();
+        if (audience) {
+            deliveries++;
+        }
+        if (windowOpen && audience) {
             windowDeliveries++;
             if (intendedMicros >= 0) {
-                latency.recordValue(Math.max(0, readNowMicros - intendedMicros));
+                long micros = Math.max(0, readNowMicros - intendedMicros);
+                latency.recordValue(micros);
+                spread.delivered(seq, micros, subscribersReady - stalled);
             }
         }
         long last = connection.lastSeq;
         if (last < 0) {
-            primed++; // the first message fixes where this connection's sequence starts
+            if (audience) {
+                primed++; // the first message fixes where this connection's sequence starts
+            }
         } else if (seq > last + 1) {
             gaps += seq - last - 1;
             if (gaps == seq - last - 1) {
@@ -592,7 +696,7 @@ public final class LoadClient implements AutoCloseable {
         if (seq > last) {
             connection.lastSeq = seq;
         }
-        if (seq >= reachTarget && connection.reachedGeneration != reachGeneration) {
+        if (audience && seq >= reachTarget && connection.reachedGeneration != reachGeneration) {
             connection.reachedGeneration = reachGeneration;
             reached++;
         }
@@ -601,10 +705,14 @@ public final class LoadClient implements AutoCloseable {
     private void ready(WsConnection connection) {
         connection.state = WsConnection.State.READY;
         opening--;
-        if (connection.spec.role() == Role.SUBSCRIBER) {
+        long now = System.nanoTime();
+        if (connection.spec.role().inAudience()) {
             subscribersReady++;
+        } else if (connection.spec.role() == Role.CHURNER) {
+            connection.readyNanos = now;
+            churners.add(connection);
         }
-        connection.batch.ready(System.nanoTime());
+        connection.batch.ready(now);
     }
 
     private void publish() throws IOException {
@@ -684,6 +792,10 @@ public final class LoadClient implements AutoCloseable {
 
     private void failOpening(WsConnection connection, String why) {
         problem("connection " + connection.id + " failed: " + why);
+        if (connection.spec.role() == Role.CHURNER) {
+            churnAlive--;
+            churnFailures++;
+        }
         connection.closingByUs = true;
         closeQuietly(connection);
         opening--;
@@ -695,16 +807,25 @@ public final class LoadClient implements AutoCloseable {
             return;
         }
         boolean wasOpening = connection.state != WsConnection.State.READY;
-        if (!connection.closingByUs) {
+        if (!connection.closingByUs && !connection.stalled) {
             unexpectedCloses++;
             problem("connection " + connection.id + " (" + connection.spec.role() + ") lost: " + why);
         }
         closeQuietly(connection);
+        if (connection.spec.role() == Role.CHURNER) {
+            churnAlive--;
+            if (wasOpening) {
+                churnFailures++;
+            }
+        }
         if (wasOpening) {
             opening--;
             connection.batch.fail();
-        } else if (connection.spec.role() == Role.SUBSCRIBER) {
+        } else if (connection.spec.role().inAudience()) {
             subscribersReady--;
+            if (connection.stalled) {
+                stalled--;
+            }
         }
     }
 

@@ -28,6 +28,10 @@ final class WsConnection {
     long lastSeq = -1;
     /** Generation of the last {@code awaitAllReached} target this connection reached. */
     int reachedGeneration;
+    /** When a churner became ready (System.nanoTime). */
+    long readyNanos;
+    /** A slow consumer on purpose: no longer read from (see LoadClient.stall). */
+    boolean stalled;
     /** Set before we close it ourselves, so the close is not counted as unexpected. */
     boolean closingByUs;
 

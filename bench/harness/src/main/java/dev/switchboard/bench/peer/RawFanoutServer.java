@@ -169,7 +169,7 @@ public final class RawFanoutServer {
         }
     }
 
-    private void fanOut(byte[] payload, int off, int len) throws IOException {
+    private void fanOut(byte[] payload, int off, int len) {
         fanoutFrame.clear();
         putHeader(fanoutFrame, 0x1, len);
         fanoutFrame.put(payload, off, len);
@@ -183,13 +183,19 @@ public final class RawFanoutServer {
                 continue;
             }
             fanoutFrame.limit(frameLength).position(0);
-            if (subscriber.pending == null) {
-                subscriber.channel.write(fanoutFrame);
-                if (!fanoutFrame.hasRemaining()) {
-                    continue;
+            try {
+                if (subscriber.pending == null) {
+                    subscriber.channel.write(fanoutFrame);
+                    if (!fanoutFrame.hasRemaining()) {
+                        continue;
+                    }
                 }
+                queue(subscriber, fanoutFrame);
+            } catch (IOException e) {
+                // That subscriber's socket broke (a churner left): drop it, not the publisher.
+                close(subscriber);
+                anyClosed = true;
             }
-            queue(subscriber, fanoutFrame);
         }
         if (anyClosed) {
             subscribers.removeIf(s -> !s.open);

@@ -1,5 +1,6 @@
 package dev.switchboard.bench.scenario;
 
+import dev.switchboard.bench.client.ChurnPlan;
 import dev.switchboard.bench.client.ConnectionBatch;
 import dev.switchboard.bench.client.ConnectionSpec;
 import dev.switchboard.bench.client.HttpTopicPublisher;
@@ -8,31 +9,50 @@ import dev.switchboard.bench.client.Protocol;
 import dev.switchboard.bench.client.PublisherPlan;
 import dev.switchboard.bench.client.Role;
 import dev.switchboard.bench.client.WindowStats;
+import dev.switchboard.bench.measure.HeapProbe;
 import dev.switchboard.bench.measure.ProcessStats;
 import dev.switchboard.bench.peer.PeerKind;
 import dev.switchboard.bench.peer.PeerProcess;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 
 /**
- * Topic fan-out on a fresh peer: N subscribers and one in-band publisher (role publisher).
+ * One run against a freshly started peer with N subscribers of one topic and one in-band
+ * publisher (role publisher). Phases, each adding figures:
  *
  * <ol>
- *   <li>Prime: publish slowly until every subscriber has received a message (a RECEIPT or
- *       {@code subscribed} may come before the subscription is live, e.g. on Spring), then drain.
- *       Each subscriber's sequence check starts at its first message.</li>
- *   <li>Maximum: the saturating publisher keeps at most {@code window} messages per subscriber
- *       undelivered; deliveries/s over the window, and deliveries per server CPU-second from
+ *   <li><b>Connect</b>: N + 1 clients with their own JWT, {@code maxInFlight} at a time:
+ *       handshakes/s (upgrade and token check; STOMP: and CONNECT). Then, the N sessions
+ *       subscribed and idle: live heap (after a full GC) and RSS minus the same before the first
+ *       connection, per session; threads.</li>
+ *   <li><b>Prime</b>: publish slowly until every subscriber received a message (a RECEIPT or
+ *       {@code subscribed} may come before the subscription is live, e.g. on Spring). Each
+ *       subscriber's sequence check starts at its first message.</li>
+ *   <li><b>Maximum</b>: the saturating publisher keeps at most {@code window} messages per
+ *       subscriber undelivered; deliveries/s, and deliveries per server CPU-second from
  *       {@code /proc/<pid>/stat}.</li>
- *   <li>Latency: open loop at each fraction of that maximum, latency from the intended send
- *       time; for Switchboard's native target also through the HTTP API at the first fraction.</li>
+ *   <li><b>Latency</b>: open loop at each fraction of that maximum, latency from the intended
+ *       send time, plus the time until the last subscriber had each message; for Switchboard's
+ *       native target also through the HTTP API.</li>
+ *   <li><b>Churn</b>: at the middle load, a share of extra subscribers keeps connecting,
+ *       subscribing and closing; latency of the stable subscribers, compared with the same load
+ *       without churn, and completed connect-subscribe-close lives per second.</li>
+ *   <li><b>Slow consumers</b>: the subscribers chosen as slow (small receive buffer) stop
+ *       reading; latency of the others at the middle load, compared with the same load without
+ *       them.</li>
  * </ol>
- * After each phase the run waits until every subscriber got the last message sent: a message
- * that never arrives shows as a drain failure here or as a gap at the next phase.
+ * After each phase the run waits until every (reading) subscriber got the last message sent: a
+ * message that never arrives shows as a drain failure here or as a gap at the next phase.
  */
 public final class FanoutScenario {
 
@@ -46,53 +66,70 @@ public final class FanoutScenario {
         this.results = results;
     }
 
-    /** One run with N subscribers, latency measured at each of {@code fractions} of the maximum (none: skipped). */
-    public void run(int round, Target target, int n, List<Double> fractions) throws Exception {
+    public void run(int round, Target target, int n, FanoutPlan plan) throws Exception {
         List<ConnectionSpec> specs = new ArrayList<>(n + 1);
+        int slow = plan.slowFraction() > 0 ? Math.max(1, (int) Math.round(n * plan.slowFraction())) : 0;
+        int slowEvery = slow > 0 ? n / slow : 0;
         for (int i = 0; i < n; i++) {
-            specs.add(new ConnectionSpec(target.protocol(), Role.SUBSCRIBER, settings.tokens().token("sub-" + i), "sub-" + i));
+            // Slow consumers are chosen now: their small receive buffer must be set before connecting.
+            Role role = slow > 0 && i % slowEvery == 0 && i / slowEvery < slow ? Role.SLOW_SUBSCRIBER : Role.SUBSCRIBER;
+            specs.add(new ConnectionSpec(target.protocol(), role, settings.tokens().token("sub-" + i), "sub-" + i));
         }
         specs.add(new ConnectionSpec(target.protocol(), Role.PUBLISHER, settings.tokens().token("publisher", "publisher"), "publisher"));
-        try (PeerProcess peer = settings.launcher().start(target.peer(), "r" + round + "-" + target + "-fanout-" + n);
+        try (PeerProcess peer = settings.launcher().start(target.peer(), "r" + round + "-" + target + "-" + n);
              LoadClient client = new LoadClient(new InetSocketAddress("127.0.0.1", peer.port()), ScenarioSettings.TOPIC,
                      settings.sourceAddresses())) {
-            new Run(round, target, n, peer, client, fractions).execute(specs);
+            new Run(round, target, n, peer, client, plan).execute(specs);
         }
     }
 
-    /** One fan-out run's state: the phases add measurements and problems as they go. */
+    /** One run's state: the phases add measurements and problems as they go. */
     private final class Run {
         private final int round;
         private final Target target;
         private final int n;
         private final PeerProcess peer;
         private final LoadClient client;
-        private final List<Double> fractions;
+        private final FanoutPlan plan;
         private final List<String> problems = new ArrayList<>();
         private double maxClientCpu;
         private int failedConnections;
+        /** Subscribers still reading (all but the slow consumers of the last phase). */
+        private int reading;
+        /** p99 (ms) at the middle load without slow consumers, for the slow-consumer comparison. */
+        private double baselineP99 = -1;
 
-        Run(int round, Target target, int n, PeerProcess peer, LoadClient client, List<Double> fractions) {
-            this.fractions = fractions;
+        Run(int round, Target target, int n, PeerProcess peer, LoadClient client, FanoutPlan plan) {
             this.round = round;
             this.target = target;
             this.n = n;
             this.peer = peer;
             this.client = client;
+            this.plan = plan;
+            this.reading = n;
         }
 
         void execute(List<ConnectionSpec> specs) throws InterruptedException {
             try {
-                if (connect(specs) && prime()) {
-                    double max = maximum();
-                    if (max > 0 && !fractions.isEmpty()) {
-                        for (double fraction : fractions) {
-                            latency(fraction, max);
-                        }
-                        if (target.peer() == PeerKind.SWITCHBOARD && target.protocol() == Protocol.NATIVE) {
-                            httpLatency(fractions.get(fractions.size() / 2), max);
-                        }
-                    }
+                if (!connect(specs) || !prime()) {
+                    return;
+                }
+                double max = maximum();
+                if (max <= 0 || plan.fractions().isEmpty()) {
+                    return;
+                }
+                double middle = plan.fractions().get(plan.fractions().size() / 2);
+                for (double fraction : plan.fractions()) {
+                    latency(fraction, max);
+                }
+                if (plan.httpLatency() && target.peer() == PeerKind.SWITCHBOARD && target.protocol() == Protocol.NATIVE) {
+                    httpLatency(middle, max);
+                }
+                if (plan.churnFraction() > 0) {
+                    churn(middle, max);
+                }
+                if (plan.slowFraction() > 0) {
+                    slowConsumers(middle, max); // last: a peer without slow-consumer handling may not recover
                 }
             } finally {
                 WindowStats totals = client.totals();
@@ -107,6 +144,9 @@ public final class FanoutScenario {
         }
 
         private boolean connect(List<ConnectionSpec> specs) throws InterruptedException {
+            String pid = peer.pidText();
+            long heapBefore = HeapProbe.liveHeapKb(peer.pid());
+            long rssBefore = ProcessStats.rssKb(pid);
             ClientCpu cpu = new ClientCpu();
             ConnectionBatch batch = client.open(specs, settings.maxInFlight());
             boolean settled = batch.await(settings.settleSeconds(), TimeUnit.SECONDS);
@@ -116,6 +156,12 @@ public final class FanoutScenario {
                 problems.add(failedConnections + " of " + specs.size() + " connections not ready");
                 return false;
             }
+            add(Metric.HANDSHAKES_PER_S, 0, batch.handshakesPerSecond());
+            long heapAfter = HeapProbe.liveHeapKb(peer.pid());
+            long rssAfter = ProcessStats.rssKb(pid);
+            add(Metric.HEAP_PER_SESSION, 0, (heapAfter - heapBefore) / (double) specs.size());
+            add(Metric.RSS_PER_SESSION, 0, (rssAfter - rssBefore) / (double) specs.size());
+            add(Metric.THREADS_IDLE, 0, ProcessStats.threads(pid));
             return true;
         }
 
@@ -137,31 +183,105 @@ public final class FanoutScenario {
             Window window = measure();
             client.stopPublisher();
             double max = window.stats.deliveriesPerSecond();
-            results.add(new Measurement(round, target.name(), Metric.FANOUT_DELIVERIES_PER_S, n, max));
+            add(Metric.FANOUT_DELIVERIES_PER_S, 0, max);
             if (window.serverCpuSeconds > 0) {
-                results.add(new Measurement(round, target.name(), Metric.DELIVERIES_PER_CPU_S, n,
-                        window.stats.deliveries() / window.serverCpuSeconds));
+                add(Metric.DELIVERIES_PER_CPU_S, 0, window.stats.deliveries() / window.serverCpuSeconds);
             }
-            results.add(new Measurement(round, target.name(), Metric.SERVER_CPU_PERCENT, n,
-                    100 * window.serverCpuSeconds / window.stats.seconds()));
+            add(Metric.SERVER_CPU_PERCENT, 0, 100 * window.serverCpuSeconds / window.stats.seconds());
             drain("maximum");
             return max;
         }
 
-        private void latency(double fraction, double maxDeliveriesPerSecond) throws InterruptedException {
-            double rate = Math.max(1, fraction * maxDeliveriesPerSecond / n);
-            client.startPublisher(PublisherPlan.atRate(rate));
-            pause(settings.warmupSeconds());
-            Window window = measure();
-            client.stopPublisher();
+        private void latency(double fraction, double max) throws InterruptedException {
+            Window window = openLoop(fraction, max);
             recordLatency(window.stats.latency(), fraction, Metric.LATENCY_P50_MS, Metric.LATENCY_P99_MS, Metric.LATENCY_P999_MS);
-            results.add(new Measurement(round, target.name(), Metric.LATENCY_RATE_PER_S, n, percent(fraction),
-                    window.stats.deliveriesPerSecond()));
+            if (fraction == plan.fractions().get(plan.fractions().size() / 2) && window.stats.latency().getTotalCount() > 0) {
+                // the baseline for the churn and slow-consumer phases, which run at this load
+                baselineP99 = window.stats.latency().getValueAtPercentile(99) / 1000.0;
+            }
+            Histogram complete = window.stats.complete();
+            if (complete.getTotalCount() > 0) {
+                add(Metric.COMPLETE_P99_MS, percent(fraction), complete.getValueAtPercentile(99) / 1000.0);
+                add(Metric.SPREAD_P99_MS, percent(fraction), window.stats.spread().getValueAtPercentile(99) / 1000.0);
+            }
+            add(Metric.LATENCY_RATE_PER_S, percent(fraction), window.stats.deliveriesPerSecond());
             drain("latency at " + fraction);
         }
 
-        private void httpLatency(double fraction, double maxDeliveriesPerSecond) throws InterruptedException {
-            double rate = Math.max(1, fraction * maxDeliveriesPerSecond / n);
+        private void slowConsumers(double fraction, double max) throws InterruptedException {
+            double closedBefore = slowConsumersClosedBySwitchboard();
+            int stalled = client.stallSlowSubscribers();
+            reading = n - stalled;
+            Window window = openLoop(fraction, max * reading / n);
+            recordLatency(window.stats.latency(), fraction, Metric.SLOW_HEALTHY_P50_MS, Metric.SLOW_HEALTHY_P99_MS,
+                    Metric.SLOW_HEALTHY_P999_MS);
+            versusBaseline(Metric.SLOW_P99_VS_BASELINE, fraction, window.stats.latency());
+            add(Metric.SLOW_STALLED, percent(fraction), stalled);
+            if (closedBefore >= 0) {
+                add(Metric.SLOW_CLOSED, percent(fraction), slowConsumersClosedBySwitchboard() - closedBefore);
+            }
+            drain("slow consumers");
+        }
+
+        /** Churners come and go while publishing at {@code fraction}; latency of the stable subscribers. */
+        private void churn(double fraction, double max) throws InterruptedException {
+            int concurrent = Math.max(1, (int) Math.round(n * plan.churnFraction()));
+            client.startChurn(new ChurnPlan(target.protocol(), settings.tokens().token("churner"), concurrent,
+                    plan.churnLifetimeMillis()));
+            Window window;
+            LoadClient.ChurnResult churned;
+            try {
+                window = openLoop(fraction, max);
+            } finally {
+                churned = client.stopChurn();
+            }
+            recordLatency(window.stats.latency(), fraction, Metric.CHURN_P50_MS, Metric.CHURN_P99_MS, Metric.CHURN_P999_MS);
+            versusBaseline(Metric.CHURN_P99_VS_BASELINE, fraction, window.stats.latency());
+            add(Metric.CHURN_LIVES_PER_S, percent(fraction), churned.livesPerSecond());
+            if (churned.failures() > 0) {
+                problems.add(churned.failures() + " churn connections failed");
+            }
+            drain("churn");
+        }
+
+        private void versusBaseline(Metric metric, double fraction, Histogram latency) {
+            if (baselineP99 > 0 && latency.getTotalCount() > 0) {
+                add(metric, percent(fraction), latency.getValueAtPercentile(99) / 1000.0 / baselineP99);
+            }
+        }
+
+        /** Switchboard's own count of sessions closed with 4008 ({@code GET /api/v1/stats}); -1 for other peers. */
+        private double slowConsumersClosedBySwitchboard() {
+            if (target.peer() != PeerKind.SWITCHBOARD) {
+                return -1;
+            }
+            try {
+                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + peer.port() + "/api/v1/stats"))
+                                .header("Authorization", "Bearer " + settings.apiKey()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                Matcher total = SLOW_CLOSED_FIELD.matcher(response.body());
+                return total.find() ? Double.parseDouble(total.group(1)) : -1;
+            } catch (IOException e) {
+                problems.add("GET /api/v1/stats failed: " + e);
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+
+        /** Open loop at {@code fraction} of {@code max} deliveries/s, warm-up, then one window. */
+        private Window openLoop(double fraction, double max) throws InterruptedException {
+            client.startPublisher(PublisherPlan.atRate(Math.max(1, fraction * max / reading)));
+            pause(settings.warmupSeconds());
+            Window window = measure();
+            client.stopPublisher();
+            return window;
+        }
+
+        private void httpLatency(double fraction, double max) throws InterruptedException {
+            double rate = Math.max(1, fraction * max / n);
             URI base = URI.create("http://127.0.0.1:" + peer.port() + "/");
             HttpTopicPublisher http = new HttpTopicPublisher(base, ScenarioSettings.TOPIC, settings.apiKey(), rate, client.nextSeq());
             Window window;
@@ -171,21 +291,17 @@ public final class FanoutScenario {
             } finally {
                 client.publishedElsewhere(http.stop());
             }
-            // One request at a time (see HttpTopicPublisher): if the server answers slower than
-            // the rate, publications queue up in the publisher and the latency shows it.
-            results.add(new Measurement(round, target.name(), Metric.HTTP_OFFERED_PER_S, n, percent(fraction), rate));
-            results.add(new Measurement(round, target.name(), Metric.HTTP_PUBLISHED_PER_S, n, percent(fraction), http.achievedRate()));
-            results.add(new Measurement(round, target.name(), Metric.HTTP_REQUEST_MS, n, percent(fraction), http.meanRequestMillis()));
             if (http.failures() > 0) {
                 problems.add(http.failures() + " HTTP publications failed, first: " + http.firstFailure());
             }
+            // One request at a time (see HttpTopicPublisher): if the server answers slower than
+            // the rate, publications queue up in the publisher and the latency shows it.
+            add(Metric.HTTP_OFFERED_PER_S, percent(fraction), rate);
+            add(Metric.HTTP_PUBLISHED_PER_S, percent(fraction), http.achievedRate());
+            add(Metric.HTTP_REQUEST_MS, percent(fraction), http.meanRequestMillis());
             recordLatency(window.stats.latency(), fraction, Metric.HTTP_LATENCY_P50_MS, Metric.HTTP_LATENCY_P99_MS,
                     Metric.HTTP_LATENCY_P999_MS);
             drain("HTTP latency");
-        }
-
-        private static int percent(double fraction) {
-            return (int) Math.round(fraction * 100);
         }
 
         private void recordLatency(Histogram latency, double fraction, Metric p50, Metric p99, Metric p999) {
@@ -193,10 +309,13 @@ public final class FanoutScenario {
                 problems.add("no message arrived while measuring " + p50.label + " at " + fraction);
                 return;
             }
-            int load = percent(fraction);
-            results.add(new Measurement(round, target.name(), p50, n, load, latency.getValueAtPercentile(50) / 1000.0));
-            results.add(new Measurement(round, target.name(), p99, n, load, latency.getValueAtPercentile(99) / 1000.0));
-            results.add(new Measurement(round, target.name(), p999, n, load, latency.getValueAtPercentile(99.9) / 1000.0));
+            add(p50, percent(fraction), latency.getValueAtPercentile(50) / 1000.0);
+            add(p99, percent(fraction), latency.getValueAtPercentile(99) / 1000.0);
+            add(p999, percent(fraction), latency.getValueAtPercentile(99.9) / 1000.0);
+        }
+
+        private void add(Metric metric, int loadPercent, double value) {
+            results.add(new Measurement(round, target.name(), metric, n, loadPercent, value));
         }
 
         private Window measure() throws InterruptedException {
@@ -211,13 +330,20 @@ public final class FanoutScenario {
         }
 
         private boolean drain(String phase) throws InterruptedException {
-            if (client.awaitDrained(n, settings.settleSeconds(), TimeUnit.SECONDS)) {
+            if (client.awaitDrained(reading, settings.settleSeconds(), TimeUnit.SECONDS)) {
                 return true;
             }
-            problems.add("after " + phase + ": not every subscriber received the last message within "
+            problems.add("after " + phase + ": not every reading subscriber received the last message within "
                     + settings.settleSeconds() + " s");
             return false;
         }
+    }
+
+    /** The first "slowConsumersClosed" of the stats body is the cluster total. */
+    private static final Pattern SLOW_CLOSED_FIELD = Pattern.compile("\"slowConsumersClosed\"\\s*:\\s*(\\d+)");
+
+    private static int percent(double fraction) {
+        return (int) Math.round(fraction * 100);
     }
 
     /** A measurement window is timed by the clock; that is what it measures, not a synchronisation. */
