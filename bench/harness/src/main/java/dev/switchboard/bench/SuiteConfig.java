@@ -16,11 +16,12 @@ import java.util.List;
  * @param fanoutSizes       N subscribers (one fan-out run per N, target and round)
  * @param latencyFractions  loads (fractions of each peer's measured maximum) for latency at the smallest N
  * @param largeFractions    the same at every larger N (fewer: they take the longest)
+ * @param pushRate          per-user pushes/s through the HTTP API (Switchboard, smallest N)
  * @param churnFraction     churners as a share of N at the smallest N (0: skip)
  * @param churnLifetimeMillis how long each churner stays
  * @param slowFraction      share of slow consumers in the last phase at the smallest N (0: skip)
  */
-record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions, List<Double> largeFractions, double churnFraction,
+record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions, List<Double> largeFractions, double pushRate, double churnFraction,
                    long churnLifetimeMillis, double slowFraction,
                    int window, int maxInFlight, int sourceAddresses, long settleSeconds, Path repositoryRoot,
                    Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
@@ -39,6 +40,7 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 Double.parseDouble(property("bench.warmup", "1")),
                 list(property("bench.fractions", quick ? "0.5" : "0.25,0.5,0.8")).stream().map(Double::valueOf).toList(),
                 list(property("bench.fractions.large", "0.5")).stream().map(Double::valueOf).toList(),
+                Double.parseDouble(property("bench.push.rate", quick ? "200" : "1000")),
                 Double.parseDouble(property("bench.churn", "0.05")),
                 Long.parseLong(property("bench.churn.lifetime", "500")),
                 Double.parseDouble(property("bench.slow", "0.05")),

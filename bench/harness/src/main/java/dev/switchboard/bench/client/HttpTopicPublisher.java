@@ -60,6 +60,7 @@ public final class HttpTopicPublisher implements AutoCloseable {
             long seq = firstSeq + i;
             String body = "{\"data\":{\"t\":" + due / 1000 + ",\"seq\":" + seq + "}}";
             HttpRequest request = HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + apiKey)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();

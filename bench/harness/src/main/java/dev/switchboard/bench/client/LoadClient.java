@@ -39,6 +39,7 @@ public final class LoadClient implements AutoCloseable {
 
     private static final byte[] SEQ_KEY = Ascii.bytes("\"seq\":");
     private static final byte[] T_KEY = Ascii.bytes("\"t\":");
+    private static final byte[] USEQ_KEY = Ascii.bytes("\"useq\":");
     private static final byte[] WELCOME = Ascii.bytes("\"welcome\"");
     private static final byte[] SUBSCRIBED = Ascii.bytes("\"subscribed\"");
     private static final byte[] TYPE_ERROR = Ascii.bytes("\"type\":\"error\"");
@@ -87,6 +88,8 @@ public final class LoadClient implements AutoCloseable {
     private long windowStartNanos;
     private long windowDeliveries;
     private final Histogram latency = new Histogram(3);
+    private final Histogram userLatency = new Histogram(3);
+    private long userDeliveries;
     private final BroadcastSpread spread = new BroadcastSpread();
     private int stalled;
 
@@ -235,6 +238,7 @@ public final class LoadClient implements AutoCloseable {
             windowStartNanos = System.nanoTime();
             windowDeliveries = 0;
             latency.reset();
+            userLatency.reset();
             spread.reset();
             return null;
         });
@@ -620,6 +624,11 @@ public final class LoadClient implements AutoCloseable {
             message(connection, seq, Ascii.numberAfter(bytes, off, end, T_KEY));
             return;
         }
+        long userSeq = Ascii.numberAfter(bytes, off, end, USEQ_KEY);
+        if (userSeq >= 0) {
+            userMessage(connection, userSeq, Ascii.numberAfter(bytes, off, end, T_KEY));
+            return;
+        }
         if (Ascii.indexOf(bytes, off, end, TYPE_ERROR) >= 0) {
             errorFrames++;
             problem("connection " + connection.id + " got " + new String(bytes, off, Math.min(len, 300), StandardCharsets.UTF_8));
@@ -700,6 +709,32 @@ public final class LoadClient implements AutoCloseable {
             connection.reachedGeneration = reachGeneration;
             reached++;
         }
+    }
+
+    /** A push to this connection's user (HttpUserPusher): its own sequence, its own histogram. */
+    private void userMessage(WsConnection connection, long userSeq, long intendedMicros) {
+        userDeliveries++;
+        if (windowOpen && intendedMicros >= 0) {
+            userLatency.recordValue(Math.max(0, readNowMicros - intendedMicros));
+        }
+        long expected = connection.lastUserSeq + 1;
+        if (userSeq > expected) {
+            gaps += userSeq - expected;
+            problem("connection " + connection.id + ": user push gap after " + connection.lastUserSeq + ", got " + userSeq);
+        } else if (userSeq < expected) {
+            reorders++;
+        }
+        connection.lastUserSeq = Math.max(connection.lastUserSeq, userSeq);
+    }
+
+    /** Waits until {@code total} user pushes arrived in all (each push reaches exactly one session). */
+    public boolean awaitUserDeliveries(long total, long timeout, TimeUnit unit) throws InterruptedException {
+        return awaitCondition(() -> userDeliveries >= total, timeout, unit);
+    }
+
+    /** Latency of user pushes during the last window (call after {@link #endWindow}). */
+    public Histogram userLatency() {
+        return call(userLatency::copy);
     }
 
     private void ready(WsConnection connection) {

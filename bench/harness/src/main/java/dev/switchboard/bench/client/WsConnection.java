@@ -26,6 +26,8 @@ final class WsConnection {
 
     /** Highest publisher sequence number seen; -1 before the first message. */
     long lastSeq = -1;
+    /** Highest per-user push sequence number seen (HttpUserPusher); pushes start at 0. */
+    long lastUserSeq = -1;
     /** Generation of the last {@code awaitAllReached} target this connection reached. */
     int reachedGeneration;
     /** When a churner became ready (System.nanoTime). */

@@ -6,11 +6,12 @@ import java.util.List;
  * What one fan-out run measures beyond connecting and the maximum.
  *
  * @param fractions     loads (fractions of the measured maximum) for open-loop latency; empty: none
- * @param httpLatency   also publish through Switchboard's HTTP API at the middle fraction
+ * @param httpLatency   also publish through Switchboard's HTTP API at the middle fraction, and push per user
+ * @param pushRate      per-user pushes per second through the HTTP API
  * @param churnFraction extra subscribers, as a share of N, that keep connecting and closing (0: no churn phase)
  * @param churnLifetimeMillis how long each churner stays subscribed
  * @param slowFraction  share of subscribers made slow consumers in a last phase (0: no such phase)
  */
-public record FanoutPlan(List<Double> fractions, boolean httpLatency, double churnFraction, long churnLifetimeMillis,
+public record FanoutPlan(List<Double> fractions, boolean httpLatency, double pushRate, double churnFraction, long churnLifetimeMillis,
                          double slowFraction) {
 }

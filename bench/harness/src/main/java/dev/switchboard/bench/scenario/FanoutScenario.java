@@ -4,6 +4,7 @@ import dev.switchboard.bench.client.ChurnPlan;
 import dev.switchboard.bench.client.ConnectionBatch;
 import dev.switchboard.bench.client.ConnectionSpec;
 import dev.switchboard.bench.client.HttpTopicPublisher;
+import dev.switchboard.bench.client.HttpUserPusher;
 import dev.switchboard.bench.client.LoadClient;
 import dev.switchboard.bench.client.Protocol;
 import dev.switchboard.bench.client.PublisherPlan;
@@ -43,7 +44,7 @@ import org.HdrHistogram.Histogram;
  *       {@code /proc/<pid>/stat}.</li>
  *   <li><b>Latency</b>: open loop at each fraction of that maximum, latency from the intended
  *       send time, plus the time until the last subscriber had each message; for Switchboard's
- *       native target also through the HTTP API.</li>
+ *       native target also through the HTTP API, and per-user pushes through the HTTP API.</li>
  *   <li><b>Churn</b>: at the middle load, a share of extra subscribers keeps connecting,
  *       subscribing and closing; latency of the stable subscribers, compared with the same load
  *       without churn, and completed connect-subscribe-close lives per second.</li>
@@ -124,6 +125,7 @@ public final class FanoutScenario {
                 }
                 if (plan.httpLatency() && target.peer() == PeerKind.SWITCHBOARD && target.protocol() == Protocol.NATIVE) {
                     httpLatency(middle, max);
+                    userPush();
                 }
                 if (plan.churnFraction() > 0) {
                     churn(middle, max);
@@ -302,6 +304,43 @@ public final class FanoutScenario {
             recordLatency(window.stats.latency(), fraction, Metric.HTTP_LATENCY_P50_MS, Metric.HTTP_LATENCY_P99_MS,
                     Metric.HTTP_LATENCY_P999_MS);
             drain("HTTP latency");
+        }
+
+        /** Per-user push through the HTTP API at {@code pushRate}, round robin over the N subscribers' users. */
+        private void userPush() throws InterruptedException {
+            List<String> users = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                users.add("sub-" + i);
+            }
+            URI base = URI.create("http://127.0.0.1:" + peer.port() + "/");
+            HttpUserPusher pusher = new HttpUserPusher(base, settings.apiKey(), users, plan.pushRate(),
+                    Math.min(8, n - 1));
+            long pushed;
+            try {
+                pause(settings.warmupSeconds());
+                client.startWindow();
+                pause(settings.measureSeconds());
+                client.endWindow();
+            } finally {
+                pushed = pusher.stop();
+            }
+            Histogram latency = client.userLatency();
+            if (pusher.failures() > 0) {
+                problems.add(pusher.failures() + " user pushes failed, first: " + pusher.firstFailure());
+            }
+            add(Metric.PUSH_OFFERED_PER_S, 0, plan.pushRate());
+            add(Metric.PUSH_ACHIEVED_PER_S, 0, pusher.achievedRate());
+            add(Metric.PUSH_REQUEST_MS, 0, pusher.meanRequestMillis());
+            if (latency.getTotalCount() > 0) {
+                add(Metric.PUSH_P50_MS, 0, latency.getValueAtPercentile(50) / 1000.0);
+                add(Metric.PUSH_P99_MS, 0, latency.getValueAtPercentile(99) / 1000.0);
+                add(Metric.PUSH_P999_MS, 0, latency.getValueAtPercentile(99.9) / 1000.0);
+            } else {
+                problems.add("no user push arrived while measuring");
+            }
+            if (!client.awaitUserDeliveries(pushed - pusher.failures(), settings.settleSeconds(), TimeUnit.SECONDS)) {
+                problems.add("not every user push arrived within " + settings.settleSeconds() + " s");
+            }
         }
 
         private void recordLatency(Histogram latency, double fraction, Metric p50, Metric p99, Metric p999) {

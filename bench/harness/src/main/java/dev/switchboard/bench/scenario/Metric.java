@@ -29,6 +29,12 @@ public enum Metric {
     HTTP_LATENCY_P50_MS("latency p50, HTTP API publisher", "ms", false),
     HTTP_LATENCY_P99_MS("latency p99, HTTP API publisher", "ms", false),
     HTTP_LATENCY_P999_MS("latency p99.9, HTTP API publisher", "ms", false),
+    PUSH_P50_MS("per-user push via HTTP API, latency p50", "ms", false),
+    PUSH_P99_MS("per-user push via HTTP API, latency p99", "ms", false),
+    PUSH_P999_MS("per-user push via HTTP API, latency p99.9", "ms", false),
+    PUSH_OFFERED_PER_S("per-user pushes/s offered", "/s", true),
+    PUSH_ACHIEVED_PER_S("per-user pushes/s sent", "/s", true),
+    PUSH_REQUEST_MS("per-user push request, mean", "ms", false),
     HTTP_REQUEST_MS("HTTP publish request, mean", "ms", false),
     HTTP_PUBLISHED_PER_S("HTTP publications/s achieved", "/s", true),
     HTTP_OFFERED_PER_S("HTTP publications/s offered", "/s", true);
