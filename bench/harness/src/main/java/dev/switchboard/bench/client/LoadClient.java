@@ -192,7 +192,7 @@ public final class LoadClient implements AutoCloseable {
             reached = 0;
             reachTarget = lastSeqSent;
             for (WsConnection connection : connections) {
-                if (connection.spec.role().inAudience() && connection.lastSeq >= reachTarget) {
+                if (connection.spec.role().inAudience() && !connection.stalled && connection.lastSeq >= reachTarget) {
                     connection.reachedGeneration = reachGeneration;
                     reached++;
                 }
