@@ -43,10 +43,11 @@ public final class RawFanoutServer {
     private final ByteBuffer fanoutFrame = ByteBuffer.allocateDirect(70 * 1024);
     private final ByteBuffer small = ByteBuffer.allocate(1024);
     private final List<RawConnection> subscribers = new ArrayList<>();
+    private final ServerSocketChannel server;
 
     private RawFanoutServer(int port) throws IOException {
         selector = Selector.open();
-        ServerSocketChannel server = ServerSocketChannel.open();
+        server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress(port), 4096);
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
@@ -54,15 +55,38 @@ public final class RawFanoutServer {
 
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
-        RawFanoutServer server = new RawFanoutServer(port);
+        RawFanoutServer server = listen(port);
         System.out.println("READY " + port);
         System.out.flush();
-        server.run();
+        server.serve();
     }
 
-    private void run() throws IOException {
-        while (true) {
-            selector.select();
+    /** Binds to {@code port} (0: any free port) on all interfaces; {@link #serve} then runs it. */
+    public static RawFanoutServer listen(int port) throws IOException {
+        return new RawFanoutServer(port);
+    }
+
+    public int port() throws IOException {
+        return ((InetSocketAddress) server.getLocalAddress()).getPort();
+    }
+
+    /** Stops {@link #serve} (from another thread) and closes the listening socket. */
+    public void close() throws IOException {
+        selector.close();
+        server.close();
+    }
+
+    /** Serves on the calling thread until {@link #close}. */
+    public void serve() throws IOException {
+        while (selector.isOpen()) {
+            try {
+                selector.select();
+            } catch (java.nio.channels.ClosedSelectorException e) {
+                return;
+            }
+            if (!selector.isOpen()) {
+                return;
+            }
             Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
             while (keys.hasNext()) {
                 SelectionKey key = keys.next();
