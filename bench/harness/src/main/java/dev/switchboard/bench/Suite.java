@@ -63,12 +63,12 @@ public final class Suite {
         for (int r = 1; r <= config.rounds(); r++) {
             int round = r;
             for (int n : config.fanoutSizes()) {
-                // Latency at several loads, the HTTP publisher, churn and slow consumers only at the
+                // Latency at several loads, HTTP, churn, overload and slow consumers only at the
                 // smallest N: the largest runs take the longest, and the targets ask for these there.
                 FanoutPlan plan = n == smallest
                         ? new FanoutPlan(config.latencyFractions(), true, config.pushRate(), config.churnFraction(),
-                                config.churnLifetimeMillis(), config.slowFraction())
-                        : new FanoutPlan(config.largeFractions(), false, 0, 0, 0, 0);
+                                config.churnLifetimeMillis(), config.overload(), config.slowFraction())
+                        : new FanoutPlan(config.largeFractions(), false, 0, 0, 0, 0, 0);
                 for (Target target : config.targets()) {
                     run(out, results, round, target, FanoutScenario.NAME, n, () -> fanout.run(round, target, n, plan));
                 }

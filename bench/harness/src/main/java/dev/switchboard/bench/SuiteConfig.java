@@ -19,10 +19,11 @@ import java.util.List;
  * @param pushRate          per-user pushes/s through the HTTP API (Switchboard, smallest N)
  * @param churnFraction     churners as a share of N at the smallest N (0: skip)
  * @param churnLifetimeMillis how long each churner stays
+ * @param overload          offered load as a multiple of the maximum in the overload phase (0: skip)
  * @param slowFraction      share of slow consumers in the last phase at the smallest N (0: skip)
  */
 record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions, List<Double> largeFractions, double pushRate, double churnFraction,
-                   long churnLifetimeMillis, double slowFraction,
+                   long churnLifetimeMillis, double overload, double slowFraction,
                    int window, int maxInFlight, int sourceAddresses, long settleSeconds, Path repositoryRoot,
                    Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
                    String springClassPath, List<String> peerJvmOptions, String serverCpus) {
@@ -34,7 +35,7 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
         return new SuiteConfig(
                 quick,
                 Integer.parseInt(property("bench.rounds", quick ? "1" : "3")),
-                list(property("bench.targets", "raw,tyrus,switchboard,switchboard-stomp,spring")).stream().map(Target::named).toList(),
+                list(property("bench.targets", "raw,tyrus,switchboard,switchboard-stomp,spring")).stream().distinct().map(Target::named).toList(),
                 list(property("bench.fanout.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
                 Double.parseDouble(property("bench.seconds", quick ? "2" : "3")),
                 Double.parseDouble(property("bench.warmup", "1")),
@@ -43,8 +44,9 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 Double.parseDouble(property("bench.push.rate", quick ? "200" : "1000")),
                 Double.parseDouble(property("bench.churn", "0.05")),
                 Long.parseLong(property("bench.churn.lifetime", "500")),
+                Double.parseDouble(property("bench.overload", "1.5")),
                 Double.parseDouble(property("bench.slow", "0.05")),
-                Integer.parseInt(property("bench.window", "32")),
+                Integer.parseInt(property("bench.window", "256")),
                 Integer.parseInt(property("bench.inflight", "64")),
                 Integer.parseInt(property("bench.sources", "4")),
                 Long.parseLong(property("bench.settle", "60")),

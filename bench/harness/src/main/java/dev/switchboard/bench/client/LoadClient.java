@@ -81,6 +81,9 @@ public final class LoadClient implements AutoCloseable {
     private long gaps;
     private long reorders;
     private int unexpectedCloses;
+    /** While set (an overload phase), a server closing subscribers is a result, not a failure. */
+    private boolean closesExpected;
+    private int expectedCloses;
     private int errorFrames;
     private final List<String> problems = new ArrayList<>();
 
@@ -306,6 +309,19 @@ public final class LoadClient implements AutoCloseable {
 
     /** Churn's outcome: completed connect-subscribe-close lives per second, and connects that failed. */
     public record ChurnResult(double livesPerSecond, int failures) {
+    }
+
+    /**
+     * From now on (until called with false), subscribers the server closes are counted by
+     * {@link #expectedCloses()} rather than as unexpected: the overload phase offers more than
+     * the maximum, and closing slow consumers is then the server's documented answer.
+     */
+    public void expectCloses(boolean expected) {
+        call(() -> closesExpected = expected);
+    }
+
+    public int expectedCloses() {
+        return call(() -> expectedCloses);
     }
 
     public int subscribersReady() {
@@ -842,7 +858,9 @@ public final class LoadClient implements AutoCloseable {
             return;
         }
         boolean wasOpening = connection.state != WsConnection.State.READY;
-        if (!connection.closingByUs && !connection.stalled) {
+        if (closesExpected && connection.spec.role().inAudience() && !connection.closingByUs) {
+            expectedCloses++;
+        } else if (!connection.closingByUs && !connection.stalled) {
             unexpectedCloses++;
             problem("connection " + connection.id + " (" + connection.spec.role() + ") lost: " + why);
         }

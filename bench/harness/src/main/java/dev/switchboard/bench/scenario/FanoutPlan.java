@@ -10,8 +10,9 @@ import java.util.List;
  * @param pushRate      per-user pushes per second through the HTTP API
  * @param churnFraction extra subscribers, as a share of N, that keep connecting and closing (0: no churn phase)
  * @param churnLifetimeMillis how long each churner stays subscribed
+ * @param overload      offered load, as a multiple of the maximum, for the overload phase (0: none)
  * @param slowFraction  share of subscribers made slow consumers in a last phase (0: no such phase)
  */
-public record FanoutPlan(List<Double> fractions, boolean httpLatency, double pushRate, double churnFraction, long churnLifetimeMillis,
-                         double slowFraction) {
+public record FanoutPlan(List<Double> fractions, boolean httpLatency, double pushRate, double churnFraction,
+                         long churnLifetimeMillis, double overload, double slowFraction) {
 }

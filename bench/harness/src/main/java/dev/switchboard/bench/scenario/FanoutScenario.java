@@ -48,6 +48,8 @@ import org.HdrHistogram.Histogram;
  *   <li><b>Churn</b>: at the middle load, a share of extra subscribers keeps connecting,
  *       subscribing and closing; latency of the stable subscribers, compared with the same load
  *       without churn, and completed connect-subscribe-close lives per second.</li>
+ *   <li><b>Overload</b>: open loop at more than the maximum (1.5x by default): the share of the
+ *       maximum still delivered, latency, subscribers closed, time to drain the backlog.</li>
  *   <li><b>Slow consumers</b>: the subscribers chosen as slow (small receive buffer) stop
  *       reading; latency of the others at the middle load, compared with the same load without
  *       them.</li>
@@ -129,6 +131,9 @@ public final class FanoutScenario {
                 }
                 if (plan.churnFraction() > 0) {
                     churn(middle, max);
+                }
+                if (plan.overload() > 0 && !overload(max)) {
+                    return; // not drained: the slow-consumer phase would measure the backlog
                 }
                 if (plan.slowFraction() > 0) {
                     slowConsumers(middle, max); // last: a peer without slow-consumer handling may not recover
@@ -212,9 +217,10 @@ public final class FanoutScenario {
 
         private void slowConsumers(double fraction, double max) throws InterruptedException {
             double closedBefore = slowConsumersClosedBySwitchboard();
+            int before = reading;
             int stalled = client.stallSlowSubscribers();
-            reading = n - stalled;
-            Window window = openLoop(fraction, max * reading / n);
+            reading = client.subscribersReady() - stalled;
+            Window window = openLoop(fraction, max * reading / before);
             recordLatency(window.stats.latency(), fraction, Metric.SLOW_HEALTHY_P50_MS, Metric.SLOW_HEALTHY_P99_MS,
                     Metric.SLOW_HEALTHY_P999_MS);
             versusBaseline(Metric.SLOW_P99_VS_BASELINE, fraction, window.stats.latency());
@@ -223,6 +229,33 @@ public final class FanoutScenario {
                 add(Metric.SLOW_CLOSED, percent(fraction), slowConsumersClosedBySwitchboard() - closedBefore);
             }
             drain("slow consumers");
+        }
+
+        /**
+         * Open loop at {@code plan.overload()} times the maximum: how much of the maximum still
+         * gets delivered (a collapse shows as a small share), the latency, how many subscribers
+         * the server closed, and how long the backlog takes to drain afterwards.
+         */
+        private boolean overload(double max) throws InterruptedException {
+            double fraction = plan.overload();
+            client.expectCloses(true);
+            try {
+                Window window = openLoop(fraction, max);
+                add(Metric.OVERLOAD_DELIVERED_SHARE, percent(fraction), window.stats.deliveriesPerSecond() / max);
+                recordLatency(window.stats.latency(), fraction, Metric.OVERLOAD_P50_MS, Metric.OVERLOAD_P99_MS,
+                        Metric.OVERLOAD_P999_MS);
+                long drainStart = System.nanoTime();
+                reading = client.subscribersReady();
+                boolean drained = drain("overload");
+                if (drained) {
+                    add(Metric.OVERLOAD_DRAIN_S, percent(fraction), (System.nanoTime() - drainStart) / 1e9);
+                }
+                add(Metric.OVERLOAD_CLOSED, percent(fraction), client.expectedCloses());
+                reading = client.subscribersReady();
+                return drained;
+            } finally {
+                client.expectCloses(false);
+            }
         }
 
         /** Churners come and go while publishing at {@code fraction}; latency of the stable subscribers. */
