@@ -27,6 +27,31 @@ public final class Ascii {
         return -1;
     }
 
+    /** Index of the last {@code needle} in {@code hay[from, to)}, or -1. */
+    public static int lastIndexOf(byte[] hay, int from, int to, byte[] needle) {
+        outer:
+        for (int i = to - needle.length; i >= from; i--) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * The non-negative decimal number right after the LAST {@code key} in {@code hay[from, to)},
+     * or -1. The benchmark's fields sit near the end of every frame (the {@code data} of a
+     * native message comes before only {@code "ts"}; a STOMP body is last), so scanning
+     * backwards reads a fraction of the frame.
+     */
+    public static long numberAfterLast(byte[] hay, int from, int to, byte[] key) {
+        int at = lastIndexOf(hay, from, to, key);
+        return at < 0 ? -1 : digitsAt(hay, at + key.length, to);
+    }
+
     public static boolean startsWith(byte[] hay, int from, int to, byte[] prefix) {
         if (to - from < prefix.length) {
             return false;
@@ -45,10 +70,11 @@ public final class Ascii {
      */
     public static long numberAfter(byte[] hay, int from, int to, byte[] key) {
         int at = indexOf(hay, from, to, key);
-        if (at < 0) {
-            return -1;
-        }
-        int i = at + key.length;
+        return at < 0 ? -1 : digitsAt(hay, at + key.length, to);
+    }
+
+    private static long digitsAt(byte[] hay, int start, int to) {
+        int i = start;
         while (i < to && hay[i] == ' ') {
             i++;
         }

@@ -24,9 +24,11 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The load generator: many client WebSockets driven by ONE selector thread, with the upgrade
- * written by hand, frames parsed in place in one shared read buffer (no allocation per message),
- * masking on send, client sockets spread over several loopback source addresses (each address
- * has its own 28,232 ephemeral ports), HdrHistogram latency and per-connection sequence checks.
+ * written by hand, frames parsed in place in one shared read buffer ({@link InboundParser}, no
+ * allocation per message), masking on send ({@link ClientFrames}), client sockets spread over
+ * several loopback source addresses (each address has its own 28,232 ephemeral ports), and a
+ * ledger of deliveries with HdrHistogram latency and per-connection sequence checks
+ * ({@link Deliveries}).
  *
  * <p>Why not a WebSocket library: the Tyrus client, the JDK client and Node's ws swing between
  * 70k and 240k messages/s on one core (issue 6), too unsteady to measure a server with.
@@ -35,7 +37,7 @@ import org.HdrHistogram.Histogram;
  * through {@link #call} (a task queue plus {@code wakeup()}), {@link #awaitCondition} and the
  * latches of {@link ConnectionBatch}.
  */
-public final class LoadClient implements AutoCloseable {
+public final class LoadClient implements AutoCloseable, InboundParser.Sink {
 
     private static final byte[] SEQ_KEY = Ascii.bytes("\"seq\":");
     private static final byte[] T_KEY = Ascii.bytes("\"t\":");
@@ -47,9 +49,7 @@ public final class LoadClient implements AutoCloseable {
     private static final byte[] CONNECTED = Ascii.bytes("CONNECTED");
     private static final byte[] RECEIPT = Ascii.bytes("RECEIPT");
     private static final byte[] ERROR = Ascii.bytes("ERROR");
-    private static final byte[] HEAD_END = Ascii.bytes("\r\n\r\n");
-    private static final byte[] LINE_END = Ascii.bytes("\r\n");
-    private static final byte[] STATUS_101 = Ascii.bytes(" 101 ");
+    private static final byte[] CLOSE_NORMAL = {0x03, (byte) 0xE8}; // 1000
     private static final int MAX_PUBLISHER_BACKLOG = 16 << 20;
     private static final int MAX_PROBLEMS = 20;
 
@@ -67,6 +67,9 @@ public final class LoadClient implements AutoCloseable {
     private final ByteBuffer writeBuffer = ByteBuffer.allocate(64 * 1024);
     private final byte[] scratch = new byte[4096];
     private final ClientFrames frames = new ClientFrames();
+    private final InboundParser parser = new InboundParser(this, readBuffer.capacity() - 16);
+    private final List<String> problems = new ArrayList<>();
+    private final Deliveries deliveries = new Deliveries(this::problem);
     private final List<WsConnection> connections = new ArrayList<>();
     private final ArrayDeque<WsConnection> toOpen = new ArrayDeque<>();
     private final List<Waiter> waiters = new ArrayList<>();
@@ -76,40 +79,16 @@ public final class LoadClient implements AutoCloseable {
     private long readNowMicros;
 
     private int subscribersReady;
-    private int primed;
-    private long deliveries;
-    private long gaps;
-    private long reorders;
+    private int stalled;
     private int unexpectedCloses;
     /** While set (an overload phase), a server closing subscribers is a result, not a failure. */
     private boolean closesExpected;
     private int expectedCloses;
     private int errorFrames;
-    private final List<String> problems = new ArrayList<>();
-
-    private boolean windowOpen;
-    private long windowStartNanos;
-    private long windowDeliveries;
-    private final Histogram latency = new Histogram(3);
-    private final Histogram userLatency = new Histogram(3);
-    private long userDeliveries;
-    private final BroadcastSpread spread = new BroadcastSpread();
-    private int stalled;
 
     private InBandPublisher publisher;
-
-    private ChurnPlan churn;
-    private final ArrayDeque<WsConnection> churners = new ArrayDeque<>();
-    private int churnAlive;
-    private long churnCounter;
-    private long churnCycles;
-    private int churnFailures;
-    private long churnStartNanos;
     private long lastSeqSent = -1;
-
-    private long reachTarget = Long.MAX_VALUE;
-    private int reachGeneration;
-    private int reached;
+    private Churn churn;
 
     /**
      * @param server          the peer's address
@@ -134,11 +113,7 @@ public final class LoadClient implements AutoCloseable {
         ConnectionBatch batch = new ConnectionBatch(specs.size());
         call(() -> {
             maxOpening = maxInFlight;
-            for (ConnectionSpec spec : specs) {
-                WsConnection connection = new WsConnection(connections.size(), spec, batch);
-                connections.add(connection);
-                toOpen.add(connection);
-            }
+            specs.forEach(spec -> enqueue(spec, batch));
             return null;
         });
         return batch;
@@ -185,24 +160,21 @@ public final class LoadClient implements AutoCloseable {
 
     /** Subscribers that received at least one message, i.e. whose subscription is surely active. */
     public boolean awaitPrimed(int subscribers, long timeout, TimeUnit unit) throws InterruptedException {
-        return awaitCondition(() -> primed >= subscribers, timeout, unit);
+        return awaitCondition(() -> deliveries.primed() >= subscribers, timeout, unit);
     }
 
     /** Waits until {@code subscribers} connections have received the last sequence number published so far. */
     public boolean awaitDrained(int subscribers, long timeout, TimeUnit unit) throws InterruptedException {
         call(() -> {
-            reachGeneration++;
-            reached = 0;
-            reachTarget = lastSeqSent;
-            for (WsConnection connection : connections) {
-                if (connection.spec.role().inAudience() && !connection.stalled && connection.lastSeq >= reachTarget) {
-                    connection.reachedGeneration = reachGeneration;
-                    reached++;
-                }
-            }
+            deliveries.reachFrom(lastSeqSent, connections);
             return null;
         });
-        return awaitCondition(() -> reached >= subscribers, timeout, unit);
+        return awaitCondition(() -> deliveries.reached() >= subscribers, timeout, unit);
+    }
+
+    /** Waits until {@code total} user pushes arrived in all (each push reaches exactly one session). */
+    public boolean awaitUserDeliveries(long total, long timeout, TimeUnit unit) throws InterruptedException {
+        return awaitCondition(() -> deliveries.userDeliveries() >= total, timeout, unit);
     }
 
     /** Starts the in-band publisher on the (ready) publisher connection. */
@@ -212,7 +184,7 @@ public final class LoadClient implements AutoCloseable {
                     .filter(c -> c.spec.role() == Role.PUBLISHER && c.state == WsConnection.State.READY)
                     .findFirst().orElseThrow(() -> new IllegalStateException("no ready publisher connection"));
             publisher = new InBandPublisher(connection, plan, new PublishEncoder(connection.spec.protocol(), topic),
-                    System.nanoTime(), deliveries, subscribersReady);
+                    System.nanoTime(), deliveries.total(), subscribersReady);
             return null;
         });
     }
@@ -237,29 +209,28 @@ public final class LoadClient implements AutoCloseable {
 
     public void startWindow() {
         call(() -> {
-            windowOpen = true;
-            windowStartNanos = System.nanoTime();
-            windowDeliveries = 0;
-            latency.reset();
-            userLatency.reset();
-            spread.reset();
+            deliveries.startWindow();
             return null;
         });
     }
 
     public WindowStats endWindow() {
-        return call(() -> {
-            windowOpen = false;
-            double seconds = (System.nanoTime() - windowStartNanos) / 1e9;
-            return new WindowStats(windowDeliveries, seconds, latency.copy(), spread.complete(), spread.spread(), gaps,
-                    reorders, unexpectedCloses, errorFrames, List.copyOf(problems));
-        });
+        return call(() -> stats(deliveries.windowDeliveries(), deliveries.endWindow()));
     }
 
-    /** Problems so far, without a window (after a handshake run, for example). */
+    /** Problems so far, without a window. */
     public WindowStats totals() {
-        return call(() -> new WindowStats(deliveries, 0, latency.copy(), spread.complete(), spread.spread(), gaps,
-                reorders, unexpectedCloses, errorFrames, List.copyOf(problems)));
+        return call(() -> stats(deliveries.total(), 0));
+    }
+
+    private WindowStats stats(long delivered, double seconds) {
+        return new WindowStats(delivered, seconds, deliveries.latency(), deliveries.complete(), deliveries.spread(),
+                deliveries.gaps(), deliveries.reorders(), unexpectedCloses, errorFrames, List.copyOf(problems));
+    }
+
+    /** Latency of user pushes during the last window (call after {@link #endWindow}). */
+    public Histogram userLatency() {
+        return call(deliveries::userLatency);
     }
 
     /**
@@ -283,26 +254,17 @@ public final class LoadClient implements AutoCloseable {
 
     /** Starts churn (see {@link ChurnPlan}); churners are not in the audience and not in the latency figures. */
     public void startChurn(ChurnPlan plan) {
-        call(() -> {
-            churn = plan;
-            churnCycles = 0;
-            churnFailures = 0;
-            churnStartNanos = System.nanoTime();
-            return null;
-        });
+        call(() -> churn = new Churn(plan));
     }
 
     /** Stops churn and closes the churners still open; returns completed lives per second and failures. */
     public ChurnResult stopChurn() {
         return call(() -> {
-            double seconds = (System.nanoTime() - churnStartNanos) / 1e9;
-            ChurnResult result = new ChurnResult(churnCycles / seconds, churnFailures);
-            churn = null;
-            for (WsConnection connection : churners) {
-                connection.closingByUs = true;
-                closeQuietly(connection);
+            ChurnResult result = churn.result();
+            for (WsConnection connection : churn.remaining()) {
+                closeByUs(connection);
             }
-            churners.clear();
+            churn = null;
             return result;
         });
     }
@@ -324,6 +286,7 @@ public final class LoadClient implements AutoCloseable {
         return call(() -> expectedCloses);
     }
 
+    /** Subscribers open and subscribed now (stalled ones included). */
     public int subscribersReady() {
         return call(() -> subscribersReady);
     }
@@ -336,10 +299,7 @@ public final class LoadClient implements AutoCloseable {
         }
         try {
             call(() -> {
-                for (WsConnection connection : connections) {
-                    connection.closingByUs = true;
-                    closeQuietly(connection);
-                }
+                connections.forEach(this::closeByUs);
                 return null;
             });
         } finally {
@@ -418,33 +378,25 @@ public final class LoadClient implements AutoCloseable {
         }
     }
 
-    /** Retires churners whose life is over and starts new ones until {@code concurrent} are alive. */
+    /** Retires churners whose life is over (close frame 1000, then the socket) and starts new ones. */
     private void churn() throws IOException {
-        ChurnPlan plan = churn;
-        if (plan == null) {
+        if (churn == null) {
             return;
         }
-        long now = System.nanoTime();
-        long lifetime = plan.lifetimeMillis() * 1_000_000L;
-        while (!churners.isEmpty() && now - churners.peekFirst().readyNanos >= lifetime) {
-            WsConnection old = churners.pollFirst();
-            if (old.isOpen()) {
-                old.closingByUs = true;
-                byte[] normal = {0x03, (byte) 0xE8}; // 1000
-                sendFrame(old, ClientFrames.CLOSE, normal, 0, 2);
-                closeQuietly(old);
-                churnAlive--;
-                churnCycles++;
-            }
+        WsConnection old;
+        while ((old = churn.expired(System.nanoTime())) != null) {
+            sendFrame(old, ClientFrames.CLOSE, CLOSE_NORMAL, 0, 2);
+            closeByUs(old);
         }
-        while (churnAlive < plan.concurrent()) {
-            String channel = "churn-" + churnCounter++;
-            WsConnection connection = new WsConnection(connections.size(),
-                    new ConnectionSpec(plan.protocol(), Role.CHURNER, plan.token(), channel), new ConnectionBatch(1));
-            connections.add(connection);
-            toOpen.add(connection);
-            churnAlive++;
+        while (churn.wantsMore()) {
+            enqueue(churn.next(), new ConnectionBatch(1));
         }
+    }
+
+    private void enqueue(ConnectionSpec spec, ConnectionBatch batch) {
+        WsConnection connection = new WsConnection(connections.size(), spec, batch);
+        connections.add(connection);
+        toOpen.add(connection);
     }
 
     private void openMore() {
@@ -487,7 +439,7 @@ public final class LoadClient implements AutoCloseable {
                 return;
             }
             if (key.isWritable()) {
-                flush(connection);
+                connection.flush();
             }
             if (key.isValid() && key.isReadable()) {
                 read(connection);
@@ -500,7 +452,7 @@ public final class LoadClient implements AutoCloseable {
     private void connected(WsConnection connection) throws IOException {
         connection.state = WsConnection.State.UPGRADING;
         connection.key.interestOps(SelectionKey.OP_READ);
-        send(connection, ByteBuffer.wrap(upgradeRequest(connection.spec).getBytes(StandardCharsets.US_ASCII)));
+        connection.write(ByteBuffer.wrap(upgradeRequest(connection.spec).getBytes(StandardCharsets.US_ASCII)));
     }
 
     private String upgradeRequest(ConnectionSpec spec) {
@@ -533,7 +485,7 @@ public final class LoadClient implements AutoCloseable {
             }
             readNowMicros = System.nanoTime() / 1000;
             int end = readBuffer.position();
-            int consumed = parse(connection, bytes, end);
+            int consumed = parser.parse(connection, bytes, end);
             if (!connection.isOpen()) {
                 return;
             }
@@ -544,75 +496,27 @@ public final class LoadClient implements AutoCloseable {
         }
     }
 
-    /** Parses everything complete in {@code bytes[0, end)}; returns how many bytes were used. */
-    private int parse(WsConnection connection, byte[] bytes, int end) throws IOException {
-        int at = 0;
-        if (connection.state == WsConnection.State.UPGRADING) {
-            int headEnd = Ascii.indexOf(bytes, 0, end, HEAD_END);
-            if (headEnd < 0) {
-                return 0;
-            }
-            int lineEnd = Ascii.indexOf(bytes, 0, headEnd + 2, LINE_END);
-            if (Ascii.indexOf(bytes, 0, lineEnd, STATUS_101) < 0) {
-                String status = new String(bytes, 0, lineEnd, StandardCharsets.US_ASCII);
-                failOpening(connection, "upgrade refused: " + status);
-                return end;
-            }
-            at = headEnd + 4;
-            opened(connection);
-        }
-        while (connection.isOpen() && end - at >= 2) {
-            int b0 = bytes[at] & 0xFF;
-            int b1 = bytes[at + 1] & 0xFF;
-            int opcode = b0 & 0x0F;
-            int header = 2;
-            long length = b1 & 0x7F;
-            if (length == 126) {
-                if (end - at < 4) {
-                    break;
-                }
-                length = ((bytes[at + 2] & 0xFF) << 8) | (bytes[at + 3] & 0xFF);
-                header = 4;
-            } else if (length == 127) {
-                if (end - at < 10) {
-                    break;
-                }
-                length = 0;
-                for (int i = 2; i < 10; i++) {
-                    length = (length << 8) | (bytes[at + i] & 0xFF);
-                }
-                header = 10;
-            }
-            if ((b1 & 0x80) != 0) {
-                protocolViolation(connection, "server sent a masked frame");
-                return end;
-            }
-            if (length > readBuffer.capacity() - 16) {
-                protocolViolation(connection, "frame of " + length + " bytes is larger than the read buffer");
-                return end;
-            }
-            if (end - at < header + length) {
-                break;
-            }
-            frame(connection, opcode, bytes, at + header, (int) length);
-            at += header + (int) length;
-        }
-        return at;
-    }
+    // ---------------------------------------------------------------- InboundParser.Sink
 
-    private void opened(WsConnection connection) throws IOException {
-        ConnectionSpec spec = connection.spec;
-        if (spec.protocol() == Protocol.NATIVE) {
-            connection.state = WsConnection.State.AWAIT_WELCOME;
-        } else {
-            connection.state = WsConnection.State.AWAIT_WELCOME; // CONNECTED plays the welcome's part
+    @Override
+    public void upgraded(WsConnection connection) throws IOException {
+        // The native protocol's server speaks first (welcome); STOMP's client does (CONNECT).
+        // Either way the next step is an answer that proves the token was accepted.
+        connection.state = WsConnection.State.AWAIT_WELCOME;
+        if (connection.spec.protocol() == Protocol.STOMP) {
             // heart-beat 0,10000: we send none, the server may send us one every 10 s (STOMP 1.2 "Heart-beating").
-            sendText(connection, "CONNECT\naccept-version:1.2\nhost:localhost\nAuthorization:Bearer " + spec.token()
-                    + "\nheart-beat:0,10000\n\n\0");
+            sendText(connection, "CONNECT\naccept-version:1.2\nhost:localhost\nAuthorization:Bearer "
+                    + connection.spec.token() + "\nheart-beat:0,10000\n\n\0");
         }
     }
 
-    private void frame(WsConnection connection, int opcode, byte[] bytes, int off, int len) throws IOException {
+    @Override
+    public void refused(WsConnection connection, String statusLine) {
+        failOpening(connection, "upgrade refused: " + statusLine);
+    }
+
+    @Override
+    public void frame(WsConnection connection, int opcode, byte[] bytes, int off, int len) throws IOException {
         switch (opcode) {
             case 0x0, 0x1, 0x2 -> {
                 if (connection.spec.protocol() == Protocol.NATIVE) {
@@ -633,16 +537,24 @@ public final class LoadClient implements AutoCloseable {
         }
     }
 
+    @Override
+    public void violation(WsConnection connection, String why) {
+        errorFrames++;
+        lost(connection, why);
+    }
+
+    // ---------------------------------------------------------------- the two protocols
+
     private void nativeText(WsConnection connection, byte[] bytes, int off, int len) throws IOException {
         int end = off + len;
-        long seq = Ascii.numberAfter(bytes, off, end, SEQ_KEY);
+        long seq = Ascii.numberAfterLast(bytes, off, end, SEQ_KEY);
         if (seq >= 0) {
-            message(connection, seq, Ascii.numberAfter(bytes, off, end, T_KEY));
+            topicMessage(connection, seq, Ascii.numberAfterLast(bytes, off, end, T_KEY));
             return;
         }
-        long userSeq = Ascii.numberAfter(bytes, off, end, USEQ_KEY);
+        long userSeq = Ascii.numberAfterLast(bytes, off, end, USEQ_KEY);
         if (userSeq >= 0) {
-            userMessage(connection, userSeq, Ascii.numberAfter(bytes, off, end, T_KEY));
+            deliveries.userMessage(connection, userSeq, Ascii.numberAfterLast(bytes, off, end, T_KEY), readNowMicros);
             return;
         }
         if (Ascii.indexOf(bytes, off, end, TYPE_ERROR) >= 0) {
@@ -651,13 +563,7 @@ public final class LoadClient implements AutoCloseable {
             return;
         }
         if (connection.state == WsConnection.State.AWAIT_WELCOME && Ascii.indexOf(bytes, off, end, WELCOME) >= 0) {
-            connection.batch.authenticated(System.nanoTime());
-            if (connection.spec.role().subscribes()) {
-                connection.state = WsConnection.State.AWAIT_SUBSCRIBED;
-                sendText(connection, "{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
-            } else {
-                ready(connection);
-            }
+            authenticated(connection, "{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
         } else if (connection.state == WsConnection.State.AWAIT_SUBSCRIBED && Ascii.indexOf(bytes, off, end, SUBSCRIBED) >= 0) {
             ready(connection);
         }
@@ -666,15 +572,10 @@ public final class LoadClient implements AutoCloseable {
     private void stompText(WsConnection connection, byte[] bytes, int off, int len) throws IOException {
         int end = off + len;
         if (Ascii.startsWith(bytes, off, end, MESSAGE)) {
-            message(connection, Ascii.numberAfter(bytes, off, end, SEQ_KEY), Ascii.numberAfter(bytes, off, end, T_KEY));
+            topicMessage(connection, Ascii.numberAfterLast(bytes, off, end, SEQ_KEY),
+                    Ascii.numberAfterLast(bytes, off, end, T_KEY));
         } else if (Ascii.startsWith(bytes, off, end, CONNECTED)) {
-            connection.batch.authenticated(System.nanoTime());
-            if (connection.spec.role().subscribes()) {
-                connection.state = WsConnection.State.AWAIT_SUBSCRIBED;
-                sendText(connection, "SUBSCRIBE\nid:0\ndestination:/topic/" + topic + "\nack:auto\nreceipt:subscribed\n\n\0");
-            } else {
-                ready(connection);
-            }
+            authenticated(connection, "SUBSCRIBE\nid:0\ndestination:/topic/" + topic + "\nack:auto\nreceipt:subscribed\n\n\0");
         } else if (Ascii.startsWith(bytes, off, end, RECEIPT)) {
             if (connection.state == WsConnection.State.AWAIT_SUBSCRIBED) {
                 ready(connection);
@@ -687,70 +588,24 @@ public final class LoadClient implements AutoCloseable {
         // anything else is a heart-beat (an empty line)
     }
 
-    private void message(WsConnection connection, long seq, long intendedMicros) {
+    /** The server accepted the token ({@code welcome} / CONNECTED): subscribe, or be ready. */
+    private void authenticated(WsConnection connection, String subscribe) throws IOException {
+        connection.batch.authenticated(System.nanoTime());
+        if (connection.spec.role().subscribes()) {
+            connection.state = WsConnection.State.AWAIT_SUBSCRIBED;
+            sendText(connection, subscribe);
+        } else {
+            ready(connection);
+        }
+    }
+
+    private void topicMessage(WsConnection connection, long seq, long intendedMicros) {
         if (seq < 0) {
             errorFrames++;
             problem("connection " + connection.id + " got a message without \"seq\"");
             return;
         }
-        boolean audience = connection.spec.role().inAudience();
-        if (audience) {
-            deliveries++;
-        }
-        if (windowOpen && audience) {
-            windowDeliveries++;
-            if (intendedMicros >= 0) {
-                long micros = Math.max(0, readNowMicros - intendedMicros);
-                latency.recordValue(micros);
-                spread.delivered(seq, micros, subscribersReady - stalled);
-            }
-        }
-        long last = connection.lastSeq;
-        if (last < 0) {
-            if (audience) {
-                primed++; // the first message fixes where this connection's sequence starts
-            }
-        } else if (seq > last + 1) {
-            gaps += seq - last - 1;
-            if (gaps == seq - last - 1) {
-                problem("connection " + connection.id + ": gap after " + last + ", got " + seq);
-            }
-        } else if (seq <= last) {
-            reorders++;
-        }
-        if (seq > last) {
-            connection.lastSeq = seq;
-        }
-        if (audience && seq >= reachTarget && connection.reachedGeneration != reachGeneration) {
-            connection.reachedGeneration = reachGeneration;
-            reached++;
-        }
-    }
-
-    /** A push to this connection's user (HttpUserPusher): its own sequence, its own histogram. */
-    private void userMessage(WsConnection connection, long userSeq, long intendedMicros) {
-        userDeliveries++;
-        if (windowOpen && intendedMicros >= 0) {
-            userLatency.recordValue(Math.max(0, readNowMicros - intendedMicros));
-        }
-        long expected = connection.lastUserSeq + 1;
-        if (userSeq > expected) {
-            gaps += userSeq - expected;
-            problem("connection " + connection.id + ": user push gap after " + connection.lastUserSeq + ", got " + userSeq);
-        } else if (userSeq < expected) {
-            reorders++;
-        }
-        connection.lastUserSeq = Math.max(connection.lastUserSeq, userSeq);
-    }
-
-    /** Waits until {@code total} user pushes arrived in all (each push reaches exactly one session). */
-    public boolean awaitUserDeliveries(long total, long timeout, TimeUnit unit) throws InterruptedException {
-        return awaitCondition(() -> userDeliveries >= total, timeout, unit);
-    }
-
-    /** Latency of user pushes during the last window (call after {@link #endWindow}). */
-    public Histogram userLatency() {
-        return call(userLatency::copy);
+        deliveries.topicMessage(connection, seq, intendedMicros, readNowMicros, subscribersReady - stalled);
     }
 
     private void ready(WsConnection connection) {
@@ -759,12 +614,13 @@ public final class LoadClient implements AutoCloseable {
         long now = System.nanoTime();
         if (connection.spec.role().inAudience()) {
             subscribersReady++;
-        } else if (connection.spec.role() == Role.CHURNER) {
-            connection.readyNanos = now;
-            churners.add(connection);
+        } else if (connection.spec.role() == Role.CHURNER && churn != null) {
+            churn.ready(connection, now);
         }
         connection.batch.ready(now);
     }
+
+    // ---------------------------------------------------------------- sending and closing
 
     private void publish() throws IOException {
         InBandPublisher p = publisher;
@@ -776,7 +632,7 @@ public final class LoadClient implements AutoCloseable {
             publisher = null;
             return;
         }
-        if (p.connection.pendingOut != null && p.connection.pendingOut.position() > MAX_PUBLISHER_BACKLOG) {
+        if (p.connection.backlog() > MAX_PUBLISHER_BACKLOG) {
             problem("publisher stopped: the server did not read " + MAX_PUBLISHER_BACKLOG + " bytes of publications");
             publisher = null;
             return;
@@ -784,7 +640,7 @@ public final class LoadClient implements AutoCloseable {
         long now = System.nanoTime();
         int burst = 0;
         long intendedNanos;
-        while (burst < 1000 && (intendedNanos = p.nextIntendedNanos(now, deliveries)) != Long.MIN_VALUE) {
+        while (burst < 1000 && (intendedNanos = p.nextIntendedNanos(now, deliveries.total())) != Long.MIN_VALUE) {
             long seq = ++lastSeqSent;
             int length = p.encoder.encode(scratch, intendedNanos / 1000, seq);
             sendFrame(p.connection, ClientFrames.TEXT, scratch, 0, length);
@@ -803,56 +659,20 @@ public final class LoadClient implements AutoCloseable {
                 ? writeBuffer.clear() : ByteBuffer.allocate(ClientFrames.maxFrameLength(len));
         frames.write(out, opcode, payload, off, len);
         out.flip();
-        send(connection, out);
-    }
-
-    /** Writes now if nothing is queued; queues what the socket does not take and asks for OP_WRITE. */
-    private void send(WsConnection connection, ByteBuffer data) throws IOException {
-        if (connection.pendingOut == null) {
-            connection.channel.write(data);
-            if (!data.hasRemaining()) {
-                return;
-            }
-            connection.pendingOut = ByteBuffer.allocate(Math.max(64 * 1024, 2 * data.remaining()));
-            connection.key.interestOps(connection.key.interestOps() | SelectionKey.OP_WRITE);
-        }
-        if (connection.pendingOut.remaining() < data.remaining()) {
-            ByteBuffer bigger = ByteBuffer.allocate(2 * (connection.pendingOut.position() + data.remaining()));
-            connection.pendingOut.flip();
-            bigger.put(connection.pendingOut);
-            connection.pendingOut = bigger;
-        }
-        connection.pendingOut.put(data);
-    }
-
-    private void flush(WsConnection connection) throws IOException {
-        ByteBuffer pending = connection.pendingOut;
-        if (pending == null) {
-            connection.key.interestOps(SelectionKey.OP_READ);
-            return;
-        }
-        pending.flip();
-        connection.channel.write(pending);
-        if (pending.hasRemaining()) {
-            pending.compact();
-        } else {
-            connection.pendingOut = null;
-            connection.key.interestOps(SelectionKey.OP_READ);
-        }
+        connection.write(out);
     }
 
     private void failOpening(WsConnection connection, String why) {
         problem("connection " + connection.id + " failed: " + why);
-        if (connection.spec.role() == Role.CHURNER) {
-            churnAlive--;
-            churnFailures++;
+        if (connection.spec.role() == Role.CHURNER && churn != null) {
+            churn.lost(true);
         }
-        connection.closingByUs = true;
-        closeQuietly(connection);
+        closeByUs(connection);
         opening--;
         connection.batch.fail();
     }
 
+    /** The server closed the connection, or it broke. */
     private void lost(WsConnection connection, String why) {
         if (!connection.isOpen()) {
             return;
@@ -864,12 +684,9 @@ public final class LoadClient implements AutoCloseable {
             unexpectedCloses++;
             problem("connection " + connection.id + " (" + connection.spec.role() + ") lost: " + why);
         }
-        closeQuietly(connection);
-        if (connection.spec.role() == Role.CHURNER) {
-            churnAlive--;
-            if (wasOpening) {
-                churnFailures++;
-            }
+        connection.closeSocket();
+        if (connection.spec.role() == Role.CHURNER && churn != null) {
+            churn.lost(wasOpening);
         }
         if (wasOpening) {
             opening--;
@@ -882,20 +699,9 @@ public final class LoadClient implements AutoCloseable {
         }
     }
 
-    private void protocolViolation(WsConnection connection, String why) {
-        errorFrames++;
-        lost(connection, why);
-    }
-
-    private void closeQuietly(WsConnection connection) {
-        connection.state = WsConnection.State.CLOSED;
-        try {
-            if (connection.channel != null) {
-                connection.channel.close();
-            }
-        } catch (IOException ignored) {
-            // already broken
-        }
+    private void closeByUs(WsConnection connection) {
+        connection.closingByUs = true;
+        connection.closeSocket();
     }
 
     private void problem(String text) {

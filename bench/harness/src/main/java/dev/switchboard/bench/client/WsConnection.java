@@ -1,5 +1,6 @@
 package dev.switchboard.bench.client;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -22,7 +23,7 @@ final class WsConnection {
     byte[] carry = NO_BYTES;
     int carryLength;
     /** Bytes the socket did not take yet; null while everything was written (the common case). */
-    ByteBuffer pendingOut;
+    private ByteBuffer pendingOut;
 
     /** Highest publisher sequence number seen; -1 before the first message. */
     long lastSeq = -1;
@@ -45,6 +46,57 @@ final class WsConnection {
 
     boolean isOpen() {
         return state != State.CLOSED;
+    }
+
+    /** Writes now if nothing is queued; queues what the socket does not take and asks for OP_WRITE. */
+    void write(ByteBuffer data) throws IOException {
+        if (pendingOut == null) {
+            channel.write(data);
+            if (!data.hasRemaining()) {
+                return;
+            }
+            pendingOut = ByteBuffer.allocate(Math.max(64 * 1024, 2 * data.remaining()));
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        }
+        if (pendingOut.remaining() < data.remaining()) {
+            ByteBuffer bigger = ByteBuffer.allocate(2 * (pendingOut.position() + data.remaining()));
+            pendingOut.flip();
+            bigger.put(pendingOut);
+            pendingOut = bigger;
+        }
+        pendingOut.put(data);
+    }
+
+    /** Writes what was queued (on OP_WRITE); back to OP_READ only once all is out. */
+    void flush() throws IOException {
+        if (pendingOut == null) {
+            key.interestOps(SelectionKey.OP_READ);
+            return;
+        }
+        pendingOut.flip();
+        channel.write(pendingOut);
+        if (pendingOut.hasRemaining()) {
+            pendingOut.compact();
+        } else {
+            pendingOut = null;
+            key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    /** Bytes queued and not yet taken by the socket. */
+    int backlog() {
+        return pendingOut == null ? 0 : pendingOut.position();
+    }
+
+    void closeSocket() {
+        state = State.CLOSED;
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // already broken
+        }
     }
 
     void keepCarry(byte[] source, int from, int to) {

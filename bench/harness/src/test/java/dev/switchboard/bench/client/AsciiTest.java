@@ -36,6 +36,21 @@ class AsciiTest {
     }
 
     @Test
+    void theLastOccurrenceWinsWhenScanningBackwards() {
+        byte[] frame = Ascii.bytes("{\"data\":{\"t\":1,\"seq\":2},\"echo\":{\"t\":3,\"seq\":4}}");
+        assertThat(Ascii.numberAfterLast(frame, 0, frame.length, SEQ)).isEqualTo(4);
+        assertThat(Ascii.numberAfterLast(frame, 0, frame.length, Ascii.bytes("\"t\":"))).isEqualTo(3);
+        assertThat(Ascii.numberAfterLast(frame, 0, 20, SEQ)).isEqualTo(-1);
+    }
+
+    @Test
+    void aStompBodyIsReadFromTheEnd() {
+        byte[] frame = Ascii.bytes("MESSAGE\ndestination:/topic/bench\n\n{\"t\":77,\"seq\":8}\0");
+        assertThat(Ascii.numberAfterLast(frame, 0, frame.length, SEQ)).isEqualTo(8);
+        assertThat(Ascii.numberAfterLast(frame, 0, frame.length, Ascii.bytes("\"t\":"))).isEqualTo(77);
+    }
+
+    @Test
     void writesNumbersInPlace() {
         byte[] out = new byte[32];
         int end = Ascii.putLong(out, 3, 1234567890123L);
