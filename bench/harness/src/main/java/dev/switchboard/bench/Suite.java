@@ -51,7 +51,7 @@ public final class Suite {
                 config.peerJvmOptions(), config.serverCpus(), config.harnessClassPath(), config.tyrusClassPath(),
                 config.springClassPath(), config.switchboardJar(), secret, apiKey, logs);
         ScenarioSettings settings = new ScenarioSettings(launcher, new Tokens(secret), apiKey, sources,
-                config.measureSeconds(), config.warmupSeconds(), config.maxInFlight(), config.window(),
+                config.measureSeconds(), config.warmupSeconds(), config.maxInFlight(), config.handshakeWarmup(), config.window(),
                 config.settleSeconds());
 
         Results results = new Results();
@@ -100,10 +100,17 @@ public final class Suite {
         }
         List<Check> checks = results.checks();
         boolean ok = checks.size() > checksBefore && checks.subList(checksBefore, checks.size()).stream().allMatch(Check::ok);
-        out.printf("%s (%.0f s)%n", ok ? "ok" : "CHECKS FAILED", (System.nanoTime() - started) / 1e9);
+        String summary = checks.size() > checksBefore ? summary(checks.get(checks.size() - 1)) : "";
+        out.printf("%s (%.0f s)%s%n", ok ? "ok" : "CHECKS FAILED", (System.nanoTime() - started) / 1e9, summary);
         if (!ok && checks.size() > checksBefore) {
             checks.get(checks.size() - 1).problems().stream().limit(5).forEach(p -> out.println("    " + p));
         }
+    }
+
+    private static String summary(Check check) {
+        return String.format(java.util.Locale.ROOT, "  client CPU %.0f %%, %d failed, %d unexpected closes, %d gaps, %d reorders, %d errors",
+                check.clientCpuPercent(), check.failedConnections(), check.unexpectedCloses(), check.gaps(),
+                check.reorders(), check.errorFrames());
     }
 
     @FunctionalInterface

@@ -24,7 +24,7 @@ import java.util.List;
  */
 record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions, List<Double> largeFractions, double pushRate, double churnFraction,
                    long churnLifetimeMillis, double overload, double slowFraction,
-                   int window, int maxInFlight, int sourceAddresses, long settleSeconds, Path repositoryRoot,
+                   int window, int maxInFlight, int handshakeWarmup, int sourceAddresses, long settleSeconds, Path repositoryRoot,
                    Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
                    String springClassPath, List<String> peerJvmOptions, String serverCpus) {
 
@@ -48,6 +48,7 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 Double.parseDouble(property("bench.slow", "0.05")),
                 Integer.parseInt(property("bench.window", "256")),
                 Integer.parseInt(property("bench.inflight", "64")),
+                Integer.parseInt(property("bench.handshake.warmup", quick ? "100" : "500")),
                 Integer.parseInt(property("bench.sources", "4")),
                 Long.parseLong(property("bench.settle", "60")),
                 root,

@@ -119,6 +119,21 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
         return batch;
     }
 
+    /** Closes the connections of {@code batch} (close frame 1000, then the socket). */
+    public void closeBatch(ConnectionBatch batch) {
+        call(() -> {
+            for (WsConnection connection : connections) {
+                if (connection.batch == batch && connection.isOpen()) {
+                    if (connection.state == WsConnection.State.READY) {
+                        sendFrame(connection, ClientFrames.CLOSE, CLOSE_NORMAL, 0, 2);
+                    }
+                    closeByUs(connection);
+                }
+            }
+            return null;
+        });
+    }
+
     /** Runs {@code task} on the selector thread and returns its result. */
     public <T> T call(Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();

@@ -32,7 +32,7 @@ import org.HdrHistogram.Histogram;
  * publisher (role publisher). Phases, each adding figures:
  *
  * <ol>
- *   <li><b>Connect</b>: N + 1 clients with their own JWT, {@code maxInFlight} at a time:
+ *   <li><b>Connect</b>: after a warm-up (idle clients connect and leave), N + 1 clients with their own JWT, {@code maxInFlight} at a time:
  *       handshakes/s (upgrade and token check; STOMP: and CONNECT). Then, the N sessions
  *       subscribed and idle: live heap (after a full GC) and RSS minus the same before the first
  *       connection, per session; threads.</li>
@@ -151,6 +151,7 @@ public final class FanoutScenario {
         }
 
         private boolean connect(List<ConnectionSpec> specs) throws InterruptedException {
+            warmUpHandshakes();
             String pid = peer.pidText();
             long heapBefore = HeapProbe.liveHeapKb(peer.pid());
             long rssBefore = ProcessStats.rssKb(pid);
@@ -170,6 +171,28 @@ public final class FanoutScenario {
             add(Metric.RSS_PER_SESSION, 0, (rssAfter - rssBefore) / (double) specs.size());
             add(Metric.THREADS_IDLE, 0, ProcessStats.threads(pid));
             return true;
+        }
+
+        /**
+         * A fresh JVM runs its handshake code interpreted at first: connect and close some idle
+         * clients before the measured connect, so the handshake rate is the warm one. The closes
+         * are processed long before the heap baseline is taken (jcmd attaches in ~100 ms).
+         */
+        private void warmUpHandshakes() throws InterruptedException {
+            int count = settings.handshakeWarmup();
+            if (count <= 0) {
+                return;
+            }
+            List<ConnectionSpec> warmUp = new ArrayList<>(count);
+            String token = settings.tokens().token("warm-up");
+            for (int i = 0; i < count; i++) {
+                warmUp.add(new ConnectionSpec(target.protocol(), Role.IDLE, token, "warm-up-" + i));
+            }
+            ConnectionBatch batch = client.open(warmUp, settings.maxInFlight());
+            if (!batch.await(settings.settleSeconds(), TimeUnit.SECONDS) || batch.failed() > 0) {
+                problems.add("handshake warm-up: " + batch.ready() + " of " + count + " connections ready");
+            }
+            client.closeBatch(batch);
         }
 
         private boolean prime() throws InterruptedException {

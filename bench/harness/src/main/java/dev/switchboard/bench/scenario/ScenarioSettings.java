@@ -14,12 +14,13 @@ import java.util.List;
  * @param measureSeconds   length of each measurement window
  * @param warmupSeconds    load before each window that is not measured
  * @param maxInFlight      connections handshaking at once
+ * @param handshakeWarmup  idle clients that connect and leave before the measured connect
  * @param window           messages per subscriber the saturating publisher may have undelivered
  * @param latencyFractions fractions of the measured maximum at which latency is measured
  * @param settleSeconds    how long connecting, priming or draining may take before the run fails
  */
 public record ScenarioSettings(PeerLauncher launcher, Tokens tokens, String apiKey, List<InetAddress> sourceAddresses,
-                               double measureSeconds, double warmupSeconds, int maxInFlight, int window,
+                               double measureSeconds, double warmupSeconds, int maxInFlight, int handshakeWarmup, int window,
                                long settleSeconds) {
 
     /** The topic of every fan-out run. */
