@@ -66,9 +66,9 @@ public final class Suite {
                 // Latency at several loads, HTTP, churn, overload and slow consumers only at the
                 // smallest N: the largest runs take the longest, and the targets ask for these there.
                 FanoutPlan plan = n == smallest
-                        ? new FanoutPlan(config.latencyFractions(), true, config.pushRate(), config.churnFraction(),
+                        ? new FanoutPlan(config.searchSteps(), config.searchStep(), config.latencyFractions(), true, config.pushRate(), config.churnFraction(),
                                 config.churnLifetimeMillis(), config.overload(), config.slowFraction())
-                        : new FanoutPlan(config.largeFractions(), false, 0, 0, 0, 0, 0);
+                        : new FanoutPlan(config.searchSteps(), config.searchStep(), config.largeFractions(), false, 0, 0, 0, 0, 0);
                 for (Target target : config.targets()) {
                     run(out, results, round, target, FanoutScenario.NAME, n, () -> fanout.run(round, target, n, plan));
                 }

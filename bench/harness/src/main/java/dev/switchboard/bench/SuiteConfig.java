@@ -14,6 +14,8 @@ import java.util.List;
  * @param rounds            rounds of A B C D E (each target once per round)
  * @param targets           which targets, in round order
  * @param fanoutSizes       N subscribers (one fan-out run per N, target and round)
+ * @param searchSteps       open-loop steps searching the maximum above the saturating figure
+ * @param searchStep        multiple of the best so far each step offers
  * @param latencyFractions  loads (fractions of each peer's measured maximum) for latency at the smallest N
  * @param largeFractions    the same at every larger N (fewer: they take the longest)
  * @param pushRate          per-user pushes/s through the HTTP API (Switchboard, smallest N)
@@ -22,7 +24,8 @@ import java.util.List;
  * @param overload          offered load as a multiple of the maximum in the overload phase (0: skip)
  * @param slowFraction      share of slow consumers in the last phase at the smallest N (0: skip)
  */
-record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, List<Double> latencyFractions, List<Double> largeFractions, double pushRate, double churnFraction,
+record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, int searchSteps, double searchStep,
+                   List<Double> latencyFractions, List<Double> largeFractions, double pushRate, double churnFraction,
                    long churnLifetimeMillis, double overload, double slowFraction,
                    int window, int maxInFlight, int handshakeWarmup, int sourceAddresses, long settleSeconds, Path repositoryRoot,
                    Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
@@ -39,6 +42,8 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 list(property("bench.fanout.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
                 Double.parseDouble(property("bench.seconds", quick ? "2" : "3")),
                 Double.parseDouble(property("bench.warmup", "1")),
+                Integer.parseInt(property("bench.search.steps", "4")),
+                Double.parseDouble(property("bench.search.step", "1.5")),
                 list(property("bench.fractions", quick ? "0.5" : "0.25,0.5,0.8")).stream().map(Double::valueOf).toList(),
                 list(property("bench.fractions.large", "0.5")).stream().map(Double::valueOf).toList(),
                 Double.parseDouble(property("bench.push.rate", quick ? "200" : "1000")),

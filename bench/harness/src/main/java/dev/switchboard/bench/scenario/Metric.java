@@ -7,6 +7,7 @@ public enum Metric {
     RSS_PER_SESSION("RSS per idle subscribed session", "KB", false),
     THREADS_IDLE("threads with N sessions", "", false),
     FANOUT_DELIVERIES_PER_S("fan-out deliveries/s (max)", "/s", true),
+    SATURATED_DELIVERIES_PER_S("fan-out deliveries/s, saturating publisher", "/s", true),
     DELIVERIES_PER_CPU_S("deliveries per server CPU-second", "", true),
     SERVER_CPU_PERCENT("server CPU at max fan-out", "%", false),
     LATENCY_P50_MS("latency p50", "ms", false),
