@@ -1,0 +1,89 @@
+package dev.switchboard.bench;
+
+import dev.switchboard.bench.scenario.Target;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The suite's settings, from system properties ({@code -Dbench.x=...}); {@code bench.quick=true}
+ * changes the defaults to a smoke run (one round, 300 connections, 2-second windows).
+ *
+ * @param rounds            rounds of A B C D E (each target once per round)
+ * @param targets           which targets, in round order
+ * @param fanoutSizes       N subscribers (one fan-out run per N, target and round)
+ * @param searchSteps       open-loop steps searching the maximum above the saturating figure
+ * @param searchStep        multiple of the best so far each step offers
+ * @param latencyFractions  loads (fractions of each peer's measured maximum) for latency at the smallest N
+ * @param largeFractions    the same at every larger N (fewer: they take the longest)
+ * @param pushRate          per-user pushes/s through the HTTP API (Switchboard, smallest N)
+ * @param churnFraction     churners as a share of N at the smallest N (0: skip)
+ * @param churnLifetimeMillis how long each churner stays
+ * @param overload          offered load as a multiple of the maximum in the overload phase (0: skip)
+ * @param slowFraction      share of slow consumers in the last phase at the smallest N (0: skip)
+ */
+record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, int searchSteps, double searchStep,
+                   List<Double> latencyFractions, List<Double> largeFractions, double pushRate, double churnFraction,
+                   long churnLifetimeMillis, double overload, double slowFraction,
+                   int window, int maxInFlight, int handshakeWarmup, int sourceAddresses, long settleSeconds, Path repositoryRoot,
+                   Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
+                   String springClassPath, List<String> peerJvmOptions, String serverCpus) {
+
+    static SuiteConfig fromSystemProperties() throws IOException {
+        boolean quick = Boolean.getBoolean("bench.quick");
+        Path root = Path.of(property("bench.root", "..")).toAbsolutePath().normalize();
+        Path bench = root.resolve("bench");
+        return new SuiteConfig(
+                quick,
+                Integer.parseInt(property("bench.rounds", quick ? "1" : "3")),
+                list(property("bench.targets", "raw,tyrus,switchboard,switchboard-stomp,spring")).stream().distinct().map(Target::named).toList(),
+                list(property("bench.fanout.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
+                Double.parseDouble(property("bench.seconds", quick ? "2" : "3")),
+                Double.parseDouble(property("bench.warmup", "1")),
+                Integer.parseInt(property("bench.search.steps", "4")),
+                Double.parseDouble(property("bench.search.step", "1.5")),
+                list(property("bench.fractions", quick ? "0.5" : "0.25,0.5,0.8")).stream().map(Double::valueOf).toList(),
+                list(property("bench.fractions.large", "0.5")).stream().map(Double::valueOf).toList(),
+                Double.parseDouble(property("bench.push.rate", quick ? "200" : "1000")),
+                Double.parseDouble(property("bench.churn", "0.05")),
+                Long.parseLong(property("bench.churn.lifetime", "500")),
+                Double.parseDouble(property("bench.overload", "1.5")),
+                Double.parseDouble(property("bench.slow", "0.05")),
+                Integer.parseInt(property("bench.window", "256")),
+                Integer.parseInt(property("bench.inflight", "64")),
+                Integer.parseInt(property("bench.handshake.warmup", quick ? "100" : "500")),
+                Integer.parseInt(property("bench.sources", "4")),
+                Long.parseLong(property("bench.settle", "60")),
+                root,
+                root.resolve(property("bench.out", "docs/benchmarks")),
+                root.resolve(property("bench.jar", "target/switchboard-standalone.jar")),
+                classPath(bench.resolve("harness/target"), "bench.cp.harness"),
+                classPath(bench.resolve("peer-tyrus/target"), "bench.cp.tyrus"),
+                classPath(bench.resolve("peer-spring/target"), "bench.cp.spring"),
+                list(property("bench.peer.jvm", "-Xms256m,-Xmx2g")),
+                property("bench.server.cpus", "0"));
+    }
+
+    /** A module's classes plus its dependencies (target/classpath.txt, written by bench/pom.xml). */
+    private static String classPath(Path target, String override) throws IOException {
+        String given = System.getProperty(override);
+        if (given != null) {
+            return given;
+        }
+        Path file = target.resolve("classpath.txt");
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + " missing: build bench/ with mvn package first (bench/run does)");
+        }
+        return target.resolve("classes") + ":" + Files.readString(file).trim();
+    }
+
+    private static String property(String name, String fallback) {
+        return System.getProperty(name, fallback);
+    }
+
+    private static List<String> list(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}

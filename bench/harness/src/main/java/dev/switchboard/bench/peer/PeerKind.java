@@ -1,0 +1,13 @@
+package dev.switchboard.bench.peer;
+
+/** The servers the suite compares. */
+public enum PeerKind {
+    /** {@link RawFanoutServer}: hand-written NIO on one thread, the ceiling. */
+    RAW,
+    /** A bare {@code @ServerEndpoint} on Tyrus/Grizzly with a {@code sendText} loop, the floor. */
+    TYRUS,
+    /** Switchboard's standalone jar (embedded Tomcat 10.1), the product. */
+    SWITCHBOARD,
+    /** Spring Boot 3 STOMP with the simple broker, what users would pick instead. */
+    SPRING
+}
