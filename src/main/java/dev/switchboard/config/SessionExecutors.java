@@ -1,5 +1,6 @@
 package dev.switchboard.config;
 
+import dev.switchboard.session.SendExecutors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -8,21 +9,24 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The application's threads: {@code senders} start session drains and perform closes (which may
- * block up to the send time limit, hence a cached pool), {@code scheduler} runs timers (token
- * expiry). Daemon threads, named for thread dumps; shut down with the application.
+ * The application's threads. {@code drains}: one per processor, starting outbound queue drains,
+ * which never block. {@code blocking}: a cached pool for the sends that may wait for a peer up to
+ * the send time limit (closes, pings, flushes). {@code scheduler}: timers (token expiry, heart-beats,
+ * redelivery). Daemon threads, named for thread dumps; shut down with the application.
  */
 public final class SessionExecutors implements AutoCloseable {
 
-    private final ExecutorService senders = Executors.newCachedThreadPool(named("switchboard-sender"));
+    private final ExecutorService drains = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+            named("switchboard-drain"));
+    private final ExecutorService blocking = Executors.newCachedThreadPool(named("switchboard-blocking"));
     private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named("switchboard-timer"));
 
     SessionExecutors() {
         scheduler.setRemoveOnCancelPolicy(true); // cancelled token-expiry timers must not pile up
     }
 
-    public ExecutorService senders() {
-        return senders;
+    public SendExecutors senders() {
+        return new SendExecutors(drains, blocking);
     }
 
     public ScheduledExecutorService scheduler() {
@@ -32,7 +36,8 @@ public final class SessionExecutors implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
-        senders.shutdownNow();
+        drains.shutdownNow();
+        blocking.shutdownNow();
     }
 
     private static ThreadFactory named(String prefix) {

@@ -18,14 +18,22 @@ import java.util.function.Consumer;
  * queued: an offer over either bound closes the session as a slow consumer instead of buffering
  * without end, and never blocks the offering thread.
  *
- * <p>The drain is started on {@code executor} when the queue goes from idle to busy and then
+ * <p>The drain is started on the drain executor when the queue goes from idle to busy and then
  * continues on whichever thread completes each send (a trampoline: a send that completes inline
- * continues the loop instead of recursing).
+ * continues the loop instead of recursing). After {@value #FRAMES_PER_TURN} frames in a row it
+ * goes back to the drain executor, so one busy session cannot keep a drain thread from the others.
+ * Frames queued behind the one being sent are batched ({@link FrameSink#startBatch()}) and
+ * flushed when the queue runs dry, before a ping, or at the end of a turn: under load, one write
+ * carries many frames. Pings, flushes and the close may block (a stalled reader), so they run on
+ * the blocking executor; drain threads never wait for a peer.
  *
  * <p>With a send time limit, a send still pending after it counts as a slow consumer (4008) even if
  * the container never fails it: Tyrus (Payara) applies no time limit to a send waiting for a
  * stalled reader, so the queue watches its own sends (one timer per session while a send is
  * pending, none while idle).
+ *
+ * <p>Nothing is allocated per frame: at most one send is in flight, so its completion state lives
+ * in fields, published between threads by {@link #sendState}.
  *
  * <p>Thread safety: {@link #offer} and {@link #close} may be called from any thread.
  */
@@ -43,14 +51,19 @@ public final class OutboundQueue {
         void discarded(int count);
     }
 
+    /** Frames one drain sends before it yields its thread to other sessions' drains. */
+    static final int FRAMES_PER_TURN = 64;
     /** Queue entry standing for a ping. */
     private static final Object PING = new Object();
+    /** What the drain waits for besides frames: a flush of the batch, or its next turn. */
+    private static final Object FLUSH = new Object();
+    private static final Object NEXT_TURN = new Object();
     private static final int PENDING = 0;
     private static final int DRAINER_LEFT = 1;
     private static final int COMPLETED_INLINE = 2;
 
     private final FrameSink sink;
-    private final Executor executor;
+    private final SendExecutors executors;
     private final long maxChars;
     private final int maxFrames;
     private final ScheduledExecutorService timer;
@@ -70,21 +83,37 @@ public final class OutboundQueue {
     private volatile long sendStartedNanos;
     private final AtomicBoolean sendTimerArmed = new AtomicBoolean();
 
-    /** A queue without a send time limit of its own (the transport's applies, if any). */
+    /**
+     * The send in flight: {@link #PENDING} until either its completion ({@link #COMPLETED_INLINE},
+     * the drainer goes on) or the drainer ({@link #DRAINER_LEFT}, the completion goes on) gets there
+     * first. The fields below are owned by whichever thread owns the drain; the CAS publishes them.
+     */
+    private final AtomicInteger sendState = new AtomicInteger();
+    private Throwable inlineFailure;
+    /** Whether the sink holds batched frames that a flush must write out. */
+    private boolean batching;
+    private final Consumer<Throwable> sendDone = this::sendCompleted;
+    private final Runnable ping;
+    private final Runnable flush;
+    private final Runnable nextTurn = () -> sendCompleted(null);
+
+    /** A queue on one executor, without a send time limit of its own (the transport's applies, if any). */
     public OutboundQueue(FrameSink sink, Executor executor, long maxChars, int maxFrames, Events events) {
-        this(sink, executor, maxChars, maxFrames, null, 0, events);
+        this(sink, SendExecutors.both(executor), maxChars, maxFrames, null, 0, events);
     }
 
     /** A queue that closes the session with 4008 when one send stays pending longer than {@code sendTimeoutMs}. */
-    public OutboundQueue(FrameSink sink, Executor executor, long maxChars, int maxFrames,
+    public OutboundQueue(FrameSink sink, SendExecutors executors, long maxChars, int maxFrames,
             ScheduledExecutorService timer, long sendTimeoutMs, Events events) {
         this.sink = sink;
-        this.executor = executor;
+        this.executors = executors;
         this.maxChars = maxChars;
         this.maxFrames = maxFrames;
         this.timer = timer;
         this.sendTimeoutNanos = timer == null ? 0 : TimeUnit.MILLISECONDS.toNanos(sendTimeoutMs);
         this.events = events;
+        this.ping = () -> sink.sendPing(sendDone);
+        this.flush = () -> sink.flush(sendDone);
     }
 
     /**
@@ -117,13 +146,13 @@ public final class OutboundQueue {
             if (closing.compareAndSet(null, CloseCode.SLOW_CONSUMER)) {
                 events.overflowed(chars, count);
                 discardQueued();
-                executor.execute(this::sendClose);
+                executors.blocking().execute(this::sendClose);
             }
             return false;
         }
         frames.add(frame);
         if (draining.compareAndSet(false, true)) {
-            executor.execute(this::drain);
+            executors.drains().execute(this::drain);
         }
         return true;
     }
@@ -134,7 +163,7 @@ public final class OutboundQueue {
      */
     public void close(CloseCode code) {
         if (closing.compareAndSet(null, code) && draining.compareAndSet(false, true)) {
-            executor.execute(this::drain);
+            executors.drains().execute(this::drain);
         }
     }
 
@@ -154,11 +183,27 @@ public final class OutboundQueue {
     }
 
     private void drain() {
+        int sentThisTurn = 0;
         for (;;) {
+            Object next = frames.peek();
+            if (batching && (next == null || next == PING || sentThisTurn >= FRAMES_PER_TURN)) {
+                batching = false;
+                if (!startSend(FLUSH)) {
+                    return; // the flush's completion continues the drain
+                }
+                continue;
+            }
+            if (sentThisTurn >= FRAMES_PER_TURN) {
+                sentThisTurn = 0;
+                if (!startSend(NEXT_TURN)) {
+                    return;
+                }
+                continue;
+            }
             Object frame = frames.poll();
             if (frame == null) {
                 if (closing.get() != null) {
-                    sendClose();
+                    executors.blocking().execute(this::sendClose);
                     return;
                 }
                 draining.set(false);
@@ -170,31 +215,62 @@ public final class OutboundQueue {
             }
             queuedChars.addAndGet(-sizeOf(frame));
             queuedFrames.decrementAndGet();
-            AtomicInteger state = new AtomicInteger(PENDING);
-            Throwable[] inlineFailure = new Throwable[1];
-            Consumer<Throwable> done = failure -> {
-                sendStartedNanos = 0;
-                inlineFailure[0] = failure; // published to the drainer by the CAS below
-                if (!state.compareAndSet(PENDING, COMPLETED_INLINE)) {
-                    afterSend(failure);
-                }
-            };
-            sendStartedNanos = System.nanoTime() | 1; // never 0, which means idle
-            if (frame instanceof String text) {
-                sink.sendText(text, done);
-            } else if (frame == PING) {
-                sink.sendPing(done);
-            } else {
-                sink.sendBinary((byte[]) frame, done);
+            if (!batching && frame != PING && isFrame(frames.peek())) {
+                sink.startBatch();
+                batching = true;
             }
-            if (state.compareAndSet(PENDING, DRAINER_LEFT)) {
-                armSendTimer(sendTimeoutNanos);
-                return; // the completion continues the drain
-            }
-            if (inlineFailure[0] != null) {
-                failed(inlineFailure[0]);
+            sentThisTurn++;
+            if (!startSend(frame)) {
                 return;
             }
+        }
+    }
+
+    private static boolean isFrame(Object entry) {
+        return entry != null && entry != PING;
+    }
+
+    /**
+     * Starts one step of the drain: a frame, a ping, a flush or the next turn. Returns true if it
+     * completed inline and the drain goes on here; false if its completion (on another thread)
+     * continues the drain, or it failed.
+     */
+    private boolean startSend(Object step) {
+        sendState.set(PENDING);
+        inlineFailure = null;
+        boolean timed = step != NEXT_TURN; // waiting for a drain thread is not the peer's fault
+        if (timed) {
+            sendStartedNanos = System.nanoTime() | 1; // never 0, which means idle
+        }
+        if (step instanceof String text) {
+            sink.sendText(text, sendDone);
+        } else if (step == PING) {
+            executors.blocking().execute(ping);
+        } else if (step == FLUSH) {
+            executors.blocking().execute(flush);
+        } else if (step == NEXT_TURN) {
+            executors.drains().execute(nextTurn);
+        } else {
+            sink.sendBinary((byte[]) step, sendDone);
+        }
+        if (sendState.compareAndSet(PENDING, DRAINER_LEFT)) {
+            if (timed) {
+                armSendTimer(sendTimeoutNanos);
+            }
+            return false;
+        }
+        if (inlineFailure != null) {
+            failed(inlineFailure);
+            return false;
+        }
+        return true;
+    }
+
+    private void sendCompleted(Throwable failure) {
+        sendStartedNanos = 0;
+        inlineFailure = failure; // published to the drainer by the CAS below
+        if (!sendState.compareAndSet(PENDING, COMPLETED_INLINE)) {
+            afterSend(failure);
         }
     }
 
@@ -241,7 +317,7 @@ public final class OutboundQueue {
             events.sendFailed(failure, code);
         }
         discardQueued();
-        executor.execute(this::sendClose); // may block up to the send time limit: not on this thread
+        executors.blocking().execute(this::sendClose);
     }
 
     private static boolean isTimeout(Throwable failure) {

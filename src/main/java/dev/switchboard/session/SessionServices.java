@@ -6,20 +6,19 @@ import dev.switchboard.broker.Broker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * What sessions of every protocol share: the broker, application handlers, the access policy,
- * the sender executor (drains and closes), the scheduler (timers), the clock and the limits.
+ * the outbound queues' threads, the scheduler (timers), the clock and the limits.
  * One per application.
  */
 public record SessionServices(Broker broker, ApplicationHandlers handlers, AccessPolicy access,
-        ExecutorService senders, ScheduledExecutorService scheduler, Clock clock, SessionLimits limits) {
+        SendExecutors senders, ScheduledExecutorService scheduler, Clock clock, SessionLimits limits) {
 
-    /** A session's outbound queue, bounded and timed by {@link #limits()}, drained on the sender executor. */
+    /** A session's outbound queue, bounded and timed by {@link #limits()}, drained on {@link #senders()}. */
     public OutboundQueue outboundQueue(FrameSink sink, OutboundQueue.Events events) {
         return new OutboundQueue(sink, senders, limits.maxQueuedChars(), limits.maxQueuedFrames(), scheduler,
                 limits.sendTimeoutMs(), events);

@@ -32,6 +32,13 @@ public final class StandaloneLauncher {
 
     private static final Logger LOG = System.getLogger(StandaloneLauncher.class.getName());
     private static final String WAR_RESOURCE = "/META-INF/switchboard/switchboard-servlet.war";
+    /**
+     * Size of the three buffers Tomcat's WebSocket gives each session for its whole life (reading
+     * frames, encoding text, batching writes), 8 KiB by default. 2 KiB still batches a dozen
+     * typical frames per write, and takes 18 KiB off every idle session. Read once, when Tomcat's
+     * WebSocket classes load: set before Tomcat starts, unless the user set it.
+     */
+    private static final String TOMCAT_WEBSOCKET_BUFFER_SIZE = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
     private final Tomcat tomcat = new Tomcat();
     private final Path workDirectory;
@@ -46,6 +53,9 @@ public final class StandaloneLauncher {
         Settings settings = Settings.fromProcess();
         int port = Integer.parseInt(settings.get("port").orElse("8080"));
         DevMode devMode = DevMode.enableIfNoKey(settings);
+        if (System.getProperty(TOMCAT_WEBSOCKET_BUFFER_SIZE) == null) {
+            System.setProperty(TOMCAT_WEBSOCKET_BUFFER_SIZE, "2048");
+        }
 
         StandaloneLauncher launcher = new StandaloneLauncher(Files.createTempDirectory("switchboard-"));
         if (!launcher.start(port)) {
@@ -79,6 +89,10 @@ public final class StandaloneLauncher {
         connector.setPort(port);
         // Each WebSocket session holds a connection; allow far more than the default 8192.
         connector.setProperty("maxConnections", "20000");
+        // Per-connection copy buffers (default 8 KiB each), held for a WebSocket session's whole
+        // life; larger reads and writes bypass them, so small ones cost idle memory, not speed.
+        connector.setProperty("socket.appReadBufSize", "1024");
+        connector.setProperty("socket.appWriteBufSize", "1024");
         tomcat.setConnector(connector);
 
         // Without Jasper, Tomcat's default web.xml would register a JSP servlet that cannot load:

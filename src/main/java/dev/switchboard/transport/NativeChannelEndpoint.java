@@ -27,21 +27,22 @@ import java.nio.ByteBuffer;
  * {@link ChannelEndpointConfigurator}, forwarding everything to a {@link NativeSession}.
  */
 @Dependent
-@ServerEndpoint(value = "/ws/channel", configurator = ChannelEndpointConfigurator.class,
-        decoders = ClientFrameDecoder.class, encoders = ServerFrameEncoder.class)
+@ServerEndpoint(value = "/ws/channel", configurator = ChannelEndpointConfigurator.class)
 public class NativeChannelEndpoint {
 
     private static final Logger LOG = System.getLogger(NativeChannelEndpoint.class.getName());
 
     private final NativeProtocol protocol;
     private final TransportSettings settings;
+    private final ClientFrameDecoder decoder;
     /** Set in onOpen; the container calls this endpoint's methods one at a time. */
     private NativeSession nativeSession;
 
     @Inject
-    public NativeChannelEndpoint(NativeProtocol protocol, TransportSettings settings) {
+    public NativeChannelEndpoint(NativeProtocol protocol, NativeFrameCodec codec, TransportSettings settings) {
         this.protocol = protocol;
         this.settings = settings;
+        this.decoder = new ClientFrameDecoder(codec, settings.maxMessageBytes());
     }
 
     @OnOpen
@@ -54,7 +55,6 @@ public class NativeChannelEndpoint {
             session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "handshake not checked"));
             return;
         }
-        session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
         nativeSession = protocol.newSession(authorized.identity(), new WebSocketFrameSink(session, settings));
         if (nativeSession.start(authorized.reservation())) {
             LOG.log(Level.DEBUG, "Session {0} opened: user {1}, channel {2}, token {3}", nativeSession.sessionId(),
@@ -62,9 +62,14 @@ public class NativeChannelEndpoint {
         }
     }
 
+    /** Text comes in parts so that the container keeps a small buffer (see {@link ClientFrameDecoder}). */
     @OnMessage
-    public void onText(NativeFrameCodec.Decoded frame) {
-        if (nativeSession != null) {
+    public void onText(String part, boolean last) {
+        if (nativeSession == null) {
+            return;
+        }
+        NativeFrameCodec.Decoded frame = decoder.decodePart(part, last);
+        if (frame != null) {
             nativeSession.onFrame(frame);
         }
     }

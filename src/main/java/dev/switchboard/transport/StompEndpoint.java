@@ -25,6 +25,10 @@ import java.util.Map;
  * {@code v11.stomp}, {@code v10.stomp} (a client offering none still speaks STOMP). Text and binary
  * WebSocket messages both carry STOMP bytes. A thin adapter over {@link StompSession}; origin and
  * handshake rate are checked by {@link HandshakeFilter}, the token by CONNECT.
+ *
+ * <p>Messages are taken in parts, as the container reads them: the STOMP decoder joins frames split
+ * across parts and applies the frame size limit itself, and the container keeps its small default
+ * buffers instead of one of the largest frame's size per session (see {@link ClientFrameDecoder}).
  */
 @Dependent
 @ServerEndpoint(value = "/ws/stomp", subprotocols = {"v12.stomp", "v11.stomp", "v10.stomp"},
@@ -37,6 +41,11 @@ public class StompEndpoint {
     private final TransportSettings settings;
     /** Set in onOpen; the container calls this endpoint's methods one at a time. */
     private StompSession stompSession;
+    /**
+     * A high surrogate that ended the previous text part, or 0: a character outside the BMP split
+     * between two parts must be encoded to UTF-8 whole.
+     */
+    private char carriedHighSurrogate;
 
     @Inject
     public StompEndpoint(StompProtocol protocol, TransportSettings settings) {
@@ -46,22 +55,25 @@ public class StompEndpoint {
 
     @OnOpen
     public void onOpen(Session session, EndpointConfig config) {
-        int maxFrameBytes = protocol.settings().codecLimits().maxFrameBytes();
-        session.setMaxTextMessageBufferSize(maxFrameBytes);
-        session.setMaxBinaryMessageBufferSize(maxFrameBytes);
         Map<String, List<String>> query = session.getRequestParameterMap();
         stompSession = protocol.newSession(new WebSocketFrameSink(session, settings), first(query, "token"),
                 first(query, "channelId"));
     }
 
     @OnMessage
-    public void onText(String text) {
+    public void onText(String part, boolean last) {
+        String text = carriedHighSurrogate == 0 ? part : carriedHighSurrogate + part;
+        carriedHighSurrogate = 0;
+        if (!last && !text.isEmpty() && Character.isHighSurrogate(text.charAt(text.length() - 1))) {
+            carriedHighSurrogate = text.charAt(text.length() - 1);
+            text = text.substring(0, text.length() - 1);
+        }
         stompSession.onMessage(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     @OnMessage
-    public void onBinary(ByteBuffer bytes) {
-        stompSession.onMessage(bytes);
+    public void onBinary(ByteBuffer part, boolean last) {
+        stompSession.onMessage(part);
     }
 
     @OnMessage

@@ -3,7 +3,9 @@ package dev.switchboard.transport;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.session.FrameSink;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,6 +22,13 @@ import java.util.function.Consumer;
  * same way on every container). The container's limit is set to twice that, as a backstop:
  * containers enforce theirs differently (see {@link #asTimeoutIfLate}), and Undertow breaks the
  * connection when its own limit strikes first.
+ *
+ * <p>Batches use JSR 356 batching: Tomcat and Undertow then copy sends into their output buffer
+ * (writing it whenever it fills) until {@code flushBatch}, which blocks; Tyrus ignores batching
+ * and writes each send.
+ *
+ * <p>The queue has at most one send in flight, so one completion handler and the start time of
+ * the send in flight serve every send (nothing allocated per frame here).
  */
 final class WebSocketFrameSink implements FrameSink {
 
@@ -30,20 +39,29 @@ final class WebSocketFrameSink implements FrameSink {
      */
     private static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
+    private static final SendResult SENT = new SendResult();
+
     private final Session session;
+    private final RemoteEndpoint.Async remote;
     private final long sendTimeoutMs;
+    private final SendHandler completion = this::completed;
+    /** The send in flight: its start and whom to tell. Written before the send starts, read by its completion. */
+    private volatile long startedNanos;
+    private volatile Consumer<Throwable> done;
 
     WebSocketFrameSink(Session session, TransportSettings settings) {
         this.session = session;
+        this.remote = session.getAsyncRemote();
         this.sendTimeoutMs = settings.sendTimeoutMs();
-        session.getAsyncRemote().setSendTimeout(2 * sendTimeoutMs);
+        remote.setSendTimeout(2 * sendTimeoutMs);
         session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeoutMs);
     }
 
     @Override
     public void sendText(String text, Consumer<Throwable> done) {
+        started(done);
         try {
-            session.getAsyncRemote().sendText(text, completion(done));
+            remote.sendText(text, completion);
         } catch (IllegalStateException e) {
             done.accept(e); // the session closed under us
         }
@@ -51,16 +69,42 @@ final class WebSocketFrameSink implements FrameSink {
 
     @Override
     public void sendBinary(byte[] data, Consumer<Throwable> done) {
+        started(done);
         try {
-            session.getAsyncRemote().sendBinary(ByteBuffer.wrap(data), completion(done));
+            remote.sendBinary(ByteBuffer.wrap(data), completion);
         } catch (IllegalStateException e) {
             done.accept(e);
         }
     }
 
-    private SendHandler completion(Consumer<Throwable> done) {
-        long startedNanos = System.nanoTime();
-        return result -> done.accept(result.isOK() ? null : asTimeoutIfLate(result.getException(), startedNanos));
+    @Override
+    public void startBatch() {
+        try {
+            remote.setBatchingAllowed(true);
+        } catch (IOException | IllegalStateException e) {
+            // Turning batching on writes nothing; if it fails anyway, frames go out one by one.
+            LOG.log(Level.DEBUG, "Session " + session.getId() + " refused batching", e);
+        }
+    }
+
+    @Override
+    public void flush(Consumer<Throwable> done) {
+        started(done);
+        try {
+            remote.setBatchingAllowed(false); // writes out the batch, blocking
+            completed(SENT);
+        } catch (IOException | IllegalStateException e) {
+            completed(new SendResult(e));
+        }
+    }
+
+    private void started(Consumer<Throwable> whom) {
+        startedNanos = System.nanoTime();
+        done = whom;
+    }
+
+    private void completed(SendResult result) {
+        done.accept(result.isOK() ? null : asTimeoutIfLate(result.getException(), startedNanos));
     }
 
     /**
@@ -85,7 +129,7 @@ final class WebSocketFrameSink implements FrameSink {
     @Override
     public void sendPing(Consumer<Throwable> done) {
         try {
-            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+            remote.sendPing(ByteBuffer.allocate(0));
             done.accept(null);
         } catch (IOException | IllegalStateException e) {
             done.accept(e);

@@ -55,10 +55,13 @@ final class TomcatDeployment implements Deployment {
         Folders.copyTree(home.resolve("conf"), base.resolve("conf"));
         Files.copy(Path.of("server-config", "tomcat", "server.xml"), base.resolve("conf/server.xml"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path catalinaProperties = base.resolve("conf/catalina.properties");
+        Files.writeString(catalinaProperties, "\n" + Files.readString(Path.of("server-config", "tomcat",
+                "catalina.properties")), java.nio.file.StandardOpenOption.APPEND);
         Map<String, String> properties = new LinkedHashMap<>(systemProperties);
         properties.put("switchboard.http.port", String.valueOf(port));
         properties.put("switchboard.shutdown.port", "-1"); // stopped with SIGTERM
-        appendProperties(base.resolve("conf/catalina.properties"), properties);
+        appendProperties(catalinaProperties, properties);
         Files.writeString(base.resolve("conf/tomcat-users.xml"), """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <tomcat-users xmlns="http://tomcat.apache.org/xml" version="1.0">

@@ -415,6 +415,184 @@ class OutboundQueueTest {
         assertThat(sink.closes).isEmpty();
     }
 
+    // --- batching, turns and the blocking executor ---
+
+    @Test
+    void framesQueuedBehindASendAreBatchedAndFlushedWhenTheQueueRunsDry() {
+        BatchingSink sink = new BatchingSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        sink.holdNextSend();
+        queue.offer("a"); // nothing queued behind it: sent on its own
+        queue.offer("b");
+        queue.offer("c");
+        queue.offer("d");
+
+        sink.completeHeld();
+
+        assertThat(sink.log).containsExactly("a", "batch", "b", "c", "d", "flush");
+        events.assertNone();
+    }
+
+    @Test
+    void aLoneFrameIsNeverBatched() {
+        BatchingSink sink = new BatchingSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        queue.offer("a");
+        queue.offer("b");
+
+        assertThat(sink.log).containsExactly("a", "b");
+    }
+
+    @Test
+    void aPingFlushesTheBatchBeforeItGoesOut() {
+        BatchingSink sink = new BatchingSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        sink.holdNextSend();
+        queue.offer("a");
+        queue.offer("b");
+        queue.offer("c");
+        queue.offerPing();
+        queue.offer("d");
+
+        sink.completeHeld();
+
+        assertThat(sink.log).containsExactly("a", "batch", "b", "c", "flush", "ping", "d");
+    }
+
+    @Test
+    void flushesPingsAndClosesRunOnTheBlockingExecutorNeverOnADrainThread() {
+        ManualExecutor drains = new ManualExecutor();
+        ManualExecutor blocking = new ManualExecutor();
+        BatchingSink sink = new BatchingSink();
+        OutboundQueue queue = new OutboundQueue(sink, new SendExecutors(drains, blocking), 1_000, 100, null, 0,
+                events);
+        queue.offer("a");
+        queue.offer("b");
+        queue.offerPing();
+        queue.close(CloseCode.SHUTDOWN);
+
+        drains.runAll();
+        assertThat(sink.log).containsExactly("batch", "a", "b");
+
+        blocking.runAll(); // the flush, then (continuing there) the ping, then the close
+
+        assertThat(sink.log).containsExactly("batch", "a", "b", "flush", "ping", "close 1001");
+        assertThat(drains.tasks).isEmpty();
+    }
+
+    @Test
+    void aBusySessionYieldsItsDrainThreadAfterOneTurn() {
+        ManualExecutor drains = new ManualExecutor();
+        BatchingSink sink = new BatchingSink();
+        OutboundQueue queue = new OutboundQueue(sink, new SendExecutors(drains, DIRECT), 100_000, 1_000, null, 0,
+                events);
+        for (int i = 0; i < 3 * OutboundQueue.FRAMES_PER_TURN; i++) {
+            queue.offer("m" + i);
+        }
+
+        drains.runOne();
+
+        assertThat(sink.log.stream().filter(entry -> entry.startsWith("m"))).hasSize(OutboundQueue.FRAMES_PER_TURN);
+        assertThat(sink.log).endsWith("flush");
+        assertThat(drains.tasks).as("the rest waits for its next turn").hasSize(1);
+
+        drains.runAll();
+
+        assertThat(sink.log.stream().filter(entry -> entry.startsWith("m"))).hasSize(3 * OutboundQueue.FRAMES_PER_TURN)
+                .endsWith("m" + (3 * OutboundQueue.FRAMES_PER_TURN - 1));
+        assertThat(sink.log.stream().filter("flush"::equals)).hasSize(3);
+        events.assertNone();
+    }
+
+    @Test
+    void aFlushPendingLongerThanTheTimeLimitClosesTheSessionAsASlowConsumer() throws Exception {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            BatchingSink sink = new BatchingSink();
+            sink.neverCompleteFlushes();
+            OutboundQueue queue = new OutboundQueue(sink, SendExecutors.both(DIRECT), 1_000, 100, timer, 100, events);
+            sink.holdNextSend();
+            queue.offer("a");
+            queue.offer("b");
+            queue.offer("c");
+            sink.completeHeld(); // b and c batched, then a flush that the stalled peer never lets finish
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> sink.log.contains("close 4008"));
+            synchronized (events) {
+                assertThat(events.failures).hasSize(1);
+                assertThat(events.failures.get(0).get(1)).isEqualTo(CloseCode.SLOW_CONSUMER);
+            }
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    /**
+     * Records frames, batch starts, flushes, pings and closes in one thread-safe log; completes
+     * inline unless told to hold the next send or to never complete flushes.
+     */
+    private static final class BatchingSink implements FrameSink {
+        final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private Consumer<Throwable> held;
+        private boolean holdNext;
+        private boolean stallFlushes;
+
+        void holdNextSend() {
+            holdNext = true;
+        }
+
+        void completeHeld() {
+            Consumer<Throwable> done = held;
+            held = null;
+            done.accept(null);
+        }
+
+        void neverCompleteFlushes() {
+            stallFlushes = true;
+        }
+
+        @Override
+        public void sendText(String text, Consumer<Throwable> done) {
+            log.add(text);
+            if (holdNext) {
+                holdNext = false;
+                held = done;
+            } else {
+                done.accept(null);
+            }
+        }
+
+        @Override
+        public void sendBinary(byte[] data, Consumer<Throwable> done) {
+            sendText("binary", done);
+        }
+
+        @Override
+        public void sendPing(Consumer<Throwable> done) {
+            log.add("ping");
+            done.accept(null);
+        }
+
+        @Override
+        public void startBatch() {
+            log.add("batch");
+        }
+
+        @Override
+        public void flush(Consumer<Throwable> done) {
+            log.add("flush");
+            if (!stallFlushes) {
+                done.accept(null);
+            }
+        }
+
+        @Override
+        public void close(CloseCode code) {
+            log.add("close " + code.code());
+        }
+    }
+
     // --- test doubles ---
 
     /**
@@ -464,7 +642,7 @@ class OutboundQueueTest {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try {
             ScheduledSink sink = new ScheduledSink(null); // never completes, as Tyrus leaves a send to a stalled reader
-            OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, timer, 100, events);
+            OutboundQueue queue = new OutboundQueue(sink, SendExecutors.both(DIRECT), 1_000, 100, timer, 100, events);
             queue.offer("a");
             queue.offer("b");
 
@@ -488,7 +666,7 @@ class OutboundQueueTest {
         ScheduledExecutorService network = Executors.newSingleThreadScheduledExecutor();
         try {
             ScheduledSink sink = new ScheduledSink(network); // each send completes after 20 ms
-            OutboundQueue queue = new OutboundQueue(sink, DIRECT, 10_000, 100, timer, 200, events);
+            OutboundQueue queue = new OutboundQueue(sink, SendExecutors.both(DIRECT), 10_000, 100, timer, 200, events);
             for (int i = 0; i < 30; i++) { // some 600 ms of sends back to back, each well within 200 ms
                 queue.offer("m" + i);
             }
@@ -604,11 +782,15 @@ class OutboundQueueTest {
 
     /** Runs submitted tasks only when the test says so. */
     private static final class ManualExecutor implements Executor {
-        private final Queue<Runnable> tasks = new ArrayDeque<>();
+        final Queue<Runnable> tasks = new ArrayDeque<>();
 
         @Override
         public void execute(Runnable task) {
             tasks.add(task);
+        }
+
+        void runOne() {
+            tasks.remove().run();
         }
 
         void runAll() {
