@@ -22,9 +22,9 @@ import java.util.function.Consumer;
  * continues on whichever thread completes each send (a trampoline: a send that completes inline
  * continues the loop instead of recursing). After {@value #FRAMES_PER_TURN} frames in a row it
  * goes back to the drain executor, so one busy session cannot keep a drain thread from the others.
- * Frames queued behind the one being sent are batched ({@link FrameSink#startBatch()}) and
- * flushed when the queue runs dry, before a ping, or at the end of a turn: under load, one write
- * carries many frames. Pings, flushes and the close may block (a stalled reader), so they run on
+ * When {@value #BATCH_MIN_QUEUED} or more frames are queued behind the one being sent, they are
+ * batched ({@link FrameSink#startBatch()}) and flushed when the queue runs dry, before a ping, or
+ * at the end of a turn: under load, one write carries many frames. Pings, flushes and the close may block (a stalled reader), so they run on
  * the blocking executor; drain threads never wait for a peer.
  *
  * <p>With a send time limit, a send still pending after it counts as a slow consumer (4008) even if
@@ -53,6 +53,12 @@ public final class OutboundQueue {
 
     /** Frames one drain sends before it yields its thread to other sessions' drains. */
     static final int FRAMES_PER_TURN = 64;
+    /**
+     * Frames that must be queued behind the one being sent to start a batch. A flush costs two
+     * thread handoffs (it may block, so it runs on the blocking executor), which one or two frames
+     * do not repay; a backlog of several does, and a backlog is what builds up under load.
+     */
+    static final int BATCH_MIN_QUEUED = 3;
     /** Queue entry standing for a ping. */
     private static final Object PING = new Object();
     /** What the drain waits for besides frames: a flush of the batch, or its next turn. */
@@ -112,8 +118,8 @@ public final class OutboundQueue {
         this.timer = timer;
         this.sendTimeoutNanos = timer == null ? 0 : TimeUnit.MILLISECONDS.toNanos(sendTimeoutMs);
         this.events = events;
-        this.ping = () -> sink.sendPing(sendDone);
-        this.flush = () -> sink.flush(sendDone);
+        this.ping = () -> sink.sendPing(this::resumeOnDrainThread);
+        this.flush = () -> sink.flush(this::resumeOnDrainThread);
     }
 
     /**
@@ -215,7 +221,7 @@ public final class OutboundQueue {
             }
             queuedChars.addAndGet(-sizeOf(frame));
             queuedFrames.decrementAndGet();
-            if (!batching && frame != PING && isFrame(frames.peek())) {
+            if (!batching && frame != PING && queuedFrames.get() >= BATCH_MIN_QUEUED && isFrame(frames.peek())) {
                 sink.startBatch();
                 batching = true;
             }
@@ -264,6 +270,14 @@ public final class OutboundQueue {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Completion of a step that ran on the blocking executor: the drain goes on on a drain thread,
+     * so that blocking threads only ever wait for peers and the sending stays on a few threads.
+     */
+    private void resumeOnDrainThread(Throwable failure) {
+        executors.drains().execute(() -> sendCompleted(failure));
     }
 
     private void sendCompleted(Throwable failure) {

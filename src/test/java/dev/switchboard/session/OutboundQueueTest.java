@@ -418,30 +418,30 @@ class OutboundQueueTest {
     // --- batching, turns and the blocking executor ---
 
     @Test
-    void framesQueuedBehindASendAreBatchedAndFlushedWhenTheQueueRunsDry() {
+    void aBacklogBehindASendIsBatchedAndFlushedWhenTheQueueRunsDry() {
         BatchingSink sink = new BatchingSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
         sink.holdNextSend();
         queue.offer("a"); // nothing queued behind it: sent on its own
-        queue.offer("b");
-        queue.offer("c");
-        queue.offer("d");
+        offerAll(queue, "b", "c", "d", "e");
 
         sink.completeHeld();
 
-        assertThat(sink.log).containsExactly("a", "batch", "b", "c", "d", "flush");
+        assertThat(sink.log).containsExactly("a", "batch", "b", "c", "d", "e", "flush");
         events.assertNone();
     }
 
     @Test
-    void aLoneFrameIsNeverBatched() {
+    void aShortBacklogIsNotWorthABatch() {
         BatchingSink sink = new BatchingSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
-
+        sink.holdNextSend();
         queue.offer("a");
-        queue.offer("b");
+        offerAll(queue, "b", "c", "d"); // two behind b: fewer than BATCH_MIN_QUEUED
 
-        assertThat(sink.log).containsExactly("a", "b");
+        sink.completeHeld();
+
+        assertThat(sink.log).containsExactly("a", "b", "c", "d");
     }
 
     @Test
@@ -450,35 +450,35 @@ class OutboundQueueTest {
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
         sink.holdNextSend();
         queue.offer("a");
-        queue.offer("b");
-        queue.offer("c");
+        offerAll(queue, "b", "c", "d", "e");
         queue.offerPing();
-        queue.offer("d");
+        queue.offer("f");
 
         sink.completeHeld();
 
-        assertThat(sink.log).containsExactly("a", "batch", "b", "c", "flush", "ping", "d");
+        assertThat(sink.log).containsExactly("a", "batch", "b", "c", "d", "e", "flush", "ping", "f");
     }
 
     @Test
-    void flushesPingsAndClosesRunOnTheBlockingExecutorNeverOnADrainThread() {
-        ManualExecutor drains = new ManualExecutor();
-        ManualExecutor blocking = new ManualExecutor();
-        BatchingSink sink = new BatchingSink();
+    void flushesPingsAndClosesRunOnTheBlockingExecutorAndSendingResumesOnADrainThread() {
+        String[] runningOn = new String[1];
+        ManualExecutor drains = new ManualExecutor("drain", runningOn);
+        ManualExecutor blocking = new ManualExecutor("blocking", runningOn);
+        BatchingSink sink = new BatchingSink(runningOn);
         OutboundQueue queue = new OutboundQueue(sink, new SendExecutors(drains, blocking), 1_000, 100, null, 0,
                 events);
-        queue.offer("a");
-        queue.offer("b");
+        offerAll(queue, "a", "b", "c", "d");
         queue.offerPing();
+        queue.offer("e");
         queue.close(CloseCode.SHUTDOWN);
 
-        drains.runAll();
-        assertThat(sink.log).containsExactly("batch", "a", "b");
+        while (!drains.tasks.isEmpty() || !blocking.tasks.isEmpty()) {
+            drains.runAll();
+            blocking.runAll();
+        }
 
-        blocking.runAll(); // the flush, then (continuing there) the ping, then the close
-
-        assertThat(sink.log).containsExactly("batch", "a", "b", "flush", "ping", "close 1001");
-        assertThat(drains.tasks).isEmpty();
+        assertThat(sink.log).containsExactly("batch@drain", "a@drain", "b@drain", "c@drain", "d@drain",
+                "flush@blocking", "ping@blocking", "e@drain", "close 1001@blocking");
     }
 
     @Test
@@ -514,9 +514,8 @@ class OutboundQueueTest {
             OutboundQueue queue = new OutboundQueue(sink, SendExecutors.both(DIRECT), 1_000, 100, timer, 100, events);
             sink.holdNextSend();
             queue.offer("a");
-            queue.offer("b");
-            queue.offer("c");
-            sink.completeHeld(); // b and c batched, then a flush that the stalled peer never lets finish
+            offerAll(queue, "b", "c", "d", "e");
+            sink.completeHeld(); // b to e batched, then a flush that the stalled peer never lets finish
 
             await().atMost(Duration.ofSeconds(5)).until(() -> sink.log.contains("close 4008"));
             synchronized (events) {
@@ -534,9 +533,23 @@ class OutboundQueueTest {
      */
     private static final class BatchingSink implements FrameSink {
         final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Where {@link ManualExecutor}s say the current task runs; entries get "@" and its name. */
+        private final String[] runningOn;
         private Consumer<Throwable> held;
         private boolean holdNext;
         private boolean stallFlushes;
+
+        BatchingSink() {
+            this(new String[1]);
+        }
+
+        BatchingSink(String[] runningOn) {
+            this.runningOn = runningOn;
+        }
+
+        private void record(String entry) {
+            log.add(runningOn[0] == null ? entry : entry + "@" + runningOn[0]);
+        }
 
         void holdNextSend() {
             holdNext = true;
@@ -554,7 +567,7 @@ class OutboundQueueTest {
 
         @Override
         public void sendText(String text, Consumer<Throwable> done) {
-            log.add(text);
+            record(text);
             if (holdNext) {
                 holdNext = false;
                 held = done;
@@ -570,18 +583,18 @@ class OutboundQueueTest {
 
         @Override
         public void sendPing(Consumer<Throwable> done) {
-            log.add("ping");
+            record("ping");
             done.accept(null);
         }
 
         @Override
         public void startBatch() {
-            log.add("batch");
+            record("batch");
         }
 
         @Override
         public void flush(Consumer<Throwable> done) {
-            log.add("flush");
+            record("flush");
             if (!stallFlushes) {
                 done.accept(null);
             }
@@ -589,7 +602,13 @@ class OutboundQueueTest {
 
         @Override
         public void close(CloseCode code) {
-            log.add("close " + code.code());
+            record("close " + code.code());
+        }
+    }
+
+    private static void offerAll(OutboundQueue queue, String... frames) {
+        for (String frame : frames) {
+            assertThat(queue.offer(frame)).isTrue();
         }
     }
 
@@ -783,6 +802,18 @@ class OutboundQueueTest {
     /** Runs submitted tasks only when the test says so. */
     private static final class ManualExecutor implements Executor {
         final Queue<Runnable> tasks = new ArrayDeque<>();
+        private final String name;
+        private final String[] runningOn;
+
+        ManualExecutor() {
+            this(null, new String[1]);
+        }
+
+        /** Names itself in {@code runningOn} while it runs a task. */
+        ManualExecutor(String name, String[] runningOn) {
+            this.name = name;
+            this.runningOn = runningOn;
+        }
 
         @Override
         public void execute(Runnable task) {
@@ -790,12 +821,14 @@ class OutboundQueueTest {
         }
 
         void runOne() {
+            runningOn[0] = name;
             tasks.remove().run();
+            runningOn[0] = null;
         }
 
         void runAll() {
-            for (Runnable task; (task = tasks.poll()) != null; ) {
-                task.run();
+            while (!tasks.isEmpty()) {
+                runOne();
             }
         }
     }
