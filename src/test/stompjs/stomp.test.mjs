@@ -642,6 +642,89 @@ test('7. transactions: SENDs are delivered at COMMIT, dropped at ABORT', async (
   await expectMessage(inbox, 'marker after abort', 'the marker (the aborted SEND must never arrive)');
 });
 
+test('7b. transactions hold ACK and NACK until COMMIT; ABORT drops them', async (t) => {
+  const topic = uniqueName('txack');
+  const session = await connect(t);
+  const inbox = await session.subscribe(`/topic/${topic}`, { ack: 'client-individual' });
+
+  // A NACK in a transaction redelivers only at COMMIT: a message published after it comes first.
+  await publishToTopic(topic, 'job 1');
+  const job1 = await expectMessage(inbox, 'job 1');
+  const nacked = session.client.begin();
+  job1.nack({ transaction: nacked.id });
+  await publishToTopic(topic, 'marker 1');
+  (await expectMessage(inbox, 'marker 1', 'the marker (no redelivery before COMMIT)')).ack();
+  nacked.commit();
+  const redelivered = await expectMessage(inbox, 'job 1', 'redelivery of "job 1" at COMMIT of its NACK');
+  assert.equal(redelivered.headers['message-id'], job1.headers['message-id']);
+
+  // An ACK in an aborted transaction never happened: a later NACK still finds the message pending.
+  const aborted = session.client.begin();
+  redelivered.ack({ transaction: aborted.id });
+  aborted.abort();
+  redelivered.nack();
+  const again = await expectMessage(inbox, 'job 1', 'redelivery after a NACK (the aborted ACK was dropped)');
+  again.ack();
+});
+
+// ---------------------------------------------------------------------------
+// 7c. Cross-protocol: STOMP and native clients share topics
+// ---------------------------------------------------------------------------
+
+/**
+ * A native channel client (/ws/channel, CONTRACT.md section 2) over a plain `ws`
+ * WebSocket: returns { send(frame), next(label) } once `welcome` arrived.
+ */
+async function openNative(t, { user = uniqueName('native'), roles = [] } = {}) {
+  const url = new URL('ws/channel', BASE);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('token', mintToken({ sub: user, roles }));
+  url.searchParams.set('channelId', uniqueName('channel'));
+  const ws = new WebSocket(url);
+  t.after(() => ws.terminate());
+  const frames = new AsyncQueue();
+  ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
+  ws.on('close', (code) => frames.fail(new Error(`native WebSocket closed (code ${code})`)));
+  await within(
+    new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    }),
+    'native WebSocket handshake',
+  );
+  const welcome = await frames.next('welcome');
+  assert.equal(welcome.type, 'welcome', JSON.stringify(welcome));
+  return { send: (frame) => ws.send(JSON.stringify(frame)), next: (label) => frames.next(label) };
+}
+
+test('7c. cross-protocol: STOMP SEND reaches native subscribers, native publish reaches STOMP', async (t) => {
+  await t.test('STOMP -> native', async (t) => {
+    const topic = uniqueName('cross');
+    const native = await openNative(t);
+    native.send({ type: 'subscribe', topic });
+    const subscribed = await native.next('subscribed');
+    assert.equal(subscribed.type, 'subscribed', JSON.stringify(subscribed));
+    const publisher = await connect(t, { roles: ['publisher'] });
+    publisher.send(`/topic/${topic}`, 'from stomp', { 'content-type': 'text/plain' });
+    const message = await native.next('the STOMP SEND on the native side');
+    assert.equal(message.type, 'message', JSON.stringify(message));
+    assert.equal(message.topic, topic);
+    assert.equal(message.data, 'from stomp', 'a text body that is not JSON is a JSON string');
+  });
+
+  await t.test('native -> STOMP', async (t) => {
+    const topic = uniqueName('cross');
+    const subscriber = await connect(t);
+    const inbox = await subscriber.subscribe(`/topic/${topic}`);
+    const native = await openNative(t, { roles: ['publisher'] });
+    const data = { from: 'native', n: 1 };
+    native.send({ type: 'publish', topic, data });
+    const message = await inbox.next(`the native publish on /topic/${topic}`);
+    assert.match(message.headers['content-type'] ?? '', /^application\/json/, describeFrame(message));
+    assert.deepEqual(JSON.parse(message.body), data);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // 8. Heart-beats
 // ---------------------------------------------------------------------------

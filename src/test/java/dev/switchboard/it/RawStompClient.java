@@ -26,9 +26,9 @@ final class RawStompClient implements AutoCloseable {
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     private final Session session;
 
-    private RawStompClient(ServerProcess server) throws Exception {
+    private RawStompClient(ServerProcess server, List<String> subprotocols) throws Exception {
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
-                .preferredSubprotocols(List.of("v12.stomp")).build();
+                .preferredSubprotocols(subprotocols).build();
         session = TYRUS.connectToServer(new Endpoint() {
             @Override
             public void onOpen(Session session, EndpointConfig endpointConfig) {
@@ -46,7 +46,17 @@ final class RawStompClient implements AutoCloseable {
     }
 
     static RawStompClient connect(ServerProcess server) throws Exception {
-        return new RawStompClient(server);
+        return new RawStompClient(server, List.of("v12.stomp"));
+    }
+
+    /** Offers exactly {@code subprotocols} in the handshake (none at all if empty). */
+    static RawStompClient connect(ServerProcess server, List<String> subprotocols) throws Exception {
+        return new RawStompClient(server, subprotocols);
+    }
+
+    /** The subprotocol the server chose, empty if none. */
+    String subprotocol() {
+        return session.getNegotiatedSubprotocol();
     }
 
     /** Sends the text as one WebSocket message; write frames with {@code \0} terminators. */

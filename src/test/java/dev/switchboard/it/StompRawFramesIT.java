@@ -2,6 +2,7 @@ package dev.switchboard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,6 +25,34 @@ class StompRawFramesIT {
         client.send(connectFrame(user, "0,0"));
         assertThat(client.nextFrame()).startsWith("CONNECTED\n");
         return client;
+    }
+
+    @Test
+    void anOfferedV10OrV11SubprotocolIsChosenAndAcceptVersionSetsTheVersion() throws Exception {
+        try (RawStompClient client = RawStompClient.connect(server, List.of("v10.stomp"))) {
+            assertThat(client.subprotocol()).isEqualTo("v10.stomp");
+            // No accept-version: a STOMP 1.0 client (STOMP 1.2, "Protocol Negotiation").
+            client.send("CONNECT\nAuthorization:Bearer " + TestTokens.token("v10") + "\n\n\0");
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n").contains("version:1.0\n");
+        }
+        try (RawStompClient client = RawStompClient.connect(server, List.of("v11.stomp"))) {
+            assertThat(client.subprotocol()).isEqualTo("v11.stomp");
+            client.send("CONNECT\naccept-version:1.0,1.1\nhost:localhost\nAuthorization:Bearer "
+                    + TestTokens.token("v11") + "\n\n\0");
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n").contains("version:1.1\n");
+        }
+    }
+
+    @Test
+    void aClientThatOffersNoSubprotocolStillGetsStomp12() throws Exception {
+        try (RawStompClient client = RawStompClient.connect(server, List.of())) {
+            assertThat(client.subprotocol()).isEmpty();
+            client.send(connectFrame("no-subprotocol", "0,0"));
+            assertThat(client.nextFrame()).startsWith("CONNECTED\n").contains("version:1.2\n");
+            // 1.2 header escaping both ways: "\c" arrives as a colon and goes back out escaped.
+            client.send("SUBSCRIBE\nid:0\ndestination:/topic/no-subprotocol\nreceipt:r\\c1\n\n\0");
+            assertThat(client.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:r\\c1\n");
+        }
     }
 
     @Test
