@@ -7,9 +7,9 @@ import java.util.function.Consumer;
  * The transport's side of one connection, as a session's outbound queue uses it. Implemented by
  * the transport adapter; the queue guarantees that at most one send (or flush) is in flight.
  *
- * <p>Batching: when more frames are queued right behind the one being sent, the queue calls
- * {@link #startBatch()}; the sink may then hold the following sends in its buffer, reporting them
- * done, until {@link #flush}. One write for many frames is what makes a busy fan-out cheap (one
+ * <p>Batching: when frames are queued up behind the one being sent, the queue calls
+ * {@link #startBatch()}; if that returns true, the sink holds the following sends in its buffer,
+ * reporting each done once buffered, until {@link #flush}. One write for many frames is what makes a busy fan-out cheap (one
  * small frame per write costs about as much as the rest of the delivery together).
  */
 public interface FrameSink {
@@ -30,8 +30,12 @@ public interface FrameSink {
      */
     void sendPing(Consumer<Throwable> done);
 
-    /** The following sends may be held until {@link #flush}. Default: sends are never held. */
-    default void startBatch() {
+    /**
+     * Asks the sink to hold the following sends until {@link #flush}. Returns false if it does not
+     * batch (the default): each send is then written on its own and no flush is needed.
+     */
+    default boolean startBatch() {
+        return false;
     }
 
     /**

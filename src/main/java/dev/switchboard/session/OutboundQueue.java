@@ -222,8 +222,7 @@ public final class OutboundQueue {
             queuedChars.addAndGet(-sizeOf(frame));
             queuedFrames.decrementAndGet();
             if (!batching && frame != PING && queuedFrames.get() >= BATCH_MIN_QUEUED && isFrame(frames.peek())) {
-                sink.startBatch();
-                batching = true;
+                batching = sink.startBatch();
             }
             sentThisTurn++;
             if (!startSend(frame)) {

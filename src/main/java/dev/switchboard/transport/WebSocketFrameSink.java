@@ -23,9 +23,11 @@ import java.util.function.Consumer;
  * containers enforce theirs differently (see {@link #asTimeoutIfLate}), and Undertow breaks the
  * connection when its own limit strikes first.
  *
- * <p>Batches use JSR 356 batching: Tomcat and Undertow then copy sends into their output buffer
- * (writing it whenever it fills) until {@code flushBatch}, which blocks; Tyrus ignores batching
- * and writes each send.
+ * <p>Batches use JSR 356 batching, on Tomcat only: Tomcat copies a batched send into its output
+ * buffer, writing the buffer whenever it fills, and completes the send at once; {@code flushBatch}
+ * writes the rest, blocking. Undertow (WildFly) completes a batched send only once it is written,
+ * that is after a flush that the queue issues only after the completion: the session would stall.
+ * Tyrus (Payara) ignores batching. Elsewhere every send is written on its own.
  *
  * <p>The queue has at most one send in flight, so one completion handler and the start time of
  * the send in flight serve every send (nothing allocated per frame here).
@@ -44,6 +46,7 @@ final class WebSocketFrameSink implements FrameSink {
     private final Session session;
     private final RemoteEndpoint.Async remote;
     private final long sendTimeoutMs;
+    private final boolean batches;
     private final SendHandler completion = this::completed;
     /** The send in flight: its start and whom to tell. Written before the send starts, read by its completion. */
     private volatile long startedNanos;
@@ -53,6 +56,7 @@ final class WebSocketFrameSink implements FrameSink {
         this.session = session;
         this.remote = session.getAsyncRemote();
         this.sendTimeoutMs = settings.sendTimeoutMs();
+        this.batches = session.getClass().getName().startsWith("org.apache.tomcat.websocket.");
         remote.setSendTimeout(2 * sendTimeoutMs);
         session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeoutMs);
     }
@@ -78,12 +82,17 @@ final class WebSocketFrameSink implements FrameSink {
     }
 
     @Override
-    public void startBatch() {
+    public boolean startBatch() {
+        if (!batches) {
+            return false;
+        }
         try {
             remote.setBatchingAllowed(true);
+            return true;
         } catch (IOException | IllegalStateException e) {
             // Turning batching on writes nothing; if it fails anyway, frames go out one by one.
             LOG.log(Level.DEBUG, "Session " + session.getId() + " refused batching", e);
+            return false;
         }
     }
 

@@ -445,6 +445,20 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aSinkThatDoesNotBatchIsNeverFlushed() {
+        BatchingSink sink = new BatchingSink();
+        sink.refuseBatching();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        sink.holdNextSend();
+        queue.offer("a");
+        offerAll(queue, "b", "c", "d", "e");
+
+        sink.completeHeld();
+
+        assertThat(sink.log).containsExactly("a", "batch", "b", "c", "d", "e");
+    }
+
+    @Test
     void aPingFlushesTheBatchBeforeItGoesOut() {
         BatchingSink sink = new BatchingSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
@@ -538,6 +552,7 @@ class OutboundQueueTest {
         private Consumer<Throwable> held;
         private boolean holdNext;
         private boolean stallFlushes;
+        private boolean batches = true;
 
         BatchingSink() {
             this(new String[1]);
@@ -565,6 +580,10 @@ class OutboundQueueTest {
             stallFlushes = true;
         }
 
+        void refuseBatching() {
+            batches = false;
+        }
+
         @Override
         public void sendText(String text, Consumer<Throwable> done) {
             record(text);
@@ -588,8 +607,9 @@ class OutboundQueueTest {
         }
 
         @Override
-        public void startBatch() {
+        public boolean startBatch() {
             record("batch");
+            return batches;
         }
 
         @Override
