@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /**
  * What every STOMP session shares: the session services, the CONNECT authenticator, the body
- * mapping and the STOMP settings. One per application; creates sessions.
+ * mapping, the STOMP settings and the MESSAGE frames encoded once for many recipients. One per application; creates sessions.
  */
 public final class StompProtocol {
 
@@ -13,6 +13,7 @@ public final class StompProtocol {
     final ClientAuthenticator authenticator;
     final StompPayloads payloads;
     final StompSettings settings;
+    final StompMessageTemplates messageTemplates;
 
     public StompProtocol(SessionServices services, ClientAuthenticator authenticator, StompPayloads payloads,
             StompSettings settings) {
@@ -20,6 +21,7 @@ public final class StompProtocol {
         this.authenticator = authenticator;
         this.payloads = payloads;
         this.settings = settings;
+        this.messageTemplates = new StompMessageTemplates(payloads);
     }
 
     /**

@@ -1,10 +1,23 @@
 package dev.switchboard.session;
 
+import dev.switchboard.stomp.StompCommand;
+import dev.switchboard.stomp.StompEncoder;
+import dev.switchboard.stomp.StompVersion;
+
 /**
  * One SUBSCRIBE of a STOMP session. Exactly one of {@code topic} (for {@code /topic/...} and
  * {@code /queue/...}) and {@code userDestination} (for {@code /user/queue/<name>}) is set.
+ * {@code subscriptionHeader} is its MESSAGE frames' {@code subscription} header line, encoded once
+ * in the session's version (see {@link StompMessageTemplates}).
  */
-record StompSubscription(String id, String destination, String topic, String userDestination, AckMode ackMode) {
+record StompSubscription(String id, String destination, String topic, String userDestination, AckMode ackMode,
+        String subscriptionHeader) {
+
+    StompSubscription(String id, String destination, String topic, String userDestination, AckMode ackMode,
+            StompVersion version) {
+        this(id, destination, topic, userDestination, ackMode,
+                StompEncoder.headerLine(StompCommand.MESSAGE, "subscription", id, version));
+    }
 
     /** STOMP ack modes (STOMP 1.2, SUBSCRIBE "ack" header). */
     enum AckMode {

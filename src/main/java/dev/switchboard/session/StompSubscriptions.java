@@ -66,7 +66,7 @@ final class StompSubscriptions {
         }
         if (destination.startsWith(USER_PREFIX)) {
             String name = ownUserQueue(destination);
-            table.add(new StompSubscription(id, destination, null, name, ackMode));
+            table.add(new StompSubscription(id, destination, null, name, ackMode, version));
             // Messages pushed with an ack while the user was away go to the user queues that now exist.
             protocol.services.broker().deliverWaiting(session);
             return null;
@@ -79,7 +79,7 @@ final class StompSubscriptions {
         if (!protocol.services.access().maySubscribe(identity, topic)) {
             throw new ProtocolError("forbidden", "not allowed to subscribe to " + destination);
         }
-        StompSubscription subscription = new StompSubscription(id, destination, topic, null, ackMode);
+        StompSubscription subscription = new StompSubscription(id, destination, topic, null, ackMode, version);
         table.add(subscription);
         StreamPosition since = sincePosition(frame);
         boolean first = table.addToTopic(subscription);
@@ -165,6 +165,15 @@ final class StompSubscriptions {
 
     private void sendMessage(StompSubscription subscription, Delivery delivery, StompVersion version) {
         StompPayloads.StompBody body = protocol.payloads.bodyOf(delivery);
+        boolean clientAck = subscription.ackMode() != StompSubscription.AckMode.AUTO;
+        if (!clientAck && !body.binary()) {
+            // The usual case, and the hot one: the frame was encoded once for every such subscriber.
+            outbound.offer(protocol.messageTemplates.frame(delivery, version, subscription));
+            if (delivery.ackRequired()) {
+                protocol.services.broker().acknowledge(session, delivery.id()); // ack:auto means delivered is acknowledged
+            }
+            return;
+        }
         StompHeaders.Builder headers = StompHeaders.builder()
                 .add("destination", subscription.destination())
                 .add("message-id", delivery.id())
@@ -173,7 +182,6 @@ final class StompSubscriptions {
         if (delivery.target() == Delivery.Target.TOPIC) {
             headers.add("offset", Long.toString(delivery.offset())).add("epoch", delivery.epoch());
         }
-        boolean clientAck = subscription.ackMode() != StompSubscription.AckMode.AUTO;
         if (clientAck && version == StompVersion.V1_2) {
             headers.add("ack", delivery.id());
         }

@@ -121,6 +121,24 @@ public final class StompEncoder {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * One header line ({@code name:value} and a line feed) as {@link #encode} writes it in a
+     * {@code command} frame of {@code version}: for splicing a per-recipient header into a frame
+     * encoded once for many recipients.
+     *
+     * @throws IllegalArgumentException if the version cannot express the header
+     */
+    public static String headerLine(StompCommand command, String name, String value, StompVersion version) {
+        int escaping = version == StompVersion.V1_0 || !command.escapesHeaders() ? NONE
+                : version == StompVersion.V1_1 ? ESCAPE_1_1 : ESCAPE_1_2;
+        byte[] out = new byte[encodedLength(name, escaping, true) + 1 + encodedLength(value, escaping, false) + 1];
+        int at = write(name, escaping, out, 0);
+        out[at++] = ':';
+        at = write(value, escaping, out, at);
+        out[at] = '\n';
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
     private static String contentLengthToAdd(StompFrame frame) {
         String declared = frame.headers().get("content-length");
         int length = frame.body().length;

@@ -24,6 +24,19 @@ class StompEncoderTest {
     }
 
     @Test
+    void aHeaderLineIsEscapedAsTheWholeFrameWouldBe() {
+        String id = "a:b\\c\r";
+        for (StompVersion version : new StompVersion[] {StompVersion.V1_1, StompVersion.V1_2}) {
+            String whole = text(frame(StompCommand.MESSAGE, "", "subscription", id), version);
+            String line = StompEncoder.headerLine(StompCommand.MESSAGE, "subscription", id, version);
+
+            assertThat(whole).as("version %s", version).isEqualTo("MESSAGE\n" + line + "\n\0");
+        }
+        assertThat(StompEncoder.headerLine(StompCommand.MESSAGE, "subscription", "a:b", StompVersion.V1_0))
+                .isEqualTo("subscription:a:b\n");
+    }
+
+    @Test
     void addsNoContentLengthForAnEmptyBody() {
         assertThat(text(frame(StompCommand.RECEIPT, "", "receipt-id", "1"), StompVersion.V1_2))
                 .isEqualTo("RECEIPT\nreceipt-id:1\n\n\0");
