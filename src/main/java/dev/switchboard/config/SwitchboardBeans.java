@@ -142,6 +142,13 @@ public class SwitchboardBeans {
         return new Readiness();
     }
 
+    /** Five seconds: long enough for peers' close handshakes, short of the usual 10-30 s stop grace periods. */
+    @Produces
+    @Singleton
+    ShutdownDrain shutdownDrain(Broker broker, Readiness readiness) {
+        return new ShutdownDrain(broker, readiness, Duration.ofSeconds(5));
+    }
+
     @Produces
     @Singleton
     JsonResponseWriter jsonResponseWriter(Jsonb jsonb) {
