@@ -165,11 +165,7 @@ public class SwitchboardBeans {
             MessageMappingExtension mappings, BeanManager beans, Broker broker, Jsonb jsonb) {
         List<ApplicationHandler> handlers = new ArrayList<>();
         handlerBeans.forEach(handlers::add);
-        for (MessageMappingExtension.Mapping mapping : mappings.mappings()) {
-            Object target = beans.getReference(mapping.bean(), mapping.bean().getBeanClass(),
-                    beans.createCreationalContext(mapping.bean()));
-            handlers.add(new MappedMethodHandler(mapping, target, broker, jsonb));
-        }
+        handlers.addAll(MappedMethodHandler.forMappings(mappings, beans, broker, jsonb));
         return new ApplicationHandlers(handlers);
     }
 
