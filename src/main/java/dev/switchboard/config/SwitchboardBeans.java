@@ -142,6 +142,13 @@ public class SwitchboardBeans {
         return new Readiness();
     }
 
+    /** Five seconds: long enough for peers' close handshakes, short of the usual 10-30 s stop grace periods. */
+    @Produces
+    @Singleton
+    ShutdownDrain shutdownDrain(Broker broker, Readiness readiness) {
+        return new ShutdownDrain(broker, readiness, Duration.ofSeconds(5));
+    }
+
     @Produces
     @Singleton
     JsonResponseWriter jsonResponseWriter(Jsonb jsonb) {
@@ -158,11 +165,7 @@ public class SwitchboardBeans {
             MessageMappingExtension mappings, BeanManager beans, Broker broker, Jsonb jsonb) {
         List<ApplicationHandler> handlers = new ArrayList<>();
         handlerBeans.forEach(handlers::add);
-        for (MessageMappingExtension.Mapping mapping : mappings.mappings()) {
-            Object target = beans.getReference(mapping.bean(), mapping.bean().getBeanClass(),
-                    beans.createCreationalContext(mapping.bean()));
-            handlers.add(new MappedMethodHandler(mapping, target, broker, jsonb));
-        }
+        handlers.addAll(MappedMethodHandler.forMappings(mappings, beans, broker, jsonb));
         return new ApplicationHandlers(handlers);
     }
 

@@ -1,8 +1,6 @@
 package dev.switchboard.config;
 
-import dev.switchboard.api.Readiness;
 import dev.switchboard.broker.Broker;
-import dev.switchboard.broker.CloseCode;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.security.HandshakeGuard;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +13,6 @@ import jakarta.servlet.ServletContext;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,19 +21,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>At start, builds the configuration and the security beans eagerly, so that a missing key or a
  * bad setting stops the deployment with one clear log line instead of failing the first client.
- * Before stop (undeploy, SIGTERM), marks the node not ready, closes every session with 1001 after
- * flushing what is queued, and waits a bounded time for the sessions to be gone.
+ * Before stop (undeploy, SIGTERM), runs the {@link ShutdownDrain} (unless the standalone launcher
+ * already did): not ready, every session closed with 1001 after flushing what is queued, a bounded
+ * wait for the sessions to be gone.
  */
 @Dependent
 public class SwitchboardLifecycle {
 
     private static final Logger LOG = System.getLogger(SwitchboardLifecycle.class.getName());
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REDELIVERY_SWEEP = Duration.ofMillis(200);
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object context, Instance<SwitchboardConfig> configs,
             Instance<Broker> brokers, Instance<HandshakeGuard> guards, Instance<ApiAuthenticator> authenticators,
-            SessionExecutors executors) {
+            SessionExecutors executors, Instance<ShutdownDrain> drains) {
         SwitchboardConfig config;
         Broker broker;
         try {
@@ -52,7 +49,12 @@ public class SwitchboardLifecycle {
         // Acknowledged-delivery messages are redelivered by this sweep; the broker's clock decides what is due.
         executors.scheduler().scheduleWithFixedDelay(broker::redeliverDue, REDELIVERY_SWEEP.toMillis(),
                 REDELIVERY_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
-        String where = context instanceof ServletContext servlet ? " at context path '" + servlet.getContextPath() + "'" : "";
+        String where = "";
+        if (context instanceof ServletContext servlet) {
+            where = " at context path '" + servlet.getContextPath() + "'";
+            // For the standalone launcher, which must drain before Tomcat pauses its connector.
+            servlet.setAttribute(ShutdownDrain.ATTRIBUTE, drains.get());
+        }
         LOG.log(Level.INFO, "Switchboard started on node {0}{1}: {2}", broker.nodeId(), where, config);
     }
 
@@ -65,21 +67,7 @@ public class SwitchboardLifecycle {
         return failure.toString();
     }
 
-    void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object context, Broker broker,
-            Readiness readiness) {
-        readiness.startDraining();
-        int sessions = broker.sessionCount();
-        broker.disconnectAll(CloseCode.SHUTDOWN);
-        Instant deadline = Instant.now().plus(DRAIN_TIMEOUT);
-        while (broker.sessionCount() > 0 && Instant.now().isBefore(deadline)) {
-            try {
-                Thread.sleep(10); // waiting on peers' close handshakes, bounded by the deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        LOG.log(Level.INFO, "Switchboard stopped: closed {0} sessions with 1001 ({1} still open after {2} s)",
-                String.valueOf(sessions), String.valueOf(broker.sessionCount()), String.valueOf(DRAIN_TIMEOUT.toSeconds()));
+    void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object context, ShutdownDrain drain) {
+        drain.run(); // at once if an embedding launcher already drained (see ShutdownDrain)
     }
 }

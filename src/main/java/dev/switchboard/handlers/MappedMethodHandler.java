@@ -3,11 +3,15 @@ package dev.switchboard.handlers;
 import dev.switchboard.broker.ApplicationHandler;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.TopicDestinations;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -36,6 +40,21 @@ public final class MappedMethodHandler implements ApplicationHandler {
                     + " is not a /topic/<name> or /queue/<name> destination");
         }
         this.arguments = argumentResolvers(method);
+    }
+
+    /**
+     * One handler for each method {@code mappings} found, calling it on a contextual reference of
+     * its bean (so the bean's scope and interceptors apply).
+     */
+    public static List<ApplicationHandler> forMappings(MessageMappingExtension mappings, BeanManager beans,
+            Broker broker, Jsonb jsonb) {
+        List<ApplicationHandler> handlers = new ArrayList<>();
+        for (MessageMappingExtension.Mapping mapping : mappings.mappings()) {
+            Bean<?> bean = mapping.bean();
+            Object target = beans.getReference(bean, bean.getBeanClass(), beans.createCreationalContext(bean));
+            handlers.add(new MappedMethodHandler(mapping, target, broker, jsonb));
+        }
+        return handlers;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.switchboard.standalone;
 
 import dev.switchboard.config.Settings;
+import dev.switchboard.config.ShutdownDrain;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -42,6 +43,8 @@ public final class StandaloneLauncher {
 
     private final Tomcat tomcat = new Tomcat();
     private final Path workDirectory;
+    /** The application, set by {@link #start} before the signal handlers that read it are installed. */
+    private Context context;
 
     private StandaloneLauncher(Path workDirectory) {
         this.workDirectory = workDirectory;
@@ -98,7 +101,7 @@ public final class StandaloneLauncher {
         // Without Jasper, Tomcat's default web.xml would register a JSP servlet that cannot load:
         // register only what a static console needs.
         tomcat.setAddDefaultWebXmlToWebapp(false);
-        Context context = tomcat.addWebapp("", war.toString());
+        context = tomcat.addWebapp("", war.toString());
         Wrapper defaultServlet = Tomcat.addServlet(context, "default", new DefaultServlet());
         defaultServlet.setLoadOnStartup(1);
         context.addServletMappingDecoded("/", "default");
@@ -119,8 +122,28 @@ public final class StandaloneLauncher {
 
     private void stopAndExit() {
         LOG.log(Level.INFO, "Stopping Switchboard");
+        drainApplication();
         stopQuietly();
         System.exit(0);
+    }
+
+    /**
+     * Runs the application's {@link ShutdownDrain} while the connector still serves: Tomcat pauses
+     * its connectors before it stops the web application, so a drain left to the undeploy could
+     * not answer {@code /health/ready} (or a handshake) with 503. The undeploy's own drain then
+     * finds nothing left to do.
+     */
+    private void drainApplication() {
+        Object drain = context.getServletContext().getAttribute(ShutdownDrain.ATTRIBUTE);
+        if (!(drain instanceof Runnable runnable)) {
+            LOG.log(Level.WARNING, "The application registered no shutdown drain; stopping without one");
+            return;
+        }
+        try {
+            runnable.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Draining the application failed; stopping Tomcat anyway", e);
+        }
     }
 
     private void stopQuietly() {

@@ -188,6 +188,11 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
         return process.isAlive();
     }
 
+    /** Sends SIGTERM and returns at once; {@link #awaitExit()} waits for the process to end. */
+    void signalStop() {
+        process.destroy();
+    }
+
     /** Sends SIGTERM and returns the exit status (waits up to 30 s). */
     int stop() throws InterruptedException {
         process.destroy();

@@ -1,7 +1,15 @@
 package dev.switchboard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import jakarta.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -143,5 +151,104 @@ class StompRawFramesIT {
             assertThat(client.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:bye-1");
             assertThat(client.awaitClose(10).getCloseCode().getCode()).isEqualTo(1000);
         }
+    }
+
+    @Test
+    void aSendToAQueueReachesEverySubscriberOfThatQueueAndNoneOfTheSameNamedTopic() throws Exception {
+        try (RawStompClient worker1 = connected("queue-worker-1");
+                RawStompClient worker2 = connected("queue-worker-2");
+                RawStompClient topicReader = connected("queue-topic-reader");
+                ChannelClient nativeReader = ChannelClient.connect(server, TestTokens.token("queue-native"),
+                        "raw-queue-native")) {
+            worker1.send("SUBSCRIBE\nid:0\ndestination:/queue/jobs\nreceipt:r0\n\n\0");
+            assertThat(worker1.nextFrame()).startsWith("RECEIPT\n");
+            worker2.send("SUBSCRIBE\nid:0\ndestination:/queue/jobs\nreceipt:r0\n\n\0");
+            assertThat(worker2.nextFrame()).startsWith("RECEIPT\n");
+            topicReader.send("SUBSCRIBE\nid:0\ndestination:/topic/jobs\nreceipt:r0\n\n\0");
+            assertThat(topicReader.nextFrame()).startsWith("RECEIPT\n");
+            nativeReader.expect("welcome");
+            nativeReader.send("{\"type\":\"subscribe\",\"topic\":\"jobs\"}");
+            nativeReader.expect("subscribed");
+
+            worker1.send("SEND\ndestination:/queue/jobs\n\njob-1\0");
+
+            // Spring simple-broker semantics (docs/stomp.md): every subscriber of the queue gets it,
+            // the sender included; it is not a work queue that hands each message to one consumer.
+            assertThat(worker1.nextFrame()).startsWith("MESSAGE\n").contains("destination:/queue/jobs\n")
+                    .endsWith("\n\njob-1\0");
+            assertThat(worker2.nextFrame()).startsWith("MESSAGE\n").contains("destination:/queue/jobs\n")
+                    .endsWith("\n\njob-1\0");
+            // /queue/jobs is its own namespace: /topic/jobs and native "jobs" see only the marker.
+            worker1.send("SEND\ndestination:/topic/jobs\n\nmarker\0");
+            assertThat(topicReader.nextFrame()).as("the queue's message never reaches /topic/jobs")
+                    .endsWith("\n\nmarker\0");
+            JsonObject onNative = nativeReader.expect("message");
+            assertThat(onNative.getString("data")).as("nor native topic jobs").isEqualTo("marker");
+        }
+    }
+
+    @Test
+    void aTransactionLeftOpenAtDisconnectIsDiscarded() throws Exception {
+        try (RawStompClient reader = connected("tx-open-reader")) {
+            reader.send("SUBSCRIBE\nid:0\ndestination:/topic/tx-open\nreceipt:r0\n\n\0");
+            assertThat(reader.nextFrame()).startsWith("RECEIPT\n");
+            try (RawStompClient writer = connected("tx-open-writer")) {
+                writer.send("BEGIN\ntransaction:t1\n\n\0"
+                        + "SEND\ndestination:/topic/tx-open\ntransaction:t1\n\nnever committed\0"
+                        + "DISCONNECT\nreceipt:bye\n\n\0");
+                assertThat(writer.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:bye");
+                assertThat(writer.awaitClose(10).getCloseCode().getCode()).isEqualTo(1000);
+            }
+            awaitNoSessionOf("tx-open-writer");
+            reader.send("SEND\ndestination:/topic/tx-open\n\nmarker\0");
+            assertThat(reader.nextFrame()).as("the open transaction's send never arrives").endsWith("\n\nmarker\0");
+        }
+    }
+
+    @Test
+    void aTransactionLeftOpenWhenTheSocketDropsIsDiscarded() throws Exception {
+        try (RawStompClient reader = connected("tx-drop-reader")) {
+            reader.send("SUBSCRIBE\nid:0\ndestination:/topic/tx-drop\nreceipt:r0\n\n\0");
+            assertThat(reader.nextFrame()).startsWith("RECEIPT\n");
+            sendInAnOpenTransactionThenDropTheConnection("tx-drop-writer", "/topic/tx-drop");
+            awaitNoSessionOf("tx-drop-writer");
+            reader.send("SEND\ndestination:/topic/tx-drop\n\nmarker\0");
+            assertThat(reader.nextFrame()).as("the open transaction's send never arrives").endsWith("\n\nmarker\0");
+        }
+    }
+
+    /**
+     * On a bare socket (a WebSocket library always sends a close frame): CONNECT, BEGIN and a SEND
+     * in the transaction whose RECEIPT shows the server holds it, then a TCP reset, as when a
+     * client process dies.
+     */
+    private static void sendInAnOpenTransactionThenDropTheConnection(String user, String destination)
+            throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(RawUpgrade.request(server, "/ws/stomp?token=" + TestTokens.token(user, "publisher"), null));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            assertThat(RawUpgrade.readHead(in)).startsWith("HTTP/1.1 101");
+            out.write(MaskedFrames.text("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0"
+                    + "BEGIN\ntransaction:t1\n\n\0"
+                    + "SEND\ndestination:" + destination + "\ntransaction:t1\nreceipt:held\n\nnever committed\0"));
+            out.flush();
+            // Server frames are unmasked: the RECEIPT's text shows up as is in the byte stream.
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            while (!received.toString(StandardCharsets.ISO_8859_1).contains("receipt-id:held")) {
+                int next = in.read();
+                assertThat(next).as("the server's RECEIPT for the held SEND").isNotNegative();
+                received.write(next);
+            }
+            socket.setSoLinger(true, 0); // close() now resets the connection: no close frame, no FIN
+        }
+    }
+
+    private static void awaitNoSessionOf(String user) {
+        HttpApi api = HttpApi.withApiKey(server);
+        await(user + "'s session gone").atMost(Duration.ofSeconds(10)).until(() ->
+                api.get("/api/v1/users/" + user + "/sessions").json().getJsonArray("sessions").isEmpty());
     }
 }
