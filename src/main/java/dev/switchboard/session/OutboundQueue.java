@@ -24,8 +24,9 @@ import java.util.function.Consumer;
  * goes back to the drain executor, so one busy session cannot keep a drain thread from the others.
  * When {@value #BATCH_MIN_QUEUED} or more frames are queued behind the one being sent, they are
  * batched ({@link FrameSink#startBatch()}) and flushed when the queue runs dry, before a ping, or
- * at the end of a turn: under load, one write carries many frames. Pings, flushes and the close may block (a stalled reader), so they run on
- * the blocking executor; drain threads never wait for a peer.
+ * at the end of a turn: under load, one write carries many frames. Pings, flushes and the close
+ * may block (a stalled reader), so they run on the blocking executor; drain threads never wait
+ * for a peer.
  *
  * <p>With a send time limit, a send still pending after it counts as a slow consumer (4008) even if
  * the container never fails it: Tyrus (Payara) applies no time limit to a send waiting for a
@@ -276,6 +277,7 @@ public final class OutboundQueue {
      * so that blocking threads only ever wait for peers and the sending stays on a few threads.
      */
     private void resumeOnDrainThread(Throwable failure) {
+        sendStartedNanos = 0; // the peer's part is done: waiting for a drain thread is not its fault
         executors.drains().execute(() -> sendCompleted(failure));
     }
 

@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * What every STOMP session shares: the session services, the CONNECT authenticator, the body
- * mapping, the STOMP settings and the MESSAGE frames encoded once for many recipients. One per application; creates sessions.
+ * mapping, the STOMP settings and the MESSAGE frames encoded once for many recipients. One per
+ * application; creates sessions.
  */
 public final class StompProtocol {
 
