@@ -53,7 +53,7 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 Double.parseDouble(property("bench.slow", "0.05")),
                 Integer.parseInt(property("bench.window", "256")),
                 Integer.parseInt(property("bench.inflight", "64")),
-                Integer.parseInt(property("bench.handshake.warmup", quick ? "100" : "500")),
+                Integer.parseInt(property("bench.handshake.warmup", quick ? "2000" : "5000")),
                 Integer.parseInt(property("bench.sources", "4")),
                 Long.parseLong(property("bench.settle", "60")),
                 root,
