@@ -116,9 +116,12 @@ class JavaClientIT {
                 HttpApi.Response published = api.post("/api/v1/topics/jc-burst/messages", "{\"data\":{\"n\":" + i + "}}");
                 assertThat(published.status()).as("publish %d: %s", i, published.body()).isEqualTo(202);
                 if (i % (BURST / DROPS) == BURST / DROPS / 2) {
-                    // Cut a live session each time, not a reconnect still under way.
-                    await("client connected before drop " + (dropped + 1)).atMost(Duration.ofSeconds(30))
-                            .until(() -> client.state() == SwitchboardClient.State.CONNECTED);
+                    // Cut a live, resumed session each time, not a reconnect still under way: the
+                    // client is CONNECTED at the welcome, before its resumed subscription is answered.
+                    int resumedBefore = dropped;
+                    await("client connected and resumed before drop " + (dropped + 1)).atMost(Duration.ofSeconds(30))
+                            .until(() -> client.state() == SwitchboardClient.State.CONNECTED
+                                    && recorder.recoveredSubscriptions.get() >= resumedBefore);
                     assertThat(proxy.dropAll()).isPositive();
                     dropped++;
                 }
