@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SessionExecutors implements AutoCloseable {
 
+    // The name prefix is relied upon: the standalone launcher's connector runs send completions
+    // inline on these threads (standalone.InlineSendCompletionExecutor).
     private final ExecutorService drains = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
             named("switchboard-drain"));
     private final ExecutorService blocking = Executors.newCachedThreadPool(named("switchboard-blocking"));

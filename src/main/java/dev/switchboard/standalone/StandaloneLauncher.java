@@ -16,6 +16,7 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Wrapper;
+import org.apache.catalina.core.StandardThreadExecutor;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
@@ -96,6 +97,11 @@ public final class StandaloneLauncher {
         // life; larger reads and writes bypass them, so small ones cost idle memory, not speed.
         connector.setProperty("socket.appReadBufSize", "1024");
         connector.setProperty("socket.appWriteBufSize", "1024");
+        StandardThreadExecutor pool = new StandardThreadExecutor();
+        pool.setName("tomcat-exec");
+        pool.setNamePrefix("tomcat-exec-");
+        tomcat.getService().addExecutor(pool); // started and stopped with the service
+        connector.getProtocolHandler().setExecutor(new InlineSendCompletionExecutor(pool));
         tomcat.setConnector(connector);
 
         // Without Jasper, Tomcat's default web.xml would register a JSP servlet that cannot load:
