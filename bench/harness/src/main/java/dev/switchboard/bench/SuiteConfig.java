@@ -23,11 +23,16 @@ import java.util.List;
  * @param churnLifetimeMillis how long each churner stays
  * @param overload          offered load as a multiple of the maximum in the overload phase (0: skip)
  * @param slowFraction      share of slow consumers in the last phase at the smallest N (0: skip)
+ * @param detailRounds      rounds that run every phase at the smallest N (latency at every fraction,
+ *                          HTTP, churn, overload, slow consumers); later rounds run the core phases
+ *                          (connect, maximum, latency at {@code largeFractions}) only
+ * @param firstRoundSizes   N measured in the first round only (the largest take the longest and no
+ *                          target is set there)
  */
 record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, int searchSteps, double searchStep,
                    List<Double> latencyFractions, List<Double> largeFractions, double pushRate, double churnFraction,
-                   long churnLifetimeMillis, double overload, double slowFraction,
-                   int window, int maxInFlight, int handshakeWarmup, int sourceAddresses, long settleSeconds, Path repositoryRoot,
+                   long churnLifetimeMillis, double overload, double slowFraction, int detailRounds,
+                   List<Integer> firstRoundSizes, int window, int maxInFlight, int handshakeWarmup, int sourceAddresses, long settleSeconds, Path repositoryRoot,
                    Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
                    String springClassPath, List<String> peerJvmOptions, String serverCpus) {
 
@@ -40,9 +45,9 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 Integer.parseInt(property("bench.rounds", quick ? "1" : "3")),
                 list(property("bench.targets", "raw,tyrus,switchboard,switchboard-stomp,spring")).stream().distinct().map(Target::named).toList(),
                 list(property("bench.fanout.sizes", quick ? "300" : "1000,5000,15000")).stream().map(Integer::valueOf).toList(),
-                Double.parseDouble(property("bench.seconds", quick ? "2" : "3")),
+                Double.parseDouble(property("bench.seconds", "2")),
                 Double.parseDouble(property("bench.warmup", "1")),
-                Integer.parseInt(property("bench.search.steps", "4")),
+                Integer.parseInt(property("bench.search.steps", "3")),
                 Double.parseDouble(property("bench.search.step", "1.5")),
                 list(property("bench.fractions", quick ? "0.5" : "0.25,0.5,0.8")).stream().map(Double::valueOf).toList(),
                 list(property("bench.fractions.large", "0.5")).stream().map(Double::valueOf).toList(),
@@ -51,6 +56,8 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 Long.parseLong(property("bench.churn.lifetime", "500")),
                 Double.parseDouble(property("bench.overload", "1.5")),
                 Double.parseDouble(property("bench.slow", "0.05")),
+                Integer.parseInt(property("bench.detail.rounds", "1")),
+                list(property("bench.first.round.sizes", "15000")).stream().map(Integer::valueOf).toList(),
                 Integer.parseInt(property("bench.window", "256")),
                 Integer.parseInt(property("bench.inflight", "64")),
                 Integer.parseInt(property("bench.handshake.warmup", quick ? "2000" : "5000")),
@@ -64,6 +71,21 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 classPath(bench.resolve("peer-spring/target"), "bench.cp.spring"),
                 list(property("bench.peer.jvm", "-Xms256m,-Xmx2g")),
                 property("bench.server.cpus", "0"));
+    }
+
+    /** What ran in which round, for the report: later rounds run less (see {@link #detailRounds}). */
+    String roundPlan() {
+        if (rounds == 1) {
+            return "";
+        }
+        List<Integer> everyRound = fanoutSizes.stream().filter(n -> !firstRoundSizes.contains(n)).toList();
+        String detail = detailRounds >= rounds ? "in every round"
+                : detailRounds == 1 ? "in round 1 only" : "in rounds 1-" + detailRounds + " only";
+        return "Every round measures N = " + everyRound + (everyRound.size() < fanoutSizes.size()
+                ? "; N = " + fanoutSizes.stream().filter(firstRoundSizes::contains).toList() + " is measured in round 1 only"
+                : "") + ". The phases beyond connect, maximum and latency at " + largeFractions
+                + " of the maximum (latency at " + latencyFractions + ", HTTP, churn, overload, slow consumers) run "
+                + detail + ", at the smallest N: the full run must stay within 15 minutes.";
     }
 
     /** A module's classes plus its dependencies (target/classpath.txt, written by bench/pom.xml). */

@@ -89,7 +89,15 @@ public final class RawFanoutServer {
             }
             Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
             while (keys.hasNext()) {
-                SelectionKey key = keys.next();
+                SelectionKey key;
+                try {
+                    key = keys.next();
+                } catch (java.util.ConcurrentModificationException e) {
+                    if (!selector.isOpen()) {
+                        return; // close() from another thread emptied the key set under us
+                    }
+                    throw e;
+                }
                 keys.remove();
                 try {
                     if (key.isAcceptable()) {

@@ -28,15 +28,18 @@ public final class MarkdownReport {
     private final Machine machine;
     private final boolean quick;
     private final int rounds;
+    private final String roundPlan;
     private final Duration took;
     private final List<Target> targets;
 
-    public MarkdownReport(Results results, Machine machine, boolean quick, int rounds, Duration took, List<Target> targets) {
+    public MarkdownReport(Results results, Machine machine, boolean quick, int rounds, String roundPlan, Duration took,
+                          List<Target> targets) {
         this.results = results;
         this.summary = new Summary(results.measurements());
         this.machine = machine;
         this.quick = quick;
         this.rounds = rounds;
+        this.roundPlan = roundPlan;
         this.took = took;
         this.targets = targets;
     }
@@ -57,7 +60,8 @@ public final class MarkdownReport {
         md.append("Each peer runs alone, pinned to CPU 0 (`taskset -c 0`); the load generator runs on CPU 1. ")
                 .append("Targets: raw = hand-written NIO (ceiling), tyrus = bare `@ServerEndpoint` on Tyrus/Grizzly ")
                 .append("(floor), switchboard = the standalone jar (native protocol), switchboard-stomp = the same ")
-                .append("over STOMP, spring = Spring Boot STOMP simple broker. See bench/README.md.\n\n");
+                .append("over STOMP, spring = Spring Boot STOMP simple broker. See bench/README.md.")
+                .append(roundPlan.isEmpty() ? "" : " " + roundPlan).append("\n\n");
         targets(md);
         figures(md);
         ratios(md);
