@@ -15,9 +15,11 @@ import java.util.function.Function;
  * (DESIGN.md, the hot path). A frame differs between those recipients only in its
  * {@code subscription} header, so the rest (the other headers and the body) is encoded once per
  * STOMP version and destination and cached on the {@link Delivery}; each recipient's frame is the
- * command line, its subscription's header line (encoded once at SUBSCRIBE) and that shared rest:
- * one string concatenation per recipient. Client-ack and binary deliveries are encoded per
- * recipient (an {@code ack} header each, or bytes).
+ * command line, its subscription's header line (encoded once at SUBSCRIBE) and that shared rest.
+ * Most clients name their first subscription alike (stompjs {@code sub-0}, Spring {@code 0}), so
+ * the last whole frame is kept too: recipients with the same subscription id share one string
+ * (no copy per recipient, and one string in every queue). Client-ack and binary deliveries are
+ * encoded per recipient (an {@code ack} header each, or bytes).
  *
  * <p>Thread safe: deliveries are encoded from any thread; a race encodes twice, harmlessly.
  */
@@ -39,12 +41,16 @@ final class StompMessageTemplates {
     /** {@code delivery} as a MESSAGE text frame for {@code subscription}, which must be in auto ack mode. */
     String frame(Delivery delivery, StompVersion version, StompSubscription subscription) {
         SharedRest shared = delivery.encoded(perVersion.get(version));
-        String rest = shared.forDestination(subscription.destination());
-        if (rest == null) {
-            rest = encodeRest(delivery, version, subscription.destination());
-            shared.remember(subscription.destination(), rest);
+        String destination = subscription.destination();
+        String header = subscription.subscriptionHeader();
+        Encoded latest = shared.latest;
+        if (latest != null && latest.destination().equals(destination)) {
+            if (latest.subscriptionHeader().equals(header)) {
+                return latest.frame();
+            }
+            return shared.remember(destination, latest.rest(), header);
         }
-        return COMMAND_LINE + subscription.subscriptionHeader() + rest;
+        return shared.remember(destination, encodeRest(delivery, version, destination), header);
     }
 
     private String encodeRest(Delivery delivery, StompVersion version, String destination) {
@@ -61,21 +67,22 @@ final class StompMessageTemplates {
         return whole.substring(COMMAND_LINE.length());
     }
 
+    /** One recipient's frame: the rest shared by a destination, and the whole frame for one subscription header. */
+    private record Encoded(String destination, String rest, String subscriptionHeader, String frame) {
+    }
+
     /**
-     * The shared rest of one delivery's frame in one version, for the destination last asked for:
-     * the subscribers of a topic nearly always name it the same way.
+     * What one delivery's frames in one version share, for the destination and subscription header
+     * last asked for: the subscribers of a topic nearly always name it the same way.
      */
     private static final class SharedRest {
-        /** {destination, rest}, replaced whole. */
-        private volatile String[] latest;
+        /** Replaced whole. */
+        private volatile Encoded latest;
 
-        String forDestination(String destination) {
-            String[] cached = latest;
-            return cached != null && cached[0].equals(destination) ? cached[1] : null;
-        }
-
-        void remember(String destination, String rest) {
-            latest = new String[] {destination, rest};
+        String remember(String destination, String rest, String subscriptionHeader) {
+            String frame = COMMAND_LINE + subscriptionHeader + rest;
+            latest = new Encoded(destination, rest, subscriptionHeader, frame);
+            return frame;
         }
     }
 }
