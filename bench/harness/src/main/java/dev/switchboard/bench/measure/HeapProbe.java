@@ -36,6 +36,24 @@ public final class HeapProbe {
         return used;
     }
 
+    /**
+     * Live heap once it stopped falling: connections closed just before (the handshake warm-up)
+     * may still be held while the server processes their closes, and would count against the
+     * sessions measured next. Probes until a reading is within 1 % of the one before (at most 20).
+     */
+    public static long settledLiveHeapKb(long pid) throws InterruptedException {
+        long previous = liveHeapKb(pid);
+        for (int probe = 0; probe < 20; probe++) {
+            Thread.sleep(250); // the server's close processing runs on its own; we only look again
+            long now = liveHeapKb(pid);
+            if (now >= previous * 0.99) {
+                return Math.min(now, previous);
+            }
+            previous = now;
+        }
+        return previous;
+    }
+
     private static String run(long pid, String command) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         try {

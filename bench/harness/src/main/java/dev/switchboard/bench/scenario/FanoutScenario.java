@@ -153,7 +153,7 @@ public final class FanoutScenario {
         private boolean connect(List<ConnectionSpec> specs) throws InterruptedException {
             warmUpHandshakes();
             String pid = peer.pidText();
-            long heapBefore = HeapProbe.liveHeapKb(peer.pid());
+            long heapBefore = HeapProbe.settledLiveHeapKb(peer.pid());
             long rssBefore = ProcessStats.rssKb(pid);
             ClientCpu cpu = new ClientCpu();
             ConnectionBatch batch = client.open(specs, settings.maxInFlight());
@@ -175,8 +175,8 @@ public final class FanoutScenario {
 
         /**
          * A fresh JVM runs its handshake code interpreted at first: connect and close some idle
-         * clients before the measured connect, so the handshake rate is the warm one. The closes
-         * are processed long before the heap baseline is taken (jcmd attaches in ~100 ms).
+         * clients before the measured connect, so the handshake rate is the warm one. The heap
+         * baseline is taken once the server let go of them ({@link HeapProbe#settledLiveHeapKb}).
          */
         private void warmUpHandshakes() throws InterruptedException {
             int count = settings.handshakeWarmup();
