@@ -100,6 +100,7 @@ public final class StandaloneLauncher {
         StandardThreadExecutor pool = new StandardThreadExecutor();
         pool.setName("tomcat-exec");
         pool.setNamePrefix("tomcat-exec-");
+        pool.setMinSpareThreads(10); // the connector's own pool's default (StandardThreadExecutor's is 25)
         tomcat.getService().addExecutor(pool); // started and stopped with the service
         connector.getProtocolHandler().setExecutor(new InlineSendCompletionExecutor(pool));
         tomcat.setConnector(connector);
