@@ -1,0 +1,120 @@
+package dev.switchboard.session;
+
+import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.TestDeliveries;
+import dev.switchboard.stomp.StompCommand;
+import dev.switchboard.stomp.StompEncoder;
+import dev.switchboard.stomp.StompFrame;
+import dev.switchboard.stomp.StompHeaders;
+import dev.switchboard.stomp.StompVersion;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * What each recipient of a topic message pays for its frame, with encode-once (the frame made
+ * once per delivery and shared) against encoding it for that recipient alone: the native
+ * {@code message} frame, and the STOMP MESSAGE frame through {@link StompMessageTemplates}
+ * (a recipient whose subscription id was seen already, and one with an id of its own) against
+ * {@link StompEncoder#encodeText} of the whole frame. A ~100-byte JSON body, as in
+ * {@code StompCodecBenchmark}.
+ *
+ * <p>Run: {@code mvn -B -Pbench test-compile exec:exec -Djmh.args="EncodeOnceBenchmark"}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class EncodeOnceBenchmark {
+
+    private static final String BODY = "{\"id\":\"6f1c2a9e-53b0-4d8e\",\"symbol\":\"ACME\",\"price\":123.45,"
+            + "\"currency\":\"EUR\",\"side\":\"buy\",\"ts\":1718000000000}";
+    private static final Instant TS = Instant.ofEpochMilli(1_718_000_000_000L);
+
+    private Jsonb jsonb;
+    private NativeFrameCodec codec;
+    private StompMessageTemplates templates;
+    private Delivery shared;
+    private StompSubscription sameId;
+    private StompSubscription ownIdA;
+    private StompSubscription ownIdB;
+    private long offset;
+
+    @Setup
+    public void setUp() {
+        jsonb = JsonbBuilder.create();
+        codec = new NativeFrameCodec(jsonb);
+        templates = new StompMessageTemplates(new StompPayloads(jsonb));
+        shared = TestDeliveries.toTopic("7f3a9c12-0001-000000000042", "prices.eu", 42, "e1", BODY, TS);
+        sameId = new StompSubscription("sub-0", "/topic/prices.eu", "prices.eu", null, StompSubscription.AckMode.AUTO,
+                StompVersion.V1_2);
+        ownIdA = new StompSubscription("a", "/topic/prices.eu", "prices.eu", null, StompSubscription.AckMode.AUTO,
+                StompVersion.V1_2);
+        ownIdB = new StompSubscription("b", "/topic/prices.eu", "prices.eu", null, StompSubscription.AckMode.AUTO,
+                StompVersion.V1_2);
+        String template = templates.frame(shared, StompVersion.V1_2, sameId);
+        if (!template.equals(stompAlone(sameId))) {
+            throw new IllegalStateException("template and plain encoder disagree:\n" + template + "\n" + stompAlone(sameId));
+        }
+        codec.encodeDelivery(shared);
+    }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        jsonb.close();
+    }
+
+    /** A recipient's native frame with encode-once: the frame the first recipient caused. */
+    @Benchmark
+    public String nativeShared() {
+        return codec.encodeDelivery(shared);
+    }
+
+    /** The same frame encoded for one recipient alone (a fresh delivery, nothing cached). */
+    @Benchmark
+    public String nativeAlone() {
+        return codec.encodeDelivery(TestDeliveries.toTopic("7f3a9c12-0001-000000000042", "prices.eu", ++offset, "e1",
+                BODY, TS));
+    }
+
+    /** A STOMP recipient whose subscription id the previous recipient had too (stompjs sub-0): one shared string. */
+    @Benchmark
+    public String stompTemplateSameId() {
+        return templates.frame(shared, StompVersion.V1_2, sameId);
+    }
+
+    /** A STOMP recipient with a subscription id of its own: shared rest, its header line spliced in. */
+    @Benchmark
+    public String stompTemplateOwnId() {
+        templates.frame(shared, StompVersion.V1_2, ownIdA);
+        return templates.frame(shared, StompVersion.V1_2, ownIdB); // two recipients per call, ids alternating
+    }
+
+    /** The STOMP frame encoded for one recipient alone, by the plain encoder. */
+    @Benchmark
+    public String stompAlone() {
+        return stompAlone(sameId);
+    }
+
+    private static String stompAlone(StompSubscription subscription) {
+        byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
+        StompHeaders headers = StompHeaders.builder()
+                .add("subscription", subscription.id())
+                .add("destination", subscription.destination())
+                .add("message-id", "7f3a9c12-0001-000000000042")
+                .add("content-type", StompPayloads.JSON)
+                .add("offset", "42")
+                .add("epoch", "e1")
+                .build();
+        return StompEncoder.encodeText(new StompFrame(StompCommand.MESSAGE, headers, body), StompVersion.V1_2);
+    }
+}
