@@ -58,7 +58,7 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 Double.parseDouble(property("bench.slow", "0.05")),
                 Integer.parseInt(property("bench.detail.rounds", "1")),
                 list(property("bench.first.round.sizes", "15000")).stream().map(Integer::valueOf).toList(),
-                Integer.parseInt(property("bench.window", "256")),
+                Integer.parseInt(property("bench.window", "256000")),
                 Integer.parseInt(property("bench.inflight", "64")),
                 Integer.parseInt(property("bench.handshake.warmup", quick ? "2000" : "5000")),
                 Integer.parseInt(property("bench.sources", "4")),

@@ -39,11 +39,11 @@ public final class HeapProbe {
     /**
      * Live heap once it stopped falling: connections closed just before (the handshake warm-up)
      * may still be held while the server processes their closes, and would count against the
-     * sessions measured next. Probes until a reading is within 1 % of the one before (at most 20).
+     * sessions measured next. Probes until a reading is within 1 % of the one before (at most 8: a peer whose heap keeps falling, e.g. from its own caches, must not hold up the run).
      */
     public static long settledLiveHeapKb(long pid) throws InterruptedException {
         long previous = liveHeapKb(pid);
-        for (int probe = 0; probe < 20; probe++) {
+        for (int probe = 0; probe < 8; probe++) {
             Thread.sleep(250); // the server's close processing runs on its own; we only look again
             long now = liveHeapKb(pid);
             if (now >= previous * 0.99) {

@@ -39,8 +39,8 @@ import org.HdrHistogram.Histogram;
  *   <li><b>Prime</b>: publish slowly until every subscriber received a message (a RECEIPT or
  *       {@code subscribed} may come before the subscription is live, e.g. on Spring). Each
  *       subscriber's sequence check starts at its first message.</li>
- *   <li><b>Maximum</b>: the saturating publisher keeps at most {@code window} messages per
- *       subscriber undelivered, then open-loop steps above that while the server keeps up;
+ *   <li><b>Maximum</b>: the saturating publisher keeps at most {@code window} deliveries undelivered
+ *       (as messages per subscriber), then open-loop steps above that while the server keeps up;
  *       deliveries/s, and deliveries per server CPU-second from {@code /proc/<pid>/stat}.</li>
  *   <li><b>Latency</b>: open loop at each fraction of that maximum, latency from the intended
  *       send time, plus the time until the last subscriber had each message; for Switchboard's
@@ -208,14 +208,14 @@ public final class FanoutScenario {
         }
 
         /**
-         * The maximum: first what a saturating publisher gets (at most {@code window} messages per
-         * subscriber outstanding), then open-loop steps at {@code searchStep} times the best so far
+         * The maximum: first what a saturating publisher gets (at most {@code window} deliveries
+         * outstanding, as messages per subscriber), then open-loop steps at {@code searchStep} times the best so far
          * while the server keeps up (delivers at least 95 % of what is offered): a server whose
          * cost per message grows with its queues (Spring's executors) delivers more in open loop
          * than when saturated. The window with the most deliveries/s gives the figures.
          */
         private double maximum() throws InterruptedException {
-            client.startPublisher(PublisherPlan.saturating(settings.window()));
+            client.startPublisher(PublisherPlan.saturating(settings.messagesInFlight(n)));
             pause(settings.warmupSeconds());
             Window best = measure();
             client.stopPublisher();
