@@ -2,14 +2,9 @@ package dev.switchboard.session;
 
 import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.TestDeliveries;
-import dev.switchboard.stomp.StompCommand;
-import dev.switchboard.stomp.StompEncoder;
-import dev.switchboard.stomp.StompFrame;
-import dev.switchboard.stomp.StompHeaders;
 import dev.switchboard.stomp.StompVersion;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * once per delivery and shared) against encoding it for that recipient alone: the native
  * {@code message} frame, and the STOMP MESSAGE frame through {@link StompMessageTemplates}
  * (a recipient whose subscription id was seen already, and one with an id of its own) against
- * {@link StompEncoder#encodeText} of the whole frame. A ~100-byte JSON body, as in
+ * the plain encoder of the whole frame ({@code StompMessageForOneRecipient}). A ~100-byte JSON body, as in
  * {@code StompCodecBenchmark}.
  *
  * <p>Run: {@code mvn -B -Pbench test-compile exec:exec -Djmh.args="EncodeOnceBenchmark"}.
@@ -62,8 +57,9 @@ public class EncodeOnceBenchmark {
         ownIdB = new StompSubscription("b", "/topic/prices.eu", "prices.eu", null, StompSubscription.AckMode.AUTO,
                 StompVersion.V1_2);
         String template = templates.frame(shared, StompVersion.V1_2, sameId);
-        if (!template.equals(stompAlone(sameId))) {
-            throw new IllegalStateException("template and plain encoder disagree:\n" + template + "\n" + stompAlone(sameId));
+        String alone = StompMessageForOneRecipient.encode(shared, sameId, StompVersion.V1_2);
+        if (!template.equals(alone)) {
+            throw new IllegalStateException("template and plain encoder disagree:\n" + template + "\n" + alone);
         }
         codec.encodeDelivery(shared);
     }
@@ -102,19 +98,6 @@ public class EncodeOnceBenchmark {
     /** The STOMP frame encoded for one recipient alone, by the plain encoder. */
     @Benchmark
     public String stompAlone() {
-        return stompAlone(sameId);
-    }
-
-    private static String stompAlone(StompSubscription subscription) {
-        byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
-        StompHeaders headers = StompHeaders.builder()
-                .add("subscription", subscription.id())
-                .add("destination", subscription.destination())
-                .add("message-id", "7f3a9c12-0001-000000000042")
-                .add("content-type", StompPayloads.JSON)
-                .add("offset", "42")
-                .add("epoch", "e1")
-                .build();
-        return StompEncoder.encodeText(new StompFrame(StompCommand.MESSAGE, headers, body), StompVersion.V1_2);
+        return StompMessageForOneRecipient.encode(shared, sameId, StompVersion.V1_2);
     }
 }

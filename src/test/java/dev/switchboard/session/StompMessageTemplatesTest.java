@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.TestDeliveries;
-import dev.switchboard.stomp.StompCommand;
-import dev.switchboard.stomp.StompEncoder;
-import dev.switchboard.stomp.StompFrame;
-import dev.switchboard.stomp.StompHeaders;
 import dev.switchboard.stomp.StompVersion;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +30,7 @@ class StompMessageTemplatesTest {
             StompSubscription subscription = subscription(id, "/topic/calls", StompVersion.V1_2);
 
             assertThat(templates.frame(delivery, StompVersion.V1_2, subscription))
-                    .isEqualTo(encodedAlone(id, "/topic/calls", StompVersion.V1_2));
+                    .isEqualTo(StompMessageForOneRecipient.encode(delivery, subscription, StompVersion.V1_2));
         }
     }
 
@@ -49,30 +44,19 @@ class StompMessageTemplatesTest {
 
     @Test
     void anotherDestinationOrVersionIsEncodedForItself() {
-        String topic = templates.frame(delivery, StompVersion.V1_2, subscription("0", "/topic/calls", StompVersion.V1_2));
-        String queue = templates.frame(delivery, StompVersion.V1_2, subscription("0", "/queue/calls", StompVersion.V1_2));
-        String v10 = templates.frame(delivery, StompVersion.V1_0, subscription("0", "/topic/calls", StompVersion.V1_0));
+        StompSubscription topic = subscription("0", "/topic/calls", StompVersion.V1_2);
+        StompSubscription queue = subscription("0", "/queue/calls", StompVersion.V1_2);
+        StompSubscription v10 = subscription("0", "/topic/calls", StompVersion.V1_0);
 
-        assertThat(topic).isEqualTo(encodedAlone("0", "/topic/calls", StompVersion.V1_2));
-        assertThat(queue).isEqualTo(encodedAlone("0", "/queue/calls", StompVersion.V1_2));
-        assertThat(v10).isEqualTo(encodedAlone("0", "/topic/calls", StompVersion.V1_0));
+        assertThat(templates.frame(delivery, StompVersion.V1_2, topic))
+                .isEqualTo(StompMessageForOneRecipient.encode(delivery, topic, StompVersion.V1_2));
+        assertThat(templates.frame(delivery, StompVersion.V1_2, queue))
+                .isEqualTo(StompMessageForOneRecipient.encode(delivery, queue, StompVersion.V1_2));
+        assertThat(templates.frame(delivery, StompVersion.V1_0, v10))
+                .isEqualTo(StompMessageForOneRecipient.encode(delivery, v10, StompVersion.V1_0));
     }
 
     private static StompSubscription subscription(String id, String destination, StompVersion version) {
         return new StompSubscription(id, destination, "calls", null, StompSubscription.AckMode.AUTO, version);
-    }
-
-    /** The frame the plain encoder writes for one recipient, headers in the templates' order. */
-    private static String encodedAlone(String id, String destination, StompVersion version) {
-        byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
-        StompHeaders headers = StompHeaders.builder()
-                .add("subscription", id)
-                .add("destination", destination)
-                .add("message-id", "m-7")
-                .add("content-type", StompPayloads.JSON)
-                .add("offset", "42")
-                .add("epoch", "e1")
-                .build();
-        return StompEncoder.encodeText(new StompFrame(StompCommand.MESSAGE, headers, body), version);
     }
 }

@@ -39,7 +39,8 @@ public final class HeapProbe {
     /**
      * Live heap once it stopped falling: connections closed just before (the handshake warm-up)
      * may still be held while the server processes their closes, and would count against the
-     * sessions measured next. Probes until a reading is within 1 % of the one before (at most 8: a peer whose heap keeps falling, e.g. from its own caches, must not hold up the run).
+     * sessions measured next. Probes until a reading is within 1 % of the one before, at most 8
+     * times: a peer whose heap keeps falling (its own caches) must not hold up the run.
      */
     public static long settledLiveHeapKb(long pid) throws InterruptedException {
         long previous = liveHeapKb(pid);

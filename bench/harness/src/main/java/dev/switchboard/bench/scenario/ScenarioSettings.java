@@ -29,9 +29,9 @@ public record ScenarioSettings(PeerLauncher launcher, Tokens tokens, String apiK
 
     /**
      * Messages the saturating publisher may have undelivered per subscriber at N subscribers: the
-     * window in deliveries, between 8 and 256 messages (256 up to N = 1,000). A fixed count per subscriber would queue five
-     * times the backlog at N = 5,000 as at 1,000, and a slow peer then spends most of the run
-     * draining it.
+     * window in deliveries, between 8 and 256 messages (256 up to N = 1,000). A fixed count per
+     * subscriber would queue five times the backlog at N = 5,000 as at 1,000, and a slow peer then
+     * spends most of the run draining it.
      */
     public int messagesInFlight(int subscribers) {
         return Math.max(8, Math.min(256, window / Math.max(1, subscribers)));
