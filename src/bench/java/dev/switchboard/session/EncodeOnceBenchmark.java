@@ -56,7 +56,7 @@ public class EncodeOnceBenchmark {
                 StompVersion.V1_2);
         ownIdB = new StompSubscription("b", "/topic/prices.eu", "prices.eu", null, StompSubscription.AckMode.AUTO,
                 StompVersion.V1_2);
-        String template = templates.frame(shared, StompVersion.V1_2, sameId);
+        String template = templates.frame(shared, StompVersion.V1_2, sameId).text();
         String alone = StompMessageForOneRecipient.encode(shared, sameId, StompVersion.V1_2);
         if (!template.equals(alone)) {
             throw new IllegalStateException("template and plain encoder disagree:\n" + template + "\n" + alone);
@@ -84,13 +84,13 @@ public class EncodeOnceBenchmark {
 
     /** A STOMP recipient whose subscription id the previous recipient had too (stompjs sub-0): one shared string. */
     @Benchmark
-    public String stompTemplateSameId() {
+    public TextFrame stompTemplateSameId() {
         return templates.frame(shared, StompVersion.V1_2, sameId);
     }
 
     /** A STOMP recipient with a subscription id of its own: shared rest, its header line spliced in. */
     @Benchmark
-    public String stompTemplateOwnId() {
+    public TextFrame stompTemplateOwnId() {
         templates.frame(shared, StompVersion.V1_2, ownIdA);
         return templates.frame(shared, StompVersion.V1_2, ownIdB); // two recipients per call, ids alternating
     }

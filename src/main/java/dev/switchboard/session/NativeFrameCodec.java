@@ -48,7 +48,7 @@ public final class NativeFrameCodec {
     private final Jsonb jsonb;
     private final JsonParserFactory parsers = Json.createParserFactory(Map.of());
     /** The shared encoder a {@link Delivery} caches its native frame under (encode once per message). */
-    private final Function<Delivery, String> messageEncoder = this::encodeMessage;
+    private final Function<Delivery, TextFrame> messageEncoder = delivery -> TextFrame.of(encodeMessage(delivery));
 
     public NativeFrameCodec(Jsonb jsonb) {
         this.jsonb = jsonb;
@@ -163,6 +163,11 @@ public final class NativeFrameCodec {
 
     /** A delivery as a native {@code message} frame, computed once per delivery and shared. */
     public String encodeDelivery(Delivery delivery) {
+        return deliveryFrame(delivery).text();
+    }
+
+    /** {@link #encodeDelivery} with its UTF-8 length, as queued for every recipient. */
+    TextFrame deliveryFrame(Delivery delivery) {
         return delivery.encoded(messageEncoder);
     }
 

@@ -215,7 +215,7 @@ public final class NativeSession implements Subscriber {
 
     @Override
     public void deliver(Delivery delivery) {
-        outbound.offer(protocol.codec.encodeDelivery(delivery));
+        outbound.offer(protocol.codec.deliveryFrame(delivery));
     }
 
     @Override

@@ -14,9 +14,9 @@ import java.util.function.Consumer;
 
 /**
  * One session's outbound frames (text or binary), in the order they were offered, with one drain that sends them
- * one at a time (no two threads ever send on one connection). Bounded by characters and frames
- * queued: an offer over either bound closes the session as a slow consumer instead of buffering
- * without end, and never blocks the offering thread.
+ * one at a time (no two threads ever send on one connection). Bounded by bytes (UTF-8 for text)
+ * and frames queued: an offer over either bound closes the session as a slow consumer instead of
+ * buffering without end, and never blocks the offering thread.
  *
  * <p>The drain is started on the drain executor when the queue goes from idle to busy and then
  * continues on whichever thread completes each send (a trampoline: a send that completes inline
@@ -43,7 +43,7 @@ public final class OutboundQueue {
     /** What the queue tells its session. Called at most once per event kind, from any thread. */
     public interface Events {
         /** The bounds were exceeded; the queue is closing the connection with 4008. */
-        void overflowed(long queuedChars, int queuedFrames);
+        void overflowed(long queuedBytes, int queuedFrames);
 
         /** A send failed; the queue is closing the connection with {@code code}. */
         void sendFailed(Throwable failure, CloseCode code);
@@ -71,15 +71,19 @@ public final class OutboundQueue {
 
     private final FrameSink sink;
     private final SendExecutors executors;
-    private final long maxChars;
+    private final long maxBytes;
     private final int maxFrames;
     private final ScheduledExecutorService timer;
     private final long sendTimeoutNanos;
     private final Events events;
 
-    /** Text frames as {@code String}, binary frames as {@code byte[]}, shared between recipients. */
+    /**
+     * Text frames as {@code String} or {@link TextFrame}, binary frames as {@code byte[]}, shared
+     * between recipients.
+     */
     private final ConcurrentLinkedQueue<Object> frames = new ConcurrentLinkedQueue<>();
-    private final AtomicLong queuedChars = new AtomicLong();
+    /** UTF-8 bytes of the text frames plus bytes of the binary frames queued. */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicInteger queuedFrames = new AtomicInteger();
     /** True while one thread owns the drain loop (or a send it started is in flight). */
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -105,16 +109,16 @@ public final class OutboundQueue {
     private final Runnable nextTurn = () -> sendCompleted(null);
 
     /** A queue on one executor, without a send time limit of its own (the transport's applies, if any). */
-    public OutboundQueue(FrameSink sink, Executor executor, long maxChars, int maxFrames, Events events) {
-        this(sink, SendExecutors.both(executor), maxChars, maxFrames, null, 0, events);
+    public OutboundQueue(FrameSink sink, Executor executor, long maxBytes, int maxFrames, Events events) {
+        this(sink, SendExecutors.both(executor), maxBytes, maxFrames, null, 0, events);
     }
 
     /** A queue that closes the session with 4008 when one send stays pending longer than {@code sendTimeoutMs}. */
-    public OutboundQueue(FrameSink sink, SendExecutors executors, long maxChars, int maxFrames,
+    public OutboundQueue(FrameSink sink, SendExecutors executors, long maxBytes, int maxFrames,
             ScheduledExecutorService timer, long sendTimeoutMs, Events events) {
         this.sink = sink;
         this.executors = executors;
-        this.maxChars = maxChars;
+        this.maxBytes = maxBytes;
         this.maxFrames = maxFrames;
         this.timer = timer;
         this.sendTimeoutNanos = timer == null ? 0 : TimeUnit.MILLISECONDS.toNanos(sendTimeoutMs);
@@ -124,11 +128,17 @@ public final class OutboundQueue {
     }
 
     /**
-     * Queues a frame. Returns false if the queue is closing or the frame overflowed it (then the
-     * connection is being closed with 4008).
+     * Queues a text frame (its UTF-8 length is computed here, and again when it leaves: for frames
+     * made for one recipient). Returns false if the queue is closing or the frame overflowed it
+     * (then the connection is being closed with 4008).
      */
     public boolean offer(String frame) {
-        return enqueue(frame, frame.length());
+        return enqueue(frame, TextFrame.utf8Length(frame));
+    }
+
+    /** Queues a text frame whose UTF-8 length is known (a frame shared by many recipients), as {@link #offer(String)}. */
+    public boolean offer(TextFrame frame) {
+        return enqueue(frame, frame.utf8Length());
     }
 
     /** Queues a WebSocket ping, in order with the frames (only this queue's drain writes to the connection). */
@@ -136,7 +146,7 @@ public final class OutboundQueue {
         return enqueue(PING, 0);
     }
 
-    /** Queues a binary frame; its bytes count against the same bound as characters. */
+    /** Queues a binary frame; its bytes count against the same bound as text frames' UTF-8 bytes. */
     public boolean offer(byte[] frame) {
         return enqueue(frame, frame.length);
     }
@@ -145,13 +155,13 @@ public final class OutboundQueue {
         if (closing.get() != null) {
             return false;
         }
-        long chars = queuedChars.addAndGet(size);
+        long bytes = queuedBytes.addAndGet(size);
         int count = queuedFrames.incrementAndGet();
-        if (chars > maxChars || count > maxFrames) {
-            queuedChars.addAndGet(-size);
+        if (bytes > maxBytes || count > maxFrames) {
+            queuedBytes.addAndGet(-size);
             queuedFrames.decrementAndGet();
             if (closing.compareAndSet(null, CloseCode.SLOW_CONSUMER)) {
-                events.overflowed(chars, count);
+                events.overflowed(bytes, count);
                 discardQueued();
                 executors.blocking().execute(this::sendClose);
             }
@@ -184,9 +194,9 @@ public final class OutboundQueue {
         discardQueued();
     }
 
-    /** Characters currently queued (not yet handed to the transport). */
-    public long queuedChars() {
-        return queuedChars.get();
+    /** Bytes currently queued (not yet handed to the transport): UTF-8 for text frames. */
+    public long queuedBytes() {
+        return queuedBytes.get();
     }
 
     private void drain() {
@@ -220,7 +230,7 @@ public final class OutboundQueue {
                 }
                 continue;
             }
-            queuedChars.addAndGet(-sizeOf(frame));
+            queuedBytes.addAndGet(-sizeOf(frame));
             queuedFrames.decrementAndGet();
             if (!batching && frame != PING && queuedFrames.get() >= BATCH_MIN_QUEUED && isFrame(frames.peek())) {
                 batching = sink.startBatch();
@@ -248,7 +258,9 @@ public final class OutboundQueue {
         if (timed) {
             sendStartedNanos = System.nanoTime() | 1; // never 0, which means idle
         }
-        if (step instanceof String text) {
+        if (step instanceof TextFrame text) {
+            sink.sendText(text.text(), sendDone);
+        } else if (step instanceof String text) {
             sink.sendText(text, sendDone);
         } else if (step == PING) {
             executors.blocking().execute(ping);
@@ -290,8 +302,11 @@ public final class OutboundQueue {
     }
 
     private static int sizeOf(Object frame) {
+        if (frame instanceof TextFrame text) {
+            return text.utf8Length();
+        }
         if (frame instanceof String text) {
-            return text.length();
+            return TextFrame.utf8Length(text);
         }
         return frame == PING ? 0 : ((byte[]) frame).length;
     }
@@ -349,7 +364,7 @@ public final class OutboundQueue {
         while (frames.poll() != null) {
             count++;
         }
-        queuedChars.set(0);
+        queuedBytes.set(0);
         queuedFrames.set(0);
         if (count > 0) {
             events.discarded(count);

@@ -24,11 +24,11 @@ final class QueueEventLog implements OutboundQueue.Events {
     }
 
     @Override
-    public void overflowed(long queuedChars, int queuedFrames) {
+    public void overflowed(long queuedBytes, int queuedFrames) {
         stats.slowConsumerClosed();
         LOG.log(Level.INFO, "Slow consumer: closing session {0} (user {1}, channel {2}) with 4008, "
-                + "{3} chars in {4} frames queued", session.sessionId(), session.user(), session.channelId(),
-                String.valueOf(queuedChars), String.valueOf(queuedFrames));
+                + "{3} bytes in {4} frames queued", session.sessionId(), session.user(), session.channelId(),
+                String.valueOf(queuedBytes), String.valueOf(queuedFrames));
     }
 
     @Override

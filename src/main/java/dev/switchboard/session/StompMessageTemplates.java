@@ -38,8 +38,11 @@ final class StompMessageTemplates {
         }
     }
 
-    /** {@code delivery} as a MESSAGE text frame for {@code subscription}, which must be in auto ack mode. */
-    String frame(Delivery delivery, StompVersion version, StompSubscription subscription) {
+    /**
+     * {@code delivery} as a MESSAGE text frame for {@code subscription}, which must be in auto ack
+     * mode, with its UTF-8 length.
+     */
+    TextFrame frame(Delivery delivery, StompVersion version, StompSubscription subscription) {
         SharedRest shared = delivery.encoded(perVersion.get(version));
         String destination = subscription.destination();
         String header = subscription.subscriptionHeader();
@@ -50,7 +53,7 @@ final class StompMessageTemplates {
             }
             return shared.remember(destination, latest.rest(), header);
         }
-        return shared.remember(destination, encodeRest(delivery, version, destination), header);
+        return shared.remember(destination, TextFrame.of(encodeRest(delivery, version, destination)), header);
     }
 
     private String encodeRest(Delivery delivery, StompVersion version, String destination) {
@@ -68,7 +71,7 @@ final class StompMessageTemplates {
     }
 
     /** One recipient's frame: the rest shared by a destination, and the whole frame for one subscription header. */
-    private record Encoded(String destination, String rest, String subscriptionHeader, String frame) {
+    private record Encoded(String destination, TextFrame rest, String subscriptionHeader, TextFrame frame) {
     }
 
     /**
@@ -79,8 +82,9 @@ final class StompMessageTemplates {
         /** Replaced whole. */
         private volatile Encoded latest;
 
-        String remember(String destination, String rest, String subscriptionHeader) {
-            String frame = COMMAND_LINE + subscriptionHeader + rest;
+        TextFrame remember(String destination, TextFrame rest, String subscriptionHeader) {
+            TextFrame frame = new TextFrame(COMMAND_LINE + subscriptionHeader + rest.text(),
+                    COMMAND_LINE.length() + TextFrame.utf8Length(subscriptionHeader) + rest.utf8Length());
             latest = new Encoded(destination, rest, subscriptionHeader, frame);
             return frame;
         }

@@ -44,15 +44,28 @@ final class RawUpgrade {
 
     /** The bytes of an upgrade request for {@code pathAndQuery} of the application, with an {@code Origin} header if not null. */
     static byte[] request(ServerProcess server, String pathAndQuery, String origin) {
-        return requestFor(server, server.path(pathAndQuery), origin);
+        return requestFor(server, server.path(pathAndQuery), origin, null);
+    }
+
+    /**
+     * The same with a {@code Sec-WebSocket-Extensions} header, as browsers send it (every one
+     * offers {@code permessage-deflate}).
+     */
+    static byte[] requestOffering(ServerProcess server, String pathAndQuery, String extensions) {
+        return requestFor(server, server.path(pathAndQuery), null, extensions);
     }
 
     private static byte[] requestFor(ServerProcess server, String requestTarget, String origin) {
+        return requestFor(server, requestTarget, origin, null);
+    }
+
+    private static byte[] requestFor(ServerProcess server, String requestTarget, String origin, String extensions) {
         return ("GET " + requestTarget + " HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:" + server.port() + "\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                 + (origin == null ? "" : "Origin: " + origin + "\r\n")
+                + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n")
                 + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -209,6 +209,23 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
         deployment.undeploy(this);
     }
 
+    /**
+     * The process id of the server's JVM: the launched process, or the {@code java} it started
+     * (WildFly's {@code standalone.sh} runs it as a child).
+     */
+    long jvmPid() {
+        ProcessHandle launched = process.toHandle();
+        if (isJava(launched)) {
+            return launched.pid();
+        }
+        return launched.descendants().filter(ServerProcess::isJava).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no java process under " + launched.pid())).pid();
+    }
+
+    private static boolean isJava(ProcessHandle handle) {
+        return handle.info().command().map(command -> command.endsWith("/java")).orElse(false);
+    }
+
     /** Which deployment this server is: {@code standalone}, {@code tomcat}, {@code payara} or {@code wildfly}. */
     String deploymentName() {
         return deployment.name();

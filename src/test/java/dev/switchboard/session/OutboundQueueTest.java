@@ -71,7 +71,33 @@ class OutboundQueueTest {
     }
 
     @Test
-    void binaryBytesCountAgainstTheSameBoundAsCharacters() {
+    void textCountsItsUtf8BytesNotItsCharacters() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 10, 100, events);
+        queue.offer("a"); // in flight
+
+        assertThat(queue.offer("ééé")).isTrue(); // 3 characters, 6 bytes
+        assertThat(queue.queuedBytes()).isEqualTo(6);
+        assertThat(queue.offer(TextFrame.of("üü"))).isTrue(); // 10 bytes in all: at the bound, not past it
+        assertThat(queue.offer("x")).isFalse();
+
+        assertThat(events.overflows).containsExactly(List.of(11L, 3L));
+        assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
+    }
+
+    @Test
+    void aSharedTextFrameIsSentAsItsText() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+
+        queue.offer(TextFrame.of("shared"));
+
+        assertThat(sink.sent).containsExactly("shared");
+        assertThat(queue.queuedBytes()).isZero();
+    }
+
+    @Test
+    void binaryBytesCountAgainstTheSameBoundAsText() {
         HeldSink sink = new HeldSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 10, 100, events);
         queue.offer("a"); // in flight
@@ -100,7 +126,7 @@ class OutboundQueueTest {
         sink.completeNext(null);
         assertThat(sink.sent).containsExactly("a", "b", "c");
         assertThat(sink.maxOutstanding).isEqualTo(1);
-        assertThat(queue.queuedChars()).isZero();
+        assertThat(queue.queuedBytes()).isZero();
     }
 
     @Test
@@ -116,7 +142,7 @@ class OutboundQueueTest {
     }
 
     @Test
-    void queuedCharsCountsFramesNotYetHandedToTheSink() {
+    void queuedBytesCountsFramesNotYetHandedToTheSink() {
         HeldSink sink = new HeldSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
 
@@ -124,9 +150,9 @@ class OutboundQueueTest {
         queue.offer("123");
         queue.offer("12");
 
-        assertThat(queue.queuedChars()).isEqualTo(5);
+        assertThat(queue.queuedBytes()).isEqualTo(5);
         sink.completeNext(null);
-        assertThat(queue.queuedChars()).isEqualTo(2);
+        assertThat(queue.queuedBytes()).isEqualTo(2);
     }
 
     @Test
@@ -218,7 +244,7 @@ class OutboundQueueTest {
         assertThat(events.overflows).containsExactly(List.of(4L, 4L));
         assertThat(events.discards).containsExactly(3);
         assertThat(sink.closes).containsExactly(CloseCode.SLOW_CONSUMER);
-        assertThat(queue.queuedChars()).isZero();
+        assertThat(queue.queuedBytes()).isZero();
     }
 
     @Test
@@ -399,7 +425,7 @@ class OutboundQueueTest {
         assertThat(sink.sent).containsExactly("a");
         assertThat(sink.closes).isEmpty();
         assertThat(queue.offer("d")).isFalse();
-        assertThat(queue.queuedChars()).isZero();
+        assertThat(queue.queuedBytes()).isZero();
     }
 
     @Test
@@ -710,7 +736,7 @@ class OutboundQueueTest {
                 queue.offer("m" + i);
             }
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> sink.sent.size() == 30 && queue.queuedChars() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> sink.sent.size() == 30 && queue.queuedBytes() == 0);
             assertThat(sink.closes).isEmpty();
             events.assertNone();
         } finally {
@@ -860,8 +886,8 @@ class OutboundQueueTest {
         final List<Integer> discards = new ArrayList<>();
 
         @Override
-        public synchronized void overflowed(long queuedChars, int queuedFrames) {
-            overflows.add(List.of(queuedChars, (long) queuedFrames));
+        public synchronized void overflowed(long queuedBytes, int queuedFrames) {
+            overflows.add(List.of(queuedBytes, (long) queuedFrames));
         }
 
         @Override
