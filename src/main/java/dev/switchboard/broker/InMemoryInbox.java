@@ -159,6 +159,11 @@ public final class InMemoryInbox implements Inbox {
         }
     }
 
+    /** Recipients with a box (something pending, or dead letters younger than the inbox TTL). */
+    int recipientCount() {
+        return boxes.size();
+    }
+
     /**
      * Dead letters go first (they are kept only for inspection), then the oldest pending messages
      * across recipients, by the time they were accepted; those are counted as given up but not
