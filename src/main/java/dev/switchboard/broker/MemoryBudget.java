@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>When {@link #exceeded()}, the broker frees memory down to {@link #lowWater()}: the oldest
  * history first, then the inboxes' dead letters, then their oldest pending messages (see
  * {@link Broker}). The gap between the limit and the low-water mark is what keeps that from
- * running on every publish.
+ * running on every publish. The limit may be passed momentarily by what other threads store while
+ * one frees memory (at most one message per concurrent publisher or pusher): nobody waits for it.
  *
  * <p>Thread safety: every method may be called from any thread; the counters are atomics updated
  * once per stored or dropped entry (never under a global lock). {@link #tryStartReclaim()} lets
