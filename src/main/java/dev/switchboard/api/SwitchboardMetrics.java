@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.BrokerStats;
+import dev.switchboard.broker.MemoryBudget;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,23 @@ public final class SwitchboardMetrics {
                 .description("Sessions closed with 4008").register(registry);
         FunctionCounter.builder("switchboard.messages.dead.lettered", stats, BrokerStats::deadLettered)
                 .description("Acknowledged-delivery messages given up").register(registry);
+        Gauge.builder("switchboard.topics", broker, Broker::topicCount)
+                .description("Topics this node keeps a stream for (subscribed, with history, or recently used)")
+                .register(registry);
+        MemoryBudget memory = broker.memory();
+        Gauge.builder("switchboard.history.bytes", memory, MemoryBudget::historyBytes)
+                .description("Estimated heap held by topic history, all topics").register(registry);
+        Gauge.builder("switchboard.history.messages", memory, MemoryBudget::historyEntries)
+                .description("Messages held in topic history, all topics").register(registry);
+        Gauge.builder("switchboard.inbox.bytes", memory, MemoryBudget::inboxBytes)
+                .description("Estimated heap held by inboxes (pending messages and dead letters)").register(registry);
+        Gauge.builder("switchboard.inbox.entries", memory, MemoryBudget::inboxEntries)
+                .description("Messages held by inboxes (pending messages and dead letters)").register(registry);
+        Gauge.builder("switchboard.memory.budget.bytes", memory, MemoryBudget::limit)
+                .description("What history and inboxes may hold together (SWITCHBOARD_MEMORY_BUDGET_PERCENT)")
+                .register(registry);
+        FunctionCounter.builder("switchboard.history.evicted", stats, BrokerStats::historyEvicted)
+                .description("Topic history messages dropped to keep within the memory budget").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

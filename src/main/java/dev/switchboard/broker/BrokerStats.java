@@ -13,6 +13,7 @@ public final class BrokerStats {
     private final LongAdder redelivered = new LongAdder();
     private final LongAdder slowConsumersClosed = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder historyEvicted = new LongAdder();
 
     /** A message was accepted (published, pushed or broadcast). */
     public void accepted() { messagesIn.increment(); }
@@ -27,8 +28,11 @@ public final class BrokerStats {
 
     public void slowConsumerClosed() { slowConsumersClosed.increment(); }
 
-    /** {@code count} acknowledged-delivery messages were given up (attempts, TTL or inbox size). */
+    /** {@code count} acknowledged-delivery messages were given up (attempts, TTL, inbox size or memory budget). */
     public void deadLettered(int count) { deadLettered.add(count); }
+
+    /** {@code count} topic history messages were dropped to keep within the memory budget. */
+    public void historyEvicted(long count) { historyEvicted.add(count); }
 
     public long messagesIn() { return messagesIn.sum(); }
 
@@ -41,4 +45,6 @@ public final class BrokerStats {
     public long slowConsumersClosed() { return slowConsumersClosed.sum(); }
 
     public long deadLettered() { return deadLettered.sum(); }
+
+    public long historyEvicted() { return historyEvicted.sum(); }
 }

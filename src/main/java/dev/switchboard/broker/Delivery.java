@@ -75,6 +75,16 @@ public final class Delivery {
         return new Delivery(id, Target.BROADCAST, null, null, 0, null, dataJson, ts, false, null, null);
     }
 
+    /**
+     * This delivery without its cached encodings, sharing the payload: what a topic's history keeps,
+     * so that the frames encoded for the live fan-out do not stay in memory as long as the history
+     * (they would about double each entry, uncounted by the {@link MemoryBudget}).
+     */
+    Delivery withoutEncodings() {
+        return new Delivery(id, target, address, destination, offset, epoch, dataJson, timestamp, ackRequired, binary,
+                contentType);
+    }
+
     public String id() { return id; }
 
     public Target target() { return target; }

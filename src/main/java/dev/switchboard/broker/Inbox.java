@@ -22,14 +22,27 @@ public interface Inbox {
     /** The recipient's pending messages, oldest first (expired ones become dead letters). */
     List<InboxEntry> pending(String recipient, Instant now);
 
-    /** Every pending message whose next attempt is due, by recipient key. */
+    /**
+     * Every pending message whose next attempt is due, by recipient key. Called periodically, it
+     * also forgets recipients with nothing pending and no dead letter younger than the inbox TTL.
+     */
     List<Due> due(Instant now);
 
     /** Gives up a message (too many attempts): it becomes a dead letter. */
-    void kill(String recipient, String messageId, String reason);
+    void kill(String recipient, String messageId, String reason, Instant now);
 
     /** The recipient's recent dead letters, oldest first. */
     List<InboxEntry> deadLetters(String recipient);
+
+    /**
+     * Frees this process's heap because the {@link MemoryBudget} is exceeded and no topic history
+     * is left to evict: drops dead letters, then gives up the oldest pending messages across
+     * recipients (not kept as dead letters), until the budget is back under its low-water mark.
+     * Returns how many pending messages were given up. An inbox kept outside the heap frees nothing.
+     */
+    default int shed() {
+        return 0;
+    }
 
     /** A pending message due for another attempt. */
     record Due(String recipient, InboxEntry entry) {

@@ -9,6 +9,7 @@ import dev.switchboard.broker.BrokerStats;
 import dev.switchboard.broker.ChannelRegistry;
 import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.InMemoryInbox;
+import dev.switchboard.broker.MemoryBudget;
 import dev.switchboard.broker.RedeliveryPolicy;
 import dev.switchboard.broker.InMemoryChannelRegistry;
 import dev.switchboard.broker.InMemorySessionRegistry;
@@ -131,9 +132,13 @@ public class SwitchboardBeans {
         RedeliveryPolicy redelivery = new RedeliveryPolicy(acks.maxAttempts(), Duration.ofMillis(acks.backoffMs()),
                 Duration.ofMillis(acks.maxBackoffMs()), acks.inboxSize(), Duration.ofMillis(acks.inboxTtlMs()),
                 acks.deadLetters());
+        SwitchboardConfig.MemorySettings memory = config.memory();
+        HistoryPolicy history = new HistoryPolicy(config.historySize(), Duration.ofMillis(config.historyTtlMs()),
+                memory.historyMaxBytes(), Duration.ofMillis(memory.topicIdleMs()));
+        // One budget for history and inboxes together: past it, the oldest history goes first.
+        MemoryBudget budget = MemoryBudget.ofHeapPercent(memory.budgetPercent());
         return new Broker(subscriptions, sessions, channels, new MessageIds(), new BrokerStats(), clock,
-                config.nodeId(), epoch, new HistoryPolicy(config.historySize(), Duration.ofMillis(config.historyTtlMs())),
-                new InMemoryInbox(redelivery), redelivery);
+                config.nodeId(), epoch, history, new InMemoryInbox(redelivery, budget), redelivery, budget);
     }
 
     @Produces

@@ -39,8 +39,17 @@ public record SwitchboardConfig(
         int stompMaxDeliveries,
         long stompAckTimeoutMs,
         long historyTtlMs,
+        MemorySettings memory,
         RedeliverySettings redelivery,
         List<String> trustedProxies) {
+
+    /**
+     * What may stay in memory (README "Configuration" and "Delivery guarantees"): topic history per
+     * topic in bytes, how long an unused topic without subscribers or history is remembered, and
+     * the share of the heap that history and inboxes may hold together.
+     */
+    public record MemorySettings(long historyMaxBytes, long topicIdleMs, int budgetPercent) {
+    }
 
     /** Acknowledged delivery (CONTRACT.md section 5); see the README's configuration table. */
     public record RedeliverySettings(int maxAttempts, long backoffMs, long maxBackoffMs, int inboxSize, long inboxTtlMs,
@@ -74,6 +83,10 @@ public record SwitchboardConfig(
                 intValue(settings, "stomp.max.deliveries", 3, 1, 100),
                 longValue(settings, "stomp.ack.timeout.ms", 30_000, 100, 3_600_000),
                 longValue(settings, "history.ttl.ms", 3_600_000, 1_000, 30L * 24 * 3_600_000),
+                new MemorySettings(
+                        longValue(settings, "history.max.bytes", 16L * 1024 * 1024, 1024, 1L << 40),
+                        longValue(settings, "topic.idle.ms", 60_000, 0, 30L * 24 * 3_600_000),
+                        intValue(settings, "memory.budget.percent", 25, 1, 90)),
                 new RedeliverySettings(
                         intValue(settings, "ack.max.attempts", 5, 1, 1000),
                         longValue(settings, "ack.backoff.ms", 1_000, 10, 3_600_000),

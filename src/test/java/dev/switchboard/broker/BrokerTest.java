@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class BrokerTest {
 
     private static final String EPOCH = "epoch-1";
+    /** Each topic stream has its own epoch: the broker's, plus the number of the stream (the first is 1). */
+    private static final String NEWS_EPOCH = EPOCH + "-1";
 
     private final MutableClock clock = MutableClock.atFixedInstant();
     private final InMemoryChannelRegistry channels = new InMemoryChannelRegistry(clock, Duration.ofSeconds(30));
@@ -30,8 +32,10 @@ class BrokerTest {
     private static final RedeliveryPolicy ACKS = new RedeliveryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(2),
             2, Duration.ofDays(1), 5);
 
+    private final MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE);
     private final Broker broker = new Broker(new InMemorySubscriptionRegistry(), new InMemorySessionRegistry(),
-            channels, new MessageIds("test"), stats, clock, "node-1", EPOCH, HISTORY, new InMemoryInbox(ACKS), ACKS);
+            channels, new MessageIds("test"), stats, clock, "node-1", EPOCH, HISTORY, new InMemoryInbox(ACKS, budget),
+            ACKS, budget);
 
     @Test
     void offsetsOfATopicStartAtOneAndIncreaseByOne() {
@@ -42,9 +46,9 @@ class BrokerTest {
         PublishReceipt third = broker.publish("news", "3");
 
         assertThat(List.of(first.offset(), second.offset(), third.offset())).containsExactly(1L, 2L, 3L);
-        assertThat(first.epoch()).isEqualTo(EPOCH);
+        assertThat(first.epoch()).isEqualTo(NEWS_EPOCH);
         assertThat(alice.deliveries()).extracting(Delivery::offset).containsExactly(1L, 2L, 3L);
-        assertThat(alice.deliveries()).extracting(Delivery::epoch).containsOnly(EPOCH);
+        assertThat(alice.deliveries()).extracting(Delivery::epoch).containsOnly(NEWS_EPOCH);
     }
 
     @Test
@@ -103,7 +107,7 @@ class BrokerTest {
 
         SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), null, d -> { }, o -> { });
 
-        assertThat(outcome).isEqualTo(new SubscribeOutcome("news", 2, EPOCH, false));
+        assertThat(outcome).isEqualTo(new SubscribeOutcome("news", 2, NEWS_EPOCH, false));
     }
 
     @Test
@@ -148,7 +152,7 @@ class BrokerTest {
         broker.publish("news", "2");
         List<Delivery> replayed = new ArrayList<>();
 
-        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(2, EPOCH),
+        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(2, NEWS_EPOCH),
                 replayed::add, o -> { });
 
         assertThat(outcome.recovered()).isTrue();
@@ -162,7 +166,7 @@ class BrokerTest {
         broker.publish("news", "3");
         List<String> log = new ArrayList<>();
 
-        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(1, EPOCH),
+        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(1, NEWS_EPOCH),
                 missed -> log.add("replay " + missed.offset()), answer -> log.add("subscribed " + answer.offset()));
 
         assertThat(outcome.recovered()).isTrue();
@@ -176,13 +180,13 @@ class BrokerTest {
         }
         List<Delivery> replayed = new ArrayList<>();
 
-        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(1, EPOCH),
+        SubscribeOutcome outcome = broker.subscribe("news", session("s1", "alice"), new StreamPosition(1, NEWS_EPOCH),
                 replayed::add, o -> { });
 
         assertThat(outcome.recovered()).isFalse();
         assertThat(outcome.offset()).isEqualTo(5);
         assertThat(replayed).isEmpty();
-        assertThat(broker.subscribe("news", session("s2", "bob"), new StreamPosition(2, EPOCH), replayed::add,
+        assertThat(broker.subscribe("news", session("s2", "bob"), new StreamPosition(2, NEWS_EPOCH), replayed::add,
                 o -> { }).recovered()).as("offsets 3..5 are all still held").isTrue();
         assertThat(replayed).extracting(Delivery::offset).containsExactly(3L, 4L, 5L);
     }
@@ -193,9 +197,9 @@ class BrokerTest {
         clock.advance(Duration.ofMinutes(11));
         broker.publish("news", "2");
 
-        assertThat(broker.subscribe("news", session("s1", "alice"), new StreamPosition(0, EPOCH), d -> { },
+        assertThat(broker.subscribe("news", session("s1", "alice"), new StreamPosition(0, NEWS_EPOCH), d -> { },
                 o -> { }).recovered()).isFalse();
-        assertThat(broker.subscribe("news", session("s2", "bob"), new StreamPosition(1, EPOCH), d -> { },
+        assertThat(broker.subscribe("news", session("s2", "bob"), new StreamPosition(1, NEWS_EPOCH), d -> { },
                 o -> { }).recovered()).isTrue();
     }
 
@@ -203,7 +207,7 @@ class BrokerTest {
     void sinceAheadOfTheCurrentPositionIsNotRecovered() {
         broker.publish("news", "1");
 
-        assertThat(broker.subscribe("news", session("s1", "alice"), new StreamPosition(5, EPOCH), d -> { }, o -> { })
+        assertThat(broker.subscribe("news", session("s1", "alice"), new StreamPosition(5, NEWS_EPOCH), d -> { }, o -> { })
                 .recovered()).isFalse();
     }
 
@@ -215,7 +219,7 @@ class BrokerTest {
                 new StreamPosition(1, "epoch-0"), d -> { }, o -> { });
 
         assertThat(outcome.recovered()).isFalse();
-        assertThat(outcome.epoch()).isEqualTo(EPOCH);
+        assertThat(outcome.epoch()).isEqualTo(NEWS_EPOCH);
     }
 
     @Test

@@ -149,6 +149,32 @@ class SwitchboardConfigTest {
     }
 
     @Test
+    void memoryBoundsHaveDefaultsAndAreReadFromTheirVariables() {
+        assertThat(fromEnvironment().memory())
+                .isEqualTo(new SwitchboardConfig.MemorySettings(16L * 1024 * 1024, 60_000, 25));
+
+        SwitchboardConfig config = fromEnvironment(
+                "SWITCHBOARD_HISTORY_MAX_BYTES", "1048576",
+                "SWITCHBOARD_TOPIC_IDLE_MS", "0",
+                "SWITCHBOARD_MEMORY_BUDGET_PERCENT", "10");
+
+        assertThat(config.memory()).isEqualTo(new SwitchboardConfig.MemorySettings(1_048_576, 0, 10));
+    }
+
+    @Test
+    void memoryBoundsOutOfRangeAreErrorsNamingTheVariable() {
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_HISTORY_MAX_BYTES", "100"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_HISTORY_MAX_BYTES");
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_TOPIC_IDLE_MS", "-1"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_TOPIC_IDLE_MS");
+        for (String percent : new String[] {"0", "91", "25%"}) {
+            assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_MEMORY_BUDGET_PERCENT", percent)).as(percent)
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("SWITCHBOARD_MEMORY_BUDGET_PERCENT");
+        }
+    }
+
+    @Test
     void handshakeRateAndBurstThatAreNotFiniteAreErrorsNamingTheVariable() {
         for (String notFinite : new String[] {"NaN", "Infinity", "-Infinity"}) {
             assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_HANDSHAKE_RATE", notFinite)).as(notFinite)

@@ -15,6 +15,7 @@ import dev.switchboard.broker.InMemoryChannelRegistry;
 import dev.switchboard.broker.InMemoryInbox;
 import dev.switchboard.broker.InMemorySessionRegistry;
 import dev.switchboard.broker.InMemorySubscriptionRegistry;
+import dev.switchboard.broker.MemoryBudget;
 import dev.switchboard.broker.MessageIds;
 import dev.switchboard.broker.RedeliveryPolicy;
 import dev.switchboard.broker.Subscriber;
@@ -82,7 +83,8 @@ class MessageMappingTest {
     private final MutableClock clock = MutableClock.atFixedInstant();
     private final Broker broker = new Broker(new InMemorySubscriptionRegistry(), new InMemorySessionRegistry(),
             new InMemoryChannelRegistry(clock, Duration.ofSeconds(30)), new MessageIds(), new BrokerStats(), clock,
-            "node-1", "epoch-1", new HistoryPolicy(10, Duration.ofMinutes(1)), new InMemoryInbox(acks), acks);
+            "node-1", "epoch-1", new HistoryPolicy(10, Duration.ofMinutes(1)), new InMemoryInbox(acks), acks,
+            new MemoryBudget(Long.MAX_VALUE));
 
     @BeforeAll
     static void bootWeld() {
