@@ -51,7 +51,7 @@ class StalledReaderMemoryIT {
      */
     @RegisterExtension
     static final ServerProcess server = ServerProcess.perTestClass("stalled-memory", Map.of("history.size", "10"));
-    private static final HttpApi api = HttpApi.withApiKey(server);
+    private static final HttpApi api = HttpApi.withApiKeyOverHttp11(server);
 
     @Test
     void aReaderThatStopsReadingIsClosedWithinTheSendTimeoutAndTheHeapStaysWithinItsBoundWhile200MibPass()
