@@ -143,7 +143,8 @@ public final class Broker {
      * Subscribes a session. With {@code since}, the messages published after that position are
      * first handed to {@code replay}, oldest first, if {@code since} is in the topic's current epoch
      * and its history still holds all of them ({@code recovered}); otherwise nothing is replayed and
-     * {@code recovered} is false (also when the topic was forgotten meanwhile: its epoch is new).
+     * {@code recovered} is false (also when the topic was forgotten meanwhile: its epoch is new, or
+     * when the session could not queue the whole replay, see {@link Subscriber#canTakeReplay}).
      * Then {@code beforeLive} is called with the outcome. Both run while the topic is locked, so
      * what they enqueue precedes every live message published after the subscription: no gap and
      * no duplicate at the seam.
@@ -163,7 +164,7 @@ public final class Broker {
                 boolean recovered = false;
                 if (since != null && stream.epoch().equals(since.epoch())) {
                     List<Delivery> missed = stream.after(since.offset(), history, now);
-                    if (missed != null) {
+                    if (missed != null && session.canTakeReplay(missed)) {
                         missed.forEach(replay);
                         stats.delivered(missed.size());
                         recovered = true;

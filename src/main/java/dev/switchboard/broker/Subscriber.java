@@ -1,5 +1,7 @@
 package dev.switchboard.broker;
 
+import java.util.List;
+
 import java.time.Instant;
 
 /**
@@ -29,6 +31,16 @@ public interface Subscriber {
 
     /** Queues a delivery for this session; never blocks. */
     void deliver(Delivery delivery);
+
+    /**
+     * Whether this session can queue all of {@code missed} at once, as a resume replays them. A
+     * replay that would overflow the session's outbound bound would close it as a slow consumer
+     * before it could read any of it, and again on every retry of the same resume; the broker
+     * answers {@code recovered: false} instead. Sessions without a bound take everything.
+     */
+    default boolean canTakeReplay(List<Delivery> missed) {
+        return true;
+    }
 
     /** Closes the session with the given reason; safe to call from any thread, more than once. */
     void disconnect(CloseCode reason);

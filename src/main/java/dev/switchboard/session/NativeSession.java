@@ -11,6 +11,7 @@ import dev.switchboard.broker.TopicNames;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -216,6 +217,15 @@ public final class NativeSession implements Subscriber {
     @Override
     public void deliver(Delivery delivery) {
         outbound.offer(protocol.codec.deliveryFrame(delivery));
+    }
+
+    @Override
+    public boolean canTakeReplay(List<Delivery> missed) {
+        long bytes = 0;
+        for (Delivery delivery : missed) {
+            bytes += protocol.codec.deliveryFrame(delivery).utf8Length(); // encoded once: the replay reuses it
+        }
+        return outbound.hasRoomForReplay(bytes, missed.size());
     }
 
     @Override

@@ -194,6 +194,15 @@ public final class OutboundQueue {
         discardQueued();
     }
 
+    /**
+     * Whether {@code bytes} in {@code frames} more fit in half of each bound with what is queued
+     * now: what a replay may take at once. The other half is for the live messages that arrive
+     * while the client reads the replay.
+     */
+    public boolean hasRoomForReplay(long bytes, int frames) {
+        return queuedBytes.get() + bytes <= maxBytes / 2 && queuedFrames.get() + frames <= maxFrames / 2;
+    }
+
     /** Bytes currently queued (not yet handed to the transport): UTF-8 for text frames. */
     public long queuedBytes() {
         return queuedBytes.get();

@@ -15,6 +15,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -35,6 +36,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread-safe state (volatile fields, and the helpers' documented guards).
  */
 public final class StompSession implements Subscriber {
+
+    /**
+     * Header bytes of a MESSAGE frame besides its destination: command, message-id, subscription,
+     * content-type, offset, epoch and the blank line (about 180 with a UUID id and a long epoch).
+     */
+    private static final int MESSAGE_HEADERS_ESTIMATE = 256;
 
     private static final Logger LOG = System.getLogger(StompSession.class.getName());
 
@@ -270,5 +277,19 @@ public final class StompSession implements Subscriber {
     @Override
     public Instant openedAt() {
         return openedAt;
+    }
+
+    /**
+     * Estimated from the payloads: a MESSAGE frame is its body plus its headers, which the
+     * estimate puts at {@value #MESSAGE_HEADERS_ESTIMATE} bytes besides the destination (a binary
+     * body counts as its base64 text, a little more than it takes).
+     */
+    @Override
+    public boolean canTakeReplay(List<Delivery> missed) {
+        long bytes = 0;
+        for (Delivery delivery : missed) {
+            bytes += TextFrame.utf8Length(delivery.dataJson()) + MESSAGE_HEADERS_ESTIMATE + delivery.address().length();
+        }
+        return outbound.hasRoomForReplay(bytes, missed.size());
     }
 }

@@ -86,6 +86,18 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aReplayMayTakeHalfOfEachBoundWithWhatIsQueued() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 100, 10, events);
+        queue.offer("a"); // in flight, no longer counted
+        queue.offer("0123456789");
+
+        assertThat(queue.hasRoomForReplay(40, 4)).isTrue();
+        assertThat(queue.hasRoomForReplay(41, 1)).as("past half the bytes").isFalse();
+        assertThat(queue.hasRoomForReplay(1, 5)).as("past half the frames").isFalse();
+    }
+
+    @Test
     void aSharedTextFrameIsSentAsItsText() {
         InlineSink sink = new InlineSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
