@@ -34,6 +34,14 @@ public final class CallPlan {
         return index % groups;
     }
 
+    /**
+     * The one topic of big messages, followed by the stallers and as many sessions that keep
+     * reading. Why: a stall must pass the server's bounds (4 MiB or 10,000 frames queued, or a send
+     * pending 10 s, after up to a few MiB of kernel send buffer) within the run, and giving every
+     * session that many bytes per second would make the run measure bandwidth instead.
+     */
+    public static final String FEED = "feed";
+
     public static String room(int group) {
         return "room-" + group;
     }

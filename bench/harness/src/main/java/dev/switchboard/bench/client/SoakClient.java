@@ -29,7 +29,7 @@ import org.HdrHistogram.Histogram;
  * The soak run's sessions: {@code sessions} native channels on one selector thread (the same
  * hand-written WebSocket client as {@link LoadClient}: {@link InboundParser}, {@link ClientFrames},
  * {@link WsConnection}), each going through lives of connect, subscribe (its group's room and
- * current call, {@link CallPlan}), receive, follow the call to the next topic, disconnect, and
+ * current call, {@link CallPlan}; stallers and as many others also the heavy {@code feed}), receive, follow the call to the next topic, disconnect, and
  * reconnect with resume ({@code since: {offset, epoch}} of the last message seen).
  *
  * <p>Every message's offset is checked per session and topic, across reconnects: the next one
@@ -150,17 +150,28 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
         // Stallers are a random (seeded) subset, so they fall into every group rather than one.
         int stallers = (int) Math.round(settings.stallFraction() * settings.sessions());
         boolean[] stalls = new boolean[settings.sessions()];
+        boolean[] feed = new boolean[settings.sessions()];
         for (int chosen = 0; chosen < stallers; ) {
             int i = random.nextInt(settings.sessions());
             if (!stalls[i]) {
                 stalls[i] = true;
+                feed[i] = true;
+                chosen++;
+            }
+        }
+        // As many non-stalling sessions follow the feed too, so its losses and latency are checked
+        // on sessions that keep reading.
+        for (int chosen = 0; chosen < Math.min(stallers, settings.sessions() - stallers); ) {
+            int i = random.nextInt(settings.sessions());
+            if (!feed[i]) {
+                feed[i] = true;
                 chosen++;
             }
         }
         long now = System.nanoTime();
         for (int i = 0; i < sessions.length; i++) {
             String channel = "soak-" + i;
-            sessions[i] = new SoakSession(i, plan.groupOf(i), stalls[i], channel, tokenOf.apply(i));
+            sessions[i] = new SoakSession(i, plan.groupOf(i), stalls[i], feed[i], channel, tokenOf.apply(i));
             sessions[i].connectAtNanos = now + (long) (random.nextDouble() * settings.rampNanos());
         }
         this.selector = Selector.open();
@@ -357,7 +368,7 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
             }
             if (session.staller) {
                 staller(session, now);
-                if (session.stalled) {
+                if (session.connection == null || session.stalled) {
                     continue; // a stalled session sends nothing either: it follows no call changes
                 }
             } else if (!frozen && now >= session.lifeEndsAtNanos) {
@@ -526,9 +537,34 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
 
     @Override
     public void frame(WsConnection connection, int opcode, byte[] bytes, int off, int len) throws IOException {
+        frame(connection, opcode, true, bytes, off, len);
+    }
+
+    @Override
+    public void frame(WsConnection connection, int opcode, boolean fin, byte[] bytes, int off, int len) throws IOException {
         SoakSession session = sessions[connection.id];
         switch (opcode) {
-            case 0x1 -> text(session, bytes, off, len);
+            case 0x1, 0x0 -> {
+                if (opcode == 0x1 && fin) {
+                    text(session, bytes, off, len); // the common case: one frame, parsed in place
+                    return;
+                }
+                // Tomcat sends a message larger than its WebSocket buffer as fragments: collect them.
+                if (opcode == 0x1) {
+                    session.fragmentLength = 0;
+                }
+                if (session.fragments.length < session.fragmentLength + len) {
+                    session.fragments = java.util.Arrays.copyOf(session.fragments,
+                            Math.max(session.fragmentLength + len, 2 * session.fragments.length));
+                }
+                System.arraycopy(bytes, off, session.fragments, session.fragmentLength, len);
+                session.fragmentLength += len;
+                if (fin) {
+                    int length = session.fragmentLength;
+                    session.fragmentLength = 0;
+                    text(session, session.fragments, 0, length);
+                }
+            }
             case 0x8 -> {
                 int code = len >= 2 ? ((bytes[off] & 0xFF) << 8) | (bytes[off + 1] & 0xFF) : 1005;
                 String reason = len > 2 ? new String(bytes, off + 2, len - 2, StandardCharsets.UTF_8) : "";
@@ -574,9 +610,12 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
         session.callIndex = plan.callIndex(session.group, now);
         String room = CallPlan.room(session.group);
         String call = CallPlan.call(session.group, session.callIndex);
-        session.topics.values().removeIf(state -> !state.topic.equals(room) && !state.topic.equals(call));
+        session.topics.values().removeIf(state -> state.call && !state.topic.equals(call));
         session.topics.computeIfAbsent(room, topic -> new SoakSession.TopicState(topic, false));
         session.topics.computeIfAbsent(call, topic -> new SoakSession.TopicState(topic, true));
+        if (session.feed) {
+            session.topics.computeIfAbsent(CallPlan.FEED, topic -> new SoakSession.TopicState(topic, false));
+        }
         for (SoakSession.TopicState state : session.topics.values()) {
             subscribe(session, state);
         }
@@ -636,15 +675,19 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
     }
 
     private void message(SoakSession session, byte[] bytes, int off, int end) {
-        String topic = stringAfter(bytes, off, end, TOPIC);
+        // The server writes properties in lexicographic order: data (with t first), epoch, id,
+        // offset, topic, ts. Scan for the ones after data from the end, past the padding.
+        String topic = stringAfterLast(bytes, off, end, TOPIC);
         SoakSession.TopicState state = topic == null ? null : session.topics.get(topic);
         if (state == null || state.position < 0) {
-            strays++;
-            problem(session.channelId + " got a message of " + topic + " before subscribing to it");
+            if (strays++ < 3) {
+                problem(session.channelId + " got a message of " + topic + " before subscribing to it: "
+                        + new String(bytes, off, Math.min(end - off, 200), StandardCharsets.UTF_8));
+            }
             return;
         }
-        checkEpoch(session, stringAfter(bytes, off, end, EPOCH));
-        long offset = Ascii.numberAfter(bytes, off, end, OFFSET);
+        checkEpoch(session, stringAfterLast(bytes, off, end, EPOCH));
+        long offset = Ascii.numberAfterLast(bytes, off, end, OFFSET);
         if (offset > state.position + 1) {
             missed(session, topic, state.position, offset, state.awaiting ? "in the replay" : "live");
         } else if (offset <= state.position) {
@@ -775,7 +818,15 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
 
     /** The JSON string value after {@code key} (which ends with the opening quote), or null. */
     static String stringAfter(byte[] bytes, int off, int end, byte[] key) {
-        int at = Ascii.indexOf(bytes, off, end, key);
+        return stringAt(bytes, Ascii.indexOf(bytes, off, end, key), end, key);
+    }
+
+    /** The same for the last {@code key} in the range. */
+    static String stringAfterLast(byte[] bytes, int off, int end, byte[] key) {
+        return stringAt(bytes, Ascii.lastIndexOf(bytes, off, end, key), end, key);
+    }
+
+    private static String stringAt(byte[] bytes, int at, int end, byte[] key) {
         if (at < 0) {
             return null;
         }

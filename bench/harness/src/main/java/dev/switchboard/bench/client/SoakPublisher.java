@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The soak run's publisher: open loop at a fixed rate through {@code POST
- * /api/v1/topics/{topic}/messages} with the API key, over the topics the {@link CallPlan} says
- * are current. Each body is {@code {"data":{"t":<intended send time, µs of System.nanoTime>,
- * "pad":"xx…"}}}: {@code t} first, so receivers find it without reading the padding, and measured
+ * A soak run's publisher: open loop at a fixed rate through {@code POST
+ * /api/v1/topics/{topic}/messages} with the API key, over the topics a {@link TopicChooser} (the
+ * {@link CallPlan}'s current ones, or the feed) names. Each body is {@code {"data":{"t":<intended
+ * send time, µs of System.nanoTime>, "pad":"xx…"}}}: {@code t} first, so receivers find it without reading the padding, and measured
  * from the intended time, so a request held up by the server shows as latency instead of a gap in
  * the schedule. The padding makes frames big enough for a stalled reader to pass the server's
  * bounds within the run.
@@ -32,7 +32,7 @@ public final class SoakPublisher {
     private final URI base;
     private final String apiKey;
     private final double ratePerSecond;
-    private final CallPlan plan;
+    private final TopicChooser topics;
     private final String padding;
     private final Thread thread;
     private final Map<String, Long> lastOffsets = new HashMap<>();
@@ -46,13 +46,19 @@ public final class SoakPublisher {
     private long startNanos;
     private long stopNanos;
 
-    public SoakPublisher(URI base, String apiKey, double ratePerSecond, CallPlan plan, int paddingBytes) {
+    /** Which topic publication {@code n}, due at {@code dueNanos}, goes to. */
+    @FunctionalInterface
+    public interface TopicChooser {
+        String topic(long n, long dueNanos);
+    }
+
+    public SoakPublisher(String name, URI base, String apiKey, double ratePerSecond, TopicChooser topics, int paddingBytes) {
         this.base = base;
         this.apiKey = apiKey;
         this.ratePerSecond = ratePerSecond;
-        this.plan = plan;
+        this.topics = topics;
         this.padding = "x".repeat(paddingBytes);
-        this.thread = new Thread(this::run, "soak-publisher");
+        this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
     }
 
@@ -72,7 +78,7 @@ public final class SoakPublisher {
             if (!running) {
                 break;
             }
-            String topic = plan.topicFor(n, due);
+            String topic = topics.topic(n, due);
             String body = "{\"data\":{\"t\":" + due / 1000 + ",\"pad\":\"" + padding + "\"}}";
             HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/v1/topics/" + topic + "/messages"))
                     .timeout(Duration.ofSeconds(30))

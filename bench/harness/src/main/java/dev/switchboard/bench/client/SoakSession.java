@@ -35,9 +35,15 @@ final class SoakSession {
     final int group;
     /** A staller stalls in every life: reads for a while, then stops reading until the server gives up on it. */
     final boolean staller;
+    /** Also follows the feed: big messages, so that a stall passes the server's bounds within the run. */
+    final boolean feed;
     final String channelId;
     final String token;
     final Map<String, TopicState> topics = new LinkedHashMap<>();
+
+    /** A fragmented text message being put together (RFC 6455 section 5.4); fragmentLength 0: none. */
+    byte[] fragments = new byte[0];
+    int fragmentLength;
 
     /** The current connection; null while disconnected. */
     WsConnection connection;
@@ -59,10 +65,11 @@ final class SoakSession {
     boolean resumed;
     long giveUpAtNanos;
 
-    SoakSession(int index, int group, boolean staller, String channelId, String token) {
+    SoakSession(int index, int group, boolean staller, boolean feed, String channelId, String token) {
         this.index = index;
         this.group = group;
         this.staller = staller;
+        this.feed = feed;
         this.channelId = channelId;
         this.token = token;
     }
@@ -70,6 +77,7 @@ final class SoakSession {
     /** Forgets what belonged to the connection that ended; topic positions stay for the resume. */
     void disconnected() {
         connection = null;
+        fragmentLength = 0;
         welcomed = false;
         ready = false;
         stalled = false;

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -123,10 +124,16 @@ public final class Soak {
                 ms(config.lifeMinMs()), ms(config.lifeMaxMs()), ms(config.pauseMinMs()), ms(config.pauseMaxMs()),
                 ms(config.rampMs()), ms(config.stallAfterMs()), ms(config.stallHoldMs()), ms(config.stallGraceMs()),
                 ms(config.leaveGraceMs()), config.inflight(), config.seed());
-        SoakPublisher publisher = new SoakPublisher(base, apiKey, config.rate(), plan, config.payloadBytes());
+        SoakPublisher publisher = new SoakPublisher("soak-publisher", base, apiKey, config.rate(), plan::topicFor,
+                config.payloadBytes());
+        SoakPublisher feed = new SoakPublisher("soak-feed-publisher", base, apiKey, config.feedRate(),
+                (n, due) -> CallPlan.FEED, config.feedPayloadBytes());
         try (SoakClient client = new SoakClient(new InetSocketAddress("127.0.0.1", server.port()), sources, plan, settings,
                 i -> tokens.channelToken("soak-" + i, "soak-" + i))) {
             publisher.start();
+            if (config.feedRate() > 0) {
+                feed.start();
+            }
             double serverCpu = ProcessStats.cpuSeconds(pid);
             double clientCpu = ProcessStats.cpuSeconds("self");
             long lastProbe = start;
@@ -154,16 +161,20 @@ public final class Soak {
             client.freeze();
             Thread.sleep(1000);
             publisher.stop();
-            Map<String, Long> lastOffsets = publisher.lastOffsets();
+            feed.stop();
+            Map<String, Long> lastOffsets = new HashMap<>(publisher.lastOffsets());
+            lastOffsets.putAll(feed.lastOffsets());
             client.awaitCaughtUp(lastOffsets, 20, TimeUnit.SECONDS);
             SoakClient.EndCheck end = client.endCheckNow(lastOffsets);
             SoakClient.Counters counters = client.counters();
             String stats = get(http, base, "/api/v1/stats", apiKey);
             return new SoakOutcome(samples, counters, end, publisher.sent(), publisher.failures(), publisher.firstFailure(),
-                    publisher.achievedRate(), publisher.meanRequestMillis(), publisher.maxRequestMillis(), lastOffsets.size(),
+                    publisher.achievedRate(), publisher.meanRequestMillis(), publisher.maxRequestMillis(), feed.sent(),
+                    feed.failures(), feed.firstFailure(), feed.achievedRate(), lastOffsets.size(),
                     number(SLOW_CLOSED, stats), number(DROPPED, stats));
         } finally {
             publisher.stop();
+            feed.stop();
         }
     }
 

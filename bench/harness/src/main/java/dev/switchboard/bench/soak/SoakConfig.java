@@ -12,7 +12,8 @@ import java.util.Map;
  * The soak run's settings, from {@code --name value} arguments (bench/soak passes its own through).
  * Durations take a unit ({@code 90s}, {@code 10m}, {@code 500ms}); a bare number is seconds.
  */
-record SoakConfig(long durationMs, int sessions, int groupSize, double rate, int payloadBytes, long callMs,
+record SoakConfig(long durationMs, int sessions, int groupSize, double rate, int payloadBytes, double feedRate,
+                  int feedPayloadBytes, long callMs,
                   long lifeMinMs, long lifeMaxMs, long pauseMinMs, long pauseMaxMs, long rampMs, double stallFraction,
                   long stallAfterMs, long stallHoldMs, long stallGraceMs, long leaveGraceMs, long sampleMs,
                   long historyTtlMs, List<String> serverJvm, int inflight, int sources, String serverCpus, long seed, Path root,
@@ -25,6 +26,9 @@ record SoakConfig(long durationMs, int sessions, int groupSize, double rate, int
               --group-size N    sessions per group; a group shares a room topic and a call topic (default 100)
               --rate R          HTTP publications per second over all current topics (default 100)
               --payload B       padding bytes per publication (default 1024)
+              --feed-rate R     publications per second to the feed, followed by the stallers and as many
+                                others (default 100)
+              --feed-payload B  padding bytes per feed publication (default 2048)
               --call D          life of a call topic before the group moves to a new one (default 60s)
               --life D-D        connected time of a non-stalling session, uniform (default 20s-100s)
               --pause D-D       disconnected time before reconnecting with resume (default 500ms-3s)
@@ -64,6 +68,8 @@ record SoakConfig(long durationMs, int sessions, int groupSize, double rate, int
                 a.integer("group-size", "100"),
                 Double.parseDouble(a.text("rate", "100")),
                 a.integer("payload", "1024"),
+                Double.parseDouble(a.text("feed-rate", "100")),
+                a.integer("feed-payload", "2048"),
                 a.millis("call", "60s"),
                 life[0], life[1], pause[0], pause[1],
                 a.millis("ramp", "20s"),

@@ -9,5 +9,6 @@ import java.util.List;
  */
 record SoakOutcome(List<SoakSample> samples, SoakClient.Counters counters, SoakClient.EndCheck end, long published,
                    long publishFailures, String firstPublishFailure, double publishRate, double meanRequestMs,
-                   double maxRequestMs, int topicsPublished, long serverSlowClosed, long serverDropped) {
+                   double maxRequestMs, long feedPublished, long feedFailures, String firstFeedFailure, double feedRate,
+                   int topicsPublished, long serverSlowClosed, long serverDropped) {
 }

@@ -74,10 +74,14 @@ final class SoakReport {
                                 + "%d other codes %s, %d not closed; the server counted %d slow-consumer closes",
                         c.stalls(), stallEnds, c.stallClosed4008(), c.stallClosedAbruptly(), other(c), c.stallClosedOther(),
                         c.stallNotClosed(), outcome.serverSlowClosed())));
-        list.add(new Check("publisher kept its rate", outcome.publishFailures() == 0 && outcome.publishRate() >= 0.95 * config.rate(),
-                String.format(Locale.ROOT, "%d published, %.1f/s of %.0f/s, %d failed%s", outcome.published(), outcome.publishRate(),
+        list.add(new Check("publishers kept their rates", outcome.publishFailures() == 0 && outcome.feedFailures() == 0
+                && outcome.publishRate() >= 0.95 * config.rate() && outcome.feedRate() >= 0.95 * config.feedRate(),
+                String.format(Locale.ROOT, "rooms and calls: %d published, %.1f/s of %.0f/s, %d failed%s; feed: %d published, "
+                                + "%.1f/s of %.0f/s, %d failed%s", outcome.published(), outcome.publishRate(),
                         config.rate(), outcome.publishFailures(),
-                        outcome.firstPublishFailure() == null ? "" : " (first: " + outcome.firstPublishFailure() + ")")));
+                        outcome.firstPublishFailure() == null ? "" : " (first: " + outcome.firstPublishFailure() + ")",
+                        outcome.feedPublished(), outcome.feedRate(), config.feedRate(), outcome.feedFailures(),
+                        outcome.firstFeedFailure() == null ? "" : " (first: " + outcome.firstFeedFailure() + ")")));
         return list;
     }
 
@@ -104,7 +108,9 @@ final class SoakReport {
                 current call, each carrying its intended send time and %,d bytes of padding. %.1f %% of the slots
                 (%d) are stallers: in every life they read for %s, then stop reading with the TCP connection open
                 (4 KB receive buffer) for %s, then read again and must find the server closed them (4008); then
-                they reconnect and resume like everyone else.
+                they reconnect and resume like everyone else. The stallers and as many other sessions also follow
+                `feed`, %.0f publications/s of %,d bytes: enough bytes for a stall to pass the server's bounds within
+                the run without giving all sessions that bandwidth.
 
                 Every %s: the server's heap after a full GC (`jcmd GC.run`, then `GC.heap_info`), threads
                 (`/proc/<pid>/status`), open fds (`/proc/<pid>/fd`), and the p50/p99 of the interval's live deliveries
@@ -116,7 +122,8 @@ final class SoakReport {
                 SoakConfig.seconds(config.callMs()), SoakConfig.seconds(config.lifeMinMs()), SoakConfig.seconds(config.lifeMaxMs()),
                 SoakConfig.seconds(config.pauseMinMs()), SoakConfig.seconds(config.pauseMaxMs()), config.rate(), config.payloadBytes(),
                 config.stallFraction() * 100, c.stallerSlots(), SoakConfig.seconds(config.stallAfterMs()),
-                SoakConfig.seconds(config.stallHoldMs()), SoakConfig.seconds(config.sampleMs())));
+                SoakConfig.seconds(config.stallHoldMs()), config.feedRate(), config.feedPayloadBytes(),
+                SoakConfig.seconds(config.sampleMs())));
         md.append("## Checks\n\n");
         md.append("""
                 Flat after warm-up: the samples after the idle one are cut in thirds, the first is warm-up; a figure is
@@ -131,7 +138,8 @@ final class SoakReport {
                     .append(check.detail().replace("|", "\\|")).append(" |\n");
         }
         md.append("\n## Messages and sessions\n\n| count | value |\n|---|---:|\n");
-        row(md, "publications accepted (HTTP 202)", outcome.published());
+        row(md, "publications accepted (HTTP 202), rooms and calls", outcome.published());
+        row(md, "publications accepted (HTTP 202), feed", outcome.feedPublished());
         row(md, "topics published to", outcome.topicsPublished());
         row(md, "live deliveries to non-stalled sessions (timed)", c.liveDeliveries());
         row(md, "deliveries replayed on resume to non-stalled sessions", c.replayed());
@@ -181,6 +189,8 @@ final class SoakReport {
         setting(md, "sessions / groups", config.sessions() + " / " + config.groups());
         setting(md, "publications", String.format(Locale.ROOT, "%.0f/s over HTTP, %d bytes of padding, %d topics current at a time",
                 config.rate(), config.payloadBytes(), 2 * config.groups()));
+        setting(md, "feed", String.format(Locale.ROOT, "%.0f/s, %d bytes of padding, followed by %d sessions (the stallers and as many others)",
+                config.feedRate(), config.feedPayloadBytes(), 2 * c.stallerSlots()));
         setting(md, "call topic life", SoakConfig.seconds(config.callMs()));
         setting(md, "session life / pause", SoakConfig.seconds(config.lifeMinMs()) + "-" + SoakConfig.seconds(config.lifeMaxMs())
                 + " / " + SoakConfig.seconds(config.pauseMinMs()) + "-" + SoakConfig.seconds(config.pauseMaxMs()));
