@@ -83,6 +83,7 @@ public final class Soak {
                 config.serverCpus(), "", "", "", config.jar(), secret, apiKey, logs);
         Tokens tokens = new Tokens(secret);
         Instant started = Instant.now();
+        String loadAtStart = loadAverage();
         out.printf(Locale.ROOT, "Soak run%s: %s, %d sessions in %d groups, %.0f publications/s of %d bytes, stallers %.1f %%, "
                         + "samples every %s; server log %s%n", config.shortRun() ? " (SHORT)" : "", SoakConfig.seconds(config.durationMs()),
                 config.sessions(), config.groups(), config.rate(), config.payloadBytes(), config.stallFraction() * 100,
@@ -96,7 +97,7 @@ public final class Soak {
             }
         }
         Duration took = Duration.between(started, Instant.now());
-        SoakReport report = new SoakReport(config, Machine.current(), outcome, took);
+        SoakReport report = new SoakReport(config, Machine.current(), outcome, took, loadAtStart + " / " + loadAverage());
         Files.createDirectories(config.out());
         Path markdown = config.out().resolve(config.name() + ".md");
         Path chart = config.out().resolve(config.name() + ".png");
@@ -218,6 +219,15 @@ public final class Soak {
     private static long number(Pattern pattern, String text) {
         Matcher matcher = pattern.matcher(text);
         return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
+    }
+
+    /** The 1-minute load average: other work on the machine shows in latency and CPU figures. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static void sleepUntil(long dueNanos) throws InterruptedException {

@@ -22,11 +22,13 @@ final class SoakReport {
     private final Machine machine;
     private final SoakOutcome outcome;
     private final Duration took;
+    private final String loadAverages;
     private final List<FlatnessVerdict.Figure> figures;
     private final List<Check> checks;
 
-    SoakReport(SoakConfig config, Machine machine, SoakOutcome outcome, Duration took) {
+    SoakReport(SoakConfig config, Machine machine, SoakOutcome outcome, Duration took, String loadAverages) {
         this.config = config;
+        this.loadAverages = loadAverages;
         this.machine = machine;
         this.outcome = outcome;
         this.took = took;
@@ -201,6 +203,7 @@ final class SoakReport {
         setting(md, "samples every", SoakConfig.seconds(config.sampleMs()));
         setting(md, "machine", machine.processors() + " CPUs, " + machine.cpuModel() + ", " + machine.memoryGb() + " GB, "
                 + machine.jdk() + ", " + machine.os());
+        setting(md, "load average (1 min) at start / end", loadAverages + " (a figure above the CPU count means other work competed for the CPUs)");
         if (!c.problems().isEmpty()) {
             md.append("\n## First problems seen\n\n");
             c.problems().forEach(p -> md.append("- ").append(p.replace("|", "\\|")).append('\n'));
