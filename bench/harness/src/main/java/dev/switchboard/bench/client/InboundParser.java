@@ -25,6 +25,15 @@ final class InboundParser {
 
         void frame(WsConnection connection, int opcode, byte[] bytes, int off, int len) throws IOException;
 
+        /**
+         * The same with the FIN bit: a server may fragment a large message (Tomcat does, into
+         * frames of its WebSocket buffer size; RFC 6455 section 5.4). The default ignores FIN, which
+         * is fine while every message fits one frame.
+         */
+        default void frame(WsConnection connection, int opcode, boolean fin, byte[] bytes, int off, int len) throws IOException {
+            frame(connection, opcode, bytes, off, len);
+        }
+
         /** The server broke the protocol; the connection must go. */
         void violation(WsConnection connection, String why);
     }
@@ -85,7 +94,7 @@ final class InboundParser {
             if (end - at < header + length) {
                 break;
             }
-            sink.frame(connection, opcode, bytes, at + header, (int) length);
+            sink.frame(connection, opcode, (bytes[at] & 0x80) != 0, bytes, at + header, (int) length);
             at += header + (int) length;
         }
         return at;

@@ -31,6 +31,16 @@ public final class Tokens {
         if (roles.length > 0) {
             claims.claim("roles", List.of(roles));
         }
+        return sign(claims);
+    }
+
+    /** A token for one user that may open only {@code channel} (the {@code channels} claim), no roles. */
+    public String channelToken(String user, String channel) {
+        return sign(new JWTClaimsSet.Builder().subject(user).claim("channels", List.of(channel))
+                .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(2)))));
+    }
+
+    private String sign(JWTClaimsSet.Builder claims) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
             jwt.sign(signer);
