@@ -235,9 +235,11 @@ public final class StompSession implements Subscriber {
         }
         String receipt = frame.header("receipt");
         if (receipt != null) {
-            sendFrame(StompFrame.of(StompCommand.RECEIPT, StompHeaders.builder().add("receipt-id", receipt).build()));
+            StompFrame last = StompFrame.of(StompCommand.RECEIPT, StompHeaders.builder().add("receipt-id", receipt).build());
+            outbound.closeAfter(StompEncoder.encodeText(last, version), CloseCode.NORMAL);
+        } else {
+            outbound.close(CloseCode.NORMAL);
         }
-        outbound.close(CloseCode.NORMAL);
     }
 
     @Override
@@ -266,8 +268,8 @@ public final class StompSession implements Subscriber {
                 .add("content-type", StompPayloads.TEXT)
                 .build();
         byte[] body = detail == null ? new byte[0] : detail.getBytes(StandardCharsets.UTF_8);
-        sendFrame(new StompFrame(StompCommand.ERROR, headers, body));
-        outbound.close(code);
+        // The ERROR is the last frame even if a CONNECTED, RECEIPT or MESSAGE is being offered right now.
+        outbound.closeAfter(StompEncoder.encodeText(new StompFrame(StompCommand.ERROR, headers, body), version), code);
     }
 
     /** Any thread (broker, timers). NORMAL and SHUTDOWN close without an ERROR frame, the rest with one. */
