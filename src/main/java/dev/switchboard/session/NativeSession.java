@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One native-protocol connection: the state machine behind {@code /ws/channel}. Turns client
@@ -24,7 +23,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Threads: inbound frames arrive one at a time on the container's thread for this connection
  * (JSR 356 guarantees it); {@link #deliver} and {@link #disconnect} come from any thread and only
- * touch the thread-safe {@link OutboundQueue}.
+ * touch the thread-safe {@link OutboundQueue} and {@link SessionState}. {@link #ended()} may come
+ * from another thread while {@link #start} or a frame is still running: a container that closes
+ * the connection on our request (Tomcat) tells the endpoint on the thread that asked.
+ *
+ * <p>The phase is a {@link SessionState}: {@link #start} opens the session only if nobody closed
+ * it meanwhile (a newer session on the same channel may replace it as soon as the broker has bound
+ * it), and the timers it starts are cancelled even when the session ended before they were
+ * started.
  */
 public final class NativeSession implements Subscriber {
 
@@ -36,9 +42,11 @@ public final class NativeSession implements Subscriber {
     private final OutboundQueue outbound;
     private final Instant openedAt;
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean ended = new AtomicBoolean();
+    /** OPENING until {@link #start}; CLOSING once a close was asked for; ENDED when the connection is gone. */
+    private final SessionState state = new SessionState();
     /** Confined to the inbound thread. */
     private int consecutiveBadFrames;
+    /** Written once by {@link #start}, read by {@link #ended()} on any thread. */
     private volatile ScheduledFuture<?> tokenExpiry;
     private final PeerLiveness liveness;
 
@@ -53,14 +61,24 @@ public final class NativeSession implements Subscriber {
     }
 
     /**
-     * Registers the open session with the broker and greets the client. Returns false (and closes
-     * with 4009) if the channel reservation was superseded by a newer session meanwhile.
+     * Registers the open session with the broker and greets the client. Returns false if the
+     * session did not open: the channel reservation was superseded by a newer session (then it
+     * closes with 4009), or the session was closed or replaced on another thread while it was
+     * being registered (then whoever closed it chose the close code, and this takes the
+     * registration back).
      */
     public boolean start(ChannelReservation reservation) {
         if (!protocol.services.broker().open(this, reservation)) {
             LOG.log(Level.INFO, "Session {0} of user {1} lost channel {2} to a newer session before opening",
                     sessionId, identity.user(), identity.channelId());
-            outbound.close(CloseCode.REPLACED);
+            disconnect(CloseCode.REPLACED);
+            return false;
+        }
+        if (!state.open()) {
+            // Between open() and here a newer session took the channel (4009), or the connection ended.
+            LOG.log(Level.DEBUG, "Session {0} of user {1} was closed while it was being opened",
+                    sessionId, identity.user());
+            protocol.services.broker().close(this, Set.of());
             return false;
         }
         send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.services.limits().heartbeatMs()));
@@ -78,10 +96,15 @@ public final class NativeSession implements Subscriber {
         if (identity.tokenValidUntil() == null) {
             return;
         }
-        tokenExpiry = protocol.services.scheduleAt(identity.tokenValidUntil(), () -> {
+        ScheduledFuture<?> expiry = protocol.services.scheduleAt(identity.tokenValidUntil(), () -> {
             LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", identity.user(), sessionId);
             disconnect(CloseCode.POLICY_VIOLATION);
         });
+        tokenExpiry = expiry;
+        // Written first, then the phase read; ended() does the reverse: one of the two cancels it.
+        if (state.phase() == SessionState.Phase.ENDED) {
+            expiry.cancel(false);
+        }
     }
 
     /** A pong (or any other sign of life) arrived from the peer. */
@@ -150,6 +173,12 @@ public final class NativeSession implements Subscriber {
         topics.add(frame.topic());
         protocol.services.broker().subscribe(frame.topic(), this, since, this::deliver, outcome -> send(
                 new ServerFrame.Subscribed(outcome.topic(), outcome.offset(), outcome.epoch(), outcome.recovered())));
+        // If ended() ran meanwhile on another thread, its snapshot of the topics may predate this
+        // one: take the subscription back, or the broker would keep the dead session for ever.
+        // Either this sees ENDED or that snapshot saw the topic; unsubscribing twice is harmless.
+        if (state.phase() == SessionState.Phase.ENDED) {
+            protocol.services.broker().unsubscribe(frame.topic(), this);
+        }
     }
 
     private void unsubscribe(ClientFrame.Unsubscribe frame) {
@@ -228,14 +257,17 @@ public final class NativeSession implements Subscriber {
         return outbound.hasRoomForReplay(bytes, missed.size());
     }
 
+    /** Any thread; only the first close of the session counts (its code is the one the client sees). */
     @Override
     public void disconnect(CloseCode reason) {
-        outbound.close(reason);
+        if (state.beginClosing()) {
+            outbound.close(reason);
+        }
     }
 
-    /** The connection has closed (any reason): forget it everywhere. Idempotent. */
+    /** The connection has closed (any reason): forget it everywhere. Idempotent, any thread. */
     public void ended() {
-        if (!ended.compareAndSet(false, true)) {
+        if (!state.end()) {
             return;
         }
         ScheduledFuture<?> expiry = tokenExpiry;

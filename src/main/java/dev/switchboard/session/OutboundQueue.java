@@ -65,6 +65,14 @@ public final class OutboundQueue {
     /** What the drain waits for besides frames: a flush of the batch, or its next turn. */
     private static final Object FLUSH = new Object();
     private static final Object NEXT_TURN = new Object();
+
+    /**
+     * How the connection is to be closed: the close code, and the frame to send after everything
+     * queued and before the close ({@link #closeAfter}), or null. One value, set once, so the frame
+     * and the code always belong to the same close.
+     */
+    private record Closing(CloseCode code, String lastFrame) {
+    }
     private static final int PENDING = 0;
     private static final int DRAINER_LEFT = 1;
     private static final int COMPLETED_INLINE = 2;
@@ -88,7 +96,7 @@ public final class OutboundQueue {
     /** True while one thread owns the drain loop (or a send it started is in flight). */
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Set once: how the connection is to be closed. Offers are refused from then on. */
-    private final AtomicReference<CloseCode> closing = new AtomicReference<>();
+    private final AtomicReference<Closing> closing = new AtomicReference<>();
     private final AtomicBoolean closeSent = new AtomicBoolean();
     /** {@link System#nanoTime()} when the send in flight started; 0 while none is. */
     private volatile long sendStartedNanos;
@@ -103,6 +111,8 @@ public final class OutboundQueue {
     private Throwable inlineFailure;
     /** Whether the sink holds batched frames that a flush must write out. */
     private boolean batching;
+    /** Whether the {@link #closeAfter} frame went out: frames still queued behind it are dropped. */
+    private boolean lastFrameSent;
     private final Consumer<Throwable> sendDone = this::sendCompleted;
     private final Runnable ping;
     private final Runnable flush;
@@ -160,7 +170,7 @@ public final class OutboundQueue {
         if (bytes > maxBytes || count > maxFrames) {
             queuedBytes.addAndGet(-size);
             queuedFrames.decrementAndGet();
-            if (closing.compareAndSet(null, CloseCode.SLOW_CONSUMER)) {
+            if (closing.compareAndSet(null, new Closing(CloseCode.SLOW_CONSUMER, null))) {
                 events.overflowed(bytes, count);
                 discardQueued();
                 executors.blocking().execute(this::sendClose);
@@ -179,9 +189,31 @@ public final class OutboundQueue {
      * Frames offered afterwards are refused. Only the first close counts.
      */
     public void close(CloseCode code) {
-        if (closing.compareAndSet(null, code) && draining.compareAndSet(false, true)) {
+        if (closing.compareAndSet(null, new Closing(code, null)) && draining.compareAndSet(false, true)) {
             executors.drains().execute(this::drain);
         }
+    }
+
+    /**
+     * Closes the connection with {@code code} once everything queued so far and then
+     * {@code lastFrame} have been sent; nothing is sent after that frame. For a protocol's final
+     * word: a STOMP ERROR, the RECEIPT of a DISCONNECT. Only the first close counts: returns false,
+     * and sends nothing, if the queue is closing already. The frame is not counted against the
+     * bounds.
+     *
+     * <p>Why not an {@link #offer} and then a {@link #close}: an offer on another thread that saw the
+     * queue open just before the close would land between the two (a CONNECTED after an ERROR).
+     * Here such a frame goes out before the last frame if it was queued before the drain got to
+     * it, and is dropped if it comes after.
+     */
+    public boolean closeAfter(String lastFrame, CloseCode code) {
+        if (!closing.compareAndSet(null, new Closing(code, lastFrame))) {
+            return false;
+        }
+        if (draining.compareAndSet(false, true)) {
+            executors.drains().execute(this::drain);
+        }
+        return true;
     }
 
     /**
@@ -189,7 +221,7 @@ public final class OutboundQueue {
      * dropped.
      */
     public void connectionClosed() {
-        closing.compareAndSet(null, CloseCode.NORMAL);
+        closing.compareAndSet(null, new Closing(CloseCode.NORMAL, null));
         closeSent.set(true);
         discardQueued();
     }
@@ -228,7 +260,16 @@ public final class OutboundQueue {
             }
             Object frame = frames.poll();
             if (frame == null) {
-                if (closing.get() != null) {
+                Closing close = closing.get();
+                if (close != null && close.lastFrame() != null && !lastFrameSent) {
+                    lastFrameSent = true;
+                    sentThisTurn++;
+                    if (!startSend(close.lastFrame())) {
+                        return;
+                    }
+                    continue;
+                }
+                if (close != null) {
                     executors.blocking().execute(this::sendClose);
                     return;
                 }
@@ -241,6 +282,10 @@ public final class OutboundQueue {
             }
             queuedBytes.addAndGet(-sizeOf(frame));
             queuedFrames.decrementAndGet();
+            if (lastFrameSent) {
+                events.discarded(1); // offered as closeAfter ran, and queued behind its frame
+                continue;
+            }
             if (!batching && frame != PING && queuedFrames.get() >= BATCH_MIN_QUEUED && isFrame(frames.peek())) {
                 batching = sink.startBatch();
             }
@@ -352,7 +397,7 @@ public final class OutboundQueue {
 
     private void failed(Throwable failure) {
         CloseCode code = isTimeout(failure) ? CloseCode.SLOW_CONSUMER : CloseCode.INTERNAL_ERROR;
-        if (closing.compareAndSet(null, code)) {
+        if (closing.compareAndSet(null, new Closing(code, null))) {
             events.sendFailed(failure, code);
         }
         discardQueued();
@@ -382,7 +427,7 @@ public final class OutboundQueue {
 
     private void sendClose() {
         if (closeSent.compareAndSet(false, true)) {
-            sink.close(closing.get());
+            sink.close(closing.get().code());
         }
     }
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * WebSocket-level heart-beats of one session (SWITCHBOARD_HEARTBEAT_MS): a ping every interval,
  * through the session's queue; a peer from which nothing arrived for two intervals (no frame, no
- * pong: a half-open connection) is reported as silent, once. Thread safe.
+ * pong: a half-open connection) is reported as silent, once. Thread safe; {@link #stop()} is final,
+ * even if it comes before {@link #start} (a session that ended while it was being opened).
  */
 final class PeerLiveness {
 
@@ -17,6 +18,7 @@ final class PeerLiveness {
     private volatile long lastHeardMillis;
     private volatile ScheduledFuture<?> task;
     private volatile boolean reported;
+    private volatile boolean stopped;
 
     PeerLiveness(Clock clock, long intervalMs) {
         this.clock = clock;
@@ -36,6 +38,10 @@ final class PeerLiveness {
                 queue.offerPing();
             }
         }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        // Written first, then stopped read; stop() does the reverse: one of the two cancels it.
+        if (stopped) {
+            task.cancel(false);
+        }
     }
 
     /** Something arrived from the peer (a frame or a pong). */
@@ -43,7 +49,9 @@ final class PeerLiveness {
         lastHeardMillis = clock.millis();
     }
 
+    /** Stops the pings for good; any thread, idempotent. */
     void stop() {
+        stopped = true;
         ScheduledFuture<?> running = task;
         if (running != null) {
             running.cancel(false);

@@ -10,10 +10,11 @@ import dev.switchboard.stomp.StompVersion;
 import java.util.Optional;
 
 /**
- * What the CONNECT (or STOMP) frame of one session settles: the protocol version, who the client
- * is (token from the frame or the handshake URL, channel claim) and the heart-beat intervals.
- * {@link StompSession} calls the steps in that order and acts between them. Threads: used only on
- * the session's inbound thread; holds nothing but final fields.
+ * What the CONNECT (or STOMP) frame of one session settles: the protocol version, the heart-beat
+ * intervals and who the client is (token from the frame or the handshake URL, channel claim).
+ * {@link StompSession} calls the steps in that order and acts between them; {@link #admit} comes
+ * last because its channel claim is a side effect that a later refusal would leave behind.
+ * Threads: used only on the session's inbound thread; holds nothing but final fields.
  */
 final class StompConnectNegotiator {
 

@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One STOMP connection (CONTRACT.md section 3): the state machine behind {@code /ws/stomp}.
@@ -33,7 +32,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Threads: inbound WebSocket messages arrive one at a time on the container's thread for this
  * connection; the inbound-only state (the decoder, the transactions, {@code receiptHeaders}) is
  * confined to it. Deliveries, timers and disconnects come from other threads and touch only
- * thread-safe state (volatile fields, and the helpers' documented guards).
+ * thread-safe state (volatile fields, and the helpers' documented guards). {@link #ended()} may
+ * come from another thread too, even while a frame is being handled: a container that closes the
+ * connection on our request (Tomcat) tells the endpoint on the thread that asked, here the
+ * outbound queue's.
+ *
+ * <p>The connection's phase is a {@link SessionState}, changed only by its atomic transitions,
+ * because four kinds of thread move it: the inbound thread (CONNECT, DISCONNECT, protocol errors),
+ * the timers (heart-beats, token expiry), the broker (a newer session replaced this one on its
+ * channel: {@link #disconnect} with 4009) and the thread that saw the connection close. What that
+ * guarantees: at most one ERROR frame per connection; a session that was closed or replaced while
+ * its CONNECT was being handled never becomes connected, sends no CONNECTED and does not stay
+ * registered with the broker.
  */
 public final class StompSession implements Subscriber {
 
@@ -45,17 +55,22 @@ public final class StompSession implements Subscriber {
 
     private static final Logger LOG = System.getLogger(StompSession.class.getName());
 
-    private enum State { AWAITING_CONNECT, CONNECTED, ENDED }
-
     private final String sessionId;
     private final StompProtocol protocol;
     private final OutboundQueue outbound;
     private final Instant openedAt;
     private final StompDecoder decoder;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    /**
+     * OPENING until CONNECT succeeds, then OPEN (connected); CLOSING once an ERROR, a DISCONNECT or
+     * a server-side close was decided, by whichever thread won; ENDED when the connection is gone.
+     */
+    private final SessionState state = new SessionState();
 
-    // Written once by CONNECT on the inbound thread, read by delivery threads after the broker saw the session.
-    private volatile State state = State.AWAITING_CONNECT;
+    /**
+     * Written by CONNECT on the inbound thread before the session is registered with the broker
+     * (so delivery threads, timers and {@link #ended()} read them only after); volatile because a
+     * close on another thread may read them while CONNECT runs.
+     */
     private volatile StompVersion version = StompVersion.V1_2;
     private volatile ClientIdentity identity;
 
@@ -99,14 +114,14 @@ public final class StompSession implements Subscriber {
 
     /** Handles the bytes of one inbound WebSocket message (text messages as UTF-8). */
     public void onMessage(ByteBuffer bytes) {
-        if (state == State.ENDED) {
+        if (state.isClosed()) {
             return;
         }
         timers.heard();
         liveness.heard();
         StompDecoder.Result result = decoder.decode(bytes);
         for (StompFrame frame : result.frames()) {
-            if (state == State.ENDED) {
+            if (state.isClosed()) {
                 return;
             }
             try {
@@ -123,20 +138,28 @@ public final class StompSession implements Subscriber {
 
     private void handle(StompFrame frame) throws ProtocolError {
         StompCommand command = frame.command();
-        if (state == State.AWAITING_CONNECT) {
+        // Read once: another thread may close the session between two reads.
+        SessionState.Phase phase = state.phase();
+        if (phase == SessionState.Phase.OPENING) {
             if (command != StompCommand.CONNECT && command != StompCommand.STOMP) {
                 throw new ProtocolError("CONNECT expected", command + " received before CONNECT");
             }
             connect(frame);
             return;
         }
+        if (phase != SessionState.Phase.OPEN) {
+            return; // closed by another thread since onMessage looked: the rest is not answered
+        }
         if (!transactions.holdIfInTransaction(frame)) {
             execute(frame);
+        }
+        if (command == StompCommand.SUBSCRIBE || command == StompCommand.COMMIT) {
+            forgetIfEndedMeanwhile();
         }
         String receipt = frame.header("receipt");
         StompHeaders extra = receiptHeaders;
         receiptHeaders = null;
-        if (receipt != null && state != State.ENDED) {
+        if (receipt != null && state.isOpen()) {
             StompHeaders.Builder headers = StompHeaders.builder().add("receipt-id", receipt);
             if (extra != null) {
                 extra.entries().forEach(header -> headers.add(header.getKey(), header.getValue()));
@@ -165,11 +188,25 @@ public final class StompSession implements Subscriber {
         }
     }
 
+    /**
+     * A subscription was added to the broker while {@link #ended()} ran on another thread, after it
+     * took its snapshot of the topics: take it back, or the broker would keep the dead session
+     * subscribed for ever. Either this sees ENDED or {@link #ended()}'s snapshot saw the topic
+     * (both read after they wrote); unsubscribing twice is harmless.
+     */
+    private void forgetIfEndedMeanwhile() {
+        if (state.phase() == SessionState.Phase.ENDED) {
+            protocol.services.broker().close(this, subscriptionTable.topics());
+        }
+    }
+
     private void connect(StompFrame frame) throws ProtocolError {
         StompVersion negotiated = StompConnectNegotiator.negotiateVersion(frame.header("accept-version"));
         // From here on, even an ERROR for this CONNECT is encoded in the negotiated version.
         version = negotiated;
         decoder.version(negotiated);
+        // Parsed before the channel is claimed: a bad header must not leave a reservation behind.
+        StompConnectNegotiator.HeartBeats heartBeats = negotiator.negotiateHeartbeats(frame.header("heart-beat"));
         StompConnectNegotiator.Admission admission = negotiator.admit(frame);
         ClientIdentity client = admission.identity();
         identity = client;
@@ -177,8 +214,16 @@ public final class StompSession implements Subscriber {
             throw new ProtocolError("replaced by a newer session",
                     "channel " + admission.channelId() + " was taken meanwhile", CloseCode.REPLACED);
         }
-        state = State.CONNECTED;
-        StompConnectNegotiator.HeartBeats heartBeats = negotiator.negotiateHeartbeats(frame.header("heart-beat"));
+        if (!state.open()) {
+            // Closed on another thread since CONNECT began: a newer session took the channel right
+            // after open() bound it (4009), a timer or a failed send closed it, or the connection
+            // is gone. Whoever closed it sent the ERROR; what is left here is to take back the
+            // registration just made, which ended() may have looked for too early.
+            LOG.log(Level.DEBUG, "STOMP session {0} (user {1}) was closed while its CONNECT was handled",
+                    sessionId, client.user());
+            protocol.services.broker().close(this, List.of());
+            return;
+        }
         sendFrame(StompFrame.of(StompCommand.CONNECTED, StompHeaders.builder()
                 .add("version", negotiated.wire())
                 .add("heart-beat", heartBeats.header())
@@ -191,17 +236,21 @@ public final class StompSession implements Subscriber {
     }
 
     private void disconnectOnRequest(StompFrame frame) {
+        if (!state.beginClosing()) {
+            return; // a timer or the broker closed the session first: its close stands
+        }
         String receipt = frame.header("receipt");
         if (receipt != null) {
-            sendFrame(StompFrame.of(StompCommand.RECEIPT, StompHeaders.builder().add("receipt-id", receipt).build()));
+            StompFrame last = StompFrame.of(StompCommand.RECEIPT, StompHeaders.builder().add("receipt-id", receipt).build());
+            outbound.closeAfter(StompEncoder.encodeText(last, version), CloseCode.NORMAL);
+        } else {
+            outbound.close(CloseCode.NORMAL);
         }
-        state = State.ENDED;
-        outbound.close(CloseCode.NORMAL);
     }
 
     @Override
     public void deliver(Delivery delivery) {
-        if (state != State.CONNECTED) {
+        if (!state.isOpen()) {
             return;
         }
         subscriptions.deliver(delivery, version);
@@ -211,27 +260,31 @@ public final class StompSession implements Subscriber {
         outbound.offer(StompEncoder.encodeText(frame, version));
     }
 
-    /** Sends ERROR (STOMP 1.2: then the server closes) and closes the connection with {@code code}. */
+    /**
+     * Sends ERROR (STOMP 1.2: then the server closes) and closes the connection with {@code code}.
+     * Any thread; only the first close of the session counts, so at most one ERROR is ever queued.
+     */
     private void fail(String message, String detail, String receiptId, CloseCode code) {
-        if (state == State.ENDED) {
+        if (!state.beginClosing()) {
             return;
         }
-        state = State.ENDED;
         StompHeaders headers = StompHeaders.builder()
                 .add("message", message)
                 .addIfPresent("receipt-id", receiptId)
                 .add("content-type", StompPayloads.TEXT)
                 .build();
         byte[] body = detail == null ? new byte[0] : detail.getBytes(StandardCharsets.UTF_8);
-        sendFrame(new StompFrame(StompCommand.ERROR, headers, body));
-        outbound.close(code);
+        // The ERROR is the last frame even if a CONNECTED, RECEIPT or MESSAGE is being offered right now.
+        outbound.closeAfter(StompEncoder.encodeText(new StompFrame(StompCommand.ERROR, headers, body), version), code);
     }
 
+    /** Any thread (broker, timers). NORMAL and SHUTDOWN close without an ERROR frame, the rest with one. */
     @Override
     public void disconnect(CloseCode reason) {
         if (reason == CloseCode.NORMAL || reason == CloseCode.SHUTDOWN) {
-            state = State.ENDED;
-            outbound.close(reason);
+            if (state.beginClosing()) {
+                outbound.close(reason);
+            }
         } else {
             fail(reason.reason(), null, null, reason);
         }
@@ -239,14 +292,15 @@ public final class StompSession implements Subscriber {
 
     /** The connection has closed (any reason): forget it everywhere. Idempotent. */
     public void ended() {
-        if (!ended.compareAndSet(false, true)) {
+        if (!state.end()) {
             return;
         }
-        state = State.ENDED;
         liveness.stop();
         timers.stop();
         acks.forgetAll();
         outbound.connectionClosed();
+        // Null while CONNECT has not authenticated yet; if CONNECT is half-way on the inbound thread,
+        // it sees ENDED when it tries to open and takes back its registration itself.
         if (identity != null) {
             protocol.services.broker().close(this, subscriptionTable.topics());
         }

@@ -17,7 +17,10 @@ import java.util.function.BiConsumer;
  *
  * <p>Threads: started on the inbound thread (CONNECT), which also reports every inbound message
  * through {@link #heard()}; the timers run on the scheduler; {@link #stop()} comes from whichever
- * thread ends the session. The last-heard time is volatile and the timer list copy-on-write.
+ * thread ends the session, possibly while CONNECT is still starting them. The last-heard time and
+ * {@code stopped} are volatile and the timer list copy-on-write. {@code stop()} is final: a timer
+ * started after it is cancelled at once, so a session that ended while it connected leaves no
+ * periodic task behind on the scheduler.
  */
 final class StompTimers {
 
@@ -30,6 +33,7 @@ final class StompTimers {
     private final BiConsumer<String, String> closeWithError;
     private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
     private volatile long lastInboundMillis;
+    private volatile boolean stopped;
 
     StompTimers(String sessionId, SessionServices services, OutboundQueue outbound,
             BiConsumer<String, String> closeWithError) {
@@ -48,13 +52,13 @@ final class StompTimers {
     /** Starts the negotiated heart-beats (0 for none either way); {@code user} is for the log. */
     void startHeartbeats(long sendEveryMs, long expectEveryMs, String user) {
         if (sendEveryMs > 0) {
-            timers.add(services.scheduler().scheduleAtFixedRate(() -> outbound.offer(StompEncoder.HEARTBEAT),
+            keep(services.scheduler().scheduleAtFixedRate(() -> outbound.offer(StompEncoder.HEARTBEAT),
                     sendEveryMs, sendEveryMs, TimeUnit.MILLISECONDS));
         }
         if (expectEveryMs > 0) {
             // A beat may be late by up to one interval (STOMP 1.2 suggests a margin) before the peer counts as gone.
             long toleranceMs = 2 * expectEveryMs;
-            timers.add(services.scheduler().scheduleAtFixedRate(() -> {
+            keep(services.scheduler().scheduleAtFixedRate(() -> {
                 long silentMs = services.clock().millis() - lastInboundMillis;
                 if (silentMs > toleranceMs) {
                     LOG.log(Level.INFO, "STOMP session {0} (user {1}) silent for {2} ms; dropping it", sessionId,
@@ -70,11 +74,25 @@ final class StompTimers {
         if (validUntil == null) {
             return;
         }
-        timers.add(services.scheduleAt(validUntil,
+        keep(services.scheduleAt(validUntil,
                 () -> closeWithError.accept("token expired", "the session's token expired")));
     }
 
+    /**
+     * Lists a started timer for {@link #stop()}, or cancels it if the session has stopped already.
+     * Listed first, then {@code stopped} read; {@link #stop()} writes it first, then reads the list:
+     * one of the two sees the other, so no timer escapes.
+     */
+    private void keep(ScheduledFuture<?> timer) {
+        timers.add(timer);
+        if (stopped) {
+            timer.cancel(false);
+        }
+    }
+
+    /** Cancels every timer, and every timer started from now on. Any thread; idempotent. */
     void stop() {
+        stopped = true;
         timers.forEach(timer -> timer.cancel(false));
     }
 }

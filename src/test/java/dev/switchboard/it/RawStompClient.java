@@ -90,6 +90,18 @@ final class RawStompClient implements AutoCloseable {
         return closed.get(seconds, TimeUnit.SECONDS);
     }
 
+    /** Whether the connection has closed (either side). */
+    boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** Takes every frame received and not yet taken, heart-beats left out, without waiting. */
+    List<String> takeReceivedFrames() {
+        List<String> taken = new java.util.ArrayList<>();
+        messages.drainTo(taken);
+        return taken.stream().filter(message -> !message.isBlank()).toList();
+    }
+
     @Override
     public void close() throws Exception {
         if (session.isOpen()) {

@@ -354,6 +354,73 @@ class OutboundQueueTest {
     }
 
     @Test
+    void closeAfterSendsItsFrameBehindEverythingQueuedThenCloses() {
+        HeldSink sink = new HeldSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.offer("a");
+        queue.offer("b");
+
+        assertThat(queue.closeAfter("ERROR", CloseCode.POLICY_VIOLATION)).isTrue();
+        assertThat(queue.offer("late")).isFalse();
+        sink.completeNext(null);
+        sink.completeNext(null);
+        sink.completeNext(null);
+
+        assertThat(sink.sent).containsExactly("a", "b", "ERROR");
+        assertThat(sink.closes).containsExactly(CloseCode.POLICY_VIOLATION);
+        events.assertNone();
+    }
+
+    @Test
+    void closeAfterOnAQueueThatIsClosingAlreadyQueuesNothing() {
+        InlineSink sink = new InlineSink();
+        OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
+        queue.close(CloseCode.REPLACED);
+
+        assertThat(queue.closeAfter("ERROR", CloseCode.POLICY_VIOLATION)).isFalse();
+
+        assertThat(sink.sent).isEmpty();
+        assertThat(sink.closes).containsExactly(CloseCode.REPLACED);
+    }
+
+    @Test
+    void framesOfferedWhileCloseAfterRunsNeverFollowItsFrame() throws Exception {
+        int offerers = 2;
+        ExecutorService threads = Executors.newFixedThreadPool(offerers + 1);
+        try {
+            for (int round = 0; round < 1_000; round++) {
+                ThreadSafeSink sink = new ThreadSafeSink();
+                OutboundQueue queue = new OutboundQueue(sink, DIRECT, Long.MAX_VALUE, Integer.MAX_VALUE, new RecordingEvents());
+                CyclicBarrier startLine = new CyclicBarrier(offerers + 1);
+                List<Future<?>> running = new ArrayList<>();
+                for (int t = 0; t < offerers; t++) {
+                    String name = "frame-" + t + "-";
+                    running.add(threads.submit(() -> {
+                        startLine.await(5, TimeUnit.SECONDS);
+                        for (int i = 0; queue.offer(name + i); i++) {
+                            // offers until the close refuses them
+                        }
+                        return null;
+                    }));
+                }
+                running.add(threads.submit(() -> {
+                    startLine.await(5, TimeUnit.SECONDS);
+                    return queue.closeAfter("LAST", CloseCode.POLICY_VIOLATION);
+                }));
+                for (Future<?> future : running) {
+                    future.get(10, TimeUnit.SECONDS);
+                }
+
+                List<String> sent = List.copyOf(sink.sent);
+                assertThat(sent).as("round %d", round).isNotEmpty().endsWith("LAST").containsOnlyOnce("LAST");
+                assertThat(sink.closes).as("round %d", round).containsExactly(CloseCode.POLICY_VIOLATION);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void closeOfAnIdleQueueClosesAtOnce() {
         InlineSink sink = new InlineSink();
         OutboundQueue queue = new OutboundQueue(sink, DIRECT, 1_000, 100, events);
@@ -854,6 +921,23 @@ class OutboundQueueTest {
         @Override
         public void close(CloseCode code) {
             throw new AssertionError("unexpected close " + code);
+        }
+    }
+
+    /** Completes every send at once; records from any thread. */
+    private static final class ThreadSafeSink extends RecordingTextSink {
+        final Queue<String> sent = new ConcurrentLinkedQueue<>();
+        final Queue<CloseCode> closes = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void sendText(String text, Consumer<Throwable> done) {
+            sent.add(text);
+            done.accept(null);
+        }
+
+        @Override
+        public void close(CloseCode code) {
+            closes.add(code);
         }
     }
 
