@@ -18,7 +18,8 @@ import java.util.Map;
  *
  * <p>Input layout: byte 0 picks the decoder's version (bits 6-7) and the largest chunk (bits 0-5),
  * byte 1 seeds the chunk sizes, the rest is the byte stream of one connection. Small limits, so
- * that the fuzzer reaches them.
+ * that the fuzzer reaches them. No dictionary entry holds a CR or LF: Jazzer 0.24 writes those
+ * to its dictionary file unescaped, and libFuzzer then refuses the whole file.
  */
 class StompDecoderFuzzTest {
 
@@ -33,9 +34,8 @@ class StompDecoderFuzzTest {
      * whether the stream failed, and after an error it only repeats that error.
      */
     @FuzzTest
-    @DictionaryEntries({"CONNECT\n", "STOMP\n", "SEND\n", "SUBSCRIBE\n", "MESSAGE\n", "ERROR\n", "ACK\n",
-        "content-length:", "content-type:", "destination:", "accept-version:1.2\n", "\\c", "\\n", "\\r", "\\\\",
-        "\r\n", "\n\n", "\u0000"})
+    @DictionaryEntries({"CONNECT", "STOMP", "SEND", "SUBSCRIBE", "MESSAGE", "ACK", "content-length:",
+        "content-type:", "destination:", "accept-version:1.2", "\\c", "\\n", "\\r", "\\\\", "\u0000"})
     void decodesOrReportsAnErrorWhateverTheSplit(byte[] input) {
         if (input.length < 2) {
             return;
@@ -66,8 +66,8 @@ class StompDecoderFuzzTest {
      * IllegalArgumentException) a carriage return inside an unescaped CONNECT/STOMP/CONNECTED header.
      */
     @FuzzTest
-    @DictionaryEntries({"CONNECT\n", "CONNECTED\n", "SEND\n", "MESSAGE\n", "content-length:", "\\c", "\\n",
-        "\\r", "\\\\", "\r\n", "\u0000"})
+    @DictionaryEntries({"CONNECT", "CONNECTED", "SEND", "MESSAGE", "content-length:", "\\c", "\\n",
+        "\\r", "\\\\", "\u0000"})
     void reEncodingADecodedFrameDecodesToTheSameFrame(byte[] input) {
         Decoded decoded = decode(StompVersion.V1_2, List.of(input));
         for (StompFrame frame : decoded.frames) {
@@ -110,7 +110,7 @@ class StompDecoderFuzzTest {
         assertThat(size).as("size of %s", frame).isLessThanOrEqualTo(LIMITS.maxFrameBytes());
         String contentLength = frame.header("content-length");
         if (contentLength != null) {
-            assertThat(contentLength).isEqualTo(Integer.toString(frame.body().length));
+            assertThat(Integer.parseInt(contentLength)).isEqualTo(frame.body().length); // "03" is valid too
         } else {
             assertThat(frame.body()).doesNotContain((byte) 0);
         }
