@@ -63,7 +63,8 @@ class StompDecoderFuzzTest {
     /**
      * STOMP 1.2: a decoded frame, encoded again, decodes to the same frame. The encoder adds a
      * content-length to a non-empty body that had none, and refuses (with the documented
-     * IllegalArgumentException) a carriage return inside an unescaped CONNECT/STOMP/CONNECTED header.
+     * IllegalArgumentException) a carriage return inside an unescaped CONNECT/STOMP/CONNECTED header
+     * name or value.
      */
     @FuzzTest
     @DictionaryEntries({"CONNECT", "CONNECTED", "SEND", "MESSAGE", "content-length:", "\\c", "\\n",
@@ -76,8 +77,9 @@ class StompDecoderFuzzTest {
                 encoded = StompEncoder.encode(frame, StompVersion.V1_2);
             } catch (IllegalArgumentException e) {
                 assertThat(frame.command().escapesHeaders()).as("%s refused: %s", frame, e.getMessage()).isFalse();
+                // The decoder keeps a CR that does not end a line, in names as in values.
                 assertThat(frame.headers().entries()).as("refused: %s", e.getMessage())
-                        .anyMatch(header -> header.getValue().contains("\r"));
+                        .anyMatch(header -> header.getKey().contains("\r") || header.getValue().contains("\r"));
                 continue;
             }
             StompDecoder again = new StompDecoder(ROOMY);
