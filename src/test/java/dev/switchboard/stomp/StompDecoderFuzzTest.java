@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Coverage-guided fuzzing of {@link StompDecoder} (docs/fuzzing.md). In a plain {@code mvn test}
@@ -21,6 +22,7 @@ import java.util.Map;
  * that the fuzzer reaches them. No dictionary entry holds a CR or LF: Jazzer 0.24 writes those
  * to its dictionary file unescaped, and libFuzzer then refuses the whole file.
  */
+@Tag("fuzz")
 class StompDecoderFuzzTest {
 
     private static final StompLimits LIMITS = new StompLimits(512, 6, 96);

@@ -10,6 +10,7 @@ import jakarta.json.bind.JsonbBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Coverage-guided fuzzing of {@link ClientFrameDecoder} (docs/fuzzing.md): the joining of message
@@ -18,6 +19,7 @@ import java.util.List;
  * <p>Input layout: byte 0 picks the limit (16 to 1,036 bytes), byte 1 seeds where messages are cut
  * into parts, the rest is one or more messages separated by NUL bytes (each decoded as UTF-8).
  */
+@Tag("fuzz")
 class ClientFrameDecoderFuzzTest {
 
     private static final NativeFrameCodec CODEC = new NativeFrameCodec(JsonbBuilder.create());
