@@ -36,25 +36,37 @@ public final class ProxyTrust {
                 firstValue(headers.apply("X-Forwarded-Host"), host));
     }
 
-    /** The rightmost address of the chain that is not one of our proxies: the one that reached them. */
+    /**
+     * The rightmost address of the chain that is not one of our proxies: the one that reached them.
+     * If every entry is one of our proxies, the leftmost; if none is an address at all (the header
+     * is only commas and blanks), the peer's own address.
+     */
     private String clientAddress(String remoteAddress, String forwardedFor) {
         if (forwardedFor == null || forwardedFor.isBlank()) {
             return remoteAddress;
         }
+        String leftmost = remoteAddress;
         String[] chain = forwardedFor.split(",");
         for (int i = chain.length - 1; i >= 0; i--) {
             String address = chain[i].trim();
-            if (!address.isEmpty() && !trustedAddresses.contains(address)) {
+            if (address.isEmpty()) {
+                continue;
+            }
+            if (!trustedAddresses.contains(address)) {
                 return address;
             }
+            leftmost = address;
         }
-        return chain[0].trim();
+        // Not chain[0]: "," splits into no entries at all (found by HandshakeFuzzTest), " ,p" into a blank one.
+        return leftmost;
     }
 
+    /** The header's first comma-separated value, or the fallback if it has none. */
     private static String firstValue(String header, String fallback) {
-        if (header == null || header.isBlank()) {
+        if (header == null) {
             return fallback;
         }
-        return header.split(",", 2)[0].trim();
+        String first = header.split(",", 2)[0].trim();
+        return first.isEmpty() ? fallback : first;
     }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.session;
 
 import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.JsonNesting;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
@@ -57,8 +58,14 @@ public final class NativeFrameCodec {
     /**
      * Decodes a client frame. Reads the {@code type} first, then maps the text onto that record:
      * Yasson 3.0's own polymorphic path fails on scalar or array {@code data} values.
+     *
+     * <p>Never throws for any text: what is not a frame is {@link Decoded.Malformed}, including
+     * JSON nested deeper than {@link JsonNesting#MAX_DEPTH} (checked before parsing, see there).
      */
     public Decoded decodeClientFrame(String text) {
+        if (JsonNesting.tooDeep(text)) {
+            return new Decoded.Malformed(JsonNesting.TOO_DEEP, null);
+        }
         JsonValue value = parseWhole(text);
         if (value == null) {
             return new Decoded.Malformed("malformed JSON", null);

@@ -1,6 +1,7 @@
 package dev.switchboard.session;
 
 import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.JsonNesting;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
@@ -64,7 +65,8 @@ public final class StompPayloads {
     /**
      * What a SEND body carries.
      *
-     * @throws IllegalArgumentException if the body is declared JSON but is not, or declared text but is not UTF-8
+     * @throws IllegalArgumentException if the body is declared JSON but is not (or is nested deeper than
+     *     {@link JsonNesting#MAX_DEPTH}), or declared text but is not UTF-8
      */
     public InboundBody inbound(byte[] body, String contentType) {
         String type = contentType == null ? null : contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].trim();
@@ -80,6 +82,10 @@ public final class StompPayloads {
             return new InboundBody.Binary(body, OCTET_STREAM);
         }
         if (type != null && isJson(type)) {
+            if (JsonNesting.tooDeep(text)) {
+                throw new IllegalArgumentException("the body is declared " + contentType + " but is "
+                        + JsonNesting.TOO_DEEP);
+            }
             try {
                 return new InboundBody.Json(jsonb.toJson(jsonb.fromJson(text, JsonValue.class)));
             } catch (JsonbException e) {

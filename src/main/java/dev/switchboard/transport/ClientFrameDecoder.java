@@ -52,8 +52,13 @@ final class ClientFrameDecoder implements Decoder.Text<NativeFrameCodec.Decoded>
             joined = new StringBuilder(part.length() * 2);
             joinedBytes = 0;
         }
-        joined.append(part);
         joinedBytes += utf8Bytes(part);
+        if (!part.isEmpty() && Character.isLowSurrogate(part.charAt(0)) && !joined.isEmpty()
+                && Character.isHighSurrogate(joined.charAt(joined.length() - 1))) {
+            // A part may end inside a surrogate pair: its halves were counted 3 bytes each, the pair is 4.
+            joinedBytes -= 2;
+        }
+        joined.append(part);
         if (joinedBytes > maxMessageBytes) {
             joined = null;
             skipping = !last;

@@ -31,6 +31,23 @@ class ProxyTrustTest {
     }
 
     @Test
+    void forwardedHeadersWithoutAnyValueLeaveThePeersOwnView() {
+        // Found by HandshakeFuzzTest: "X-Forwarded-For: ," threw ArrayIndexOutOfBoundsException (a 500).
+        ProxyTrust.ClientView view = trust.view("10.0.0.5", "http", "backend:8080", headers(Map.of(
+                "X-Forwarded-For", ",", "X-Forwarded-Proto", " ,https", "X-Forwarded-Host", ",")));
+
+        assertThat(view).isEqualTo(new ProxyTrust.ClientView("10.0.0.5", "http", "backend:8080"));
+    }
+
+    @Test
+    void aChainOfOnlyOurProxiesGivesItsLeftmostAddressSkippingBlanks() {
+        ProxyTrust.ClientView view = trust.view("10.0.0.5", "http", "h", headers(Map.of(
+                "X-Forwarded-For", " , 10.0.0.6 ,, 10.0.0.5")));
+
+        assertThat(view.address()).isEqualTo("10.0.0.6");
+    }
+
+    @Test
     void theClientIsTheRightmostAddressThatIsNotOneOfOurProxies() {
         ProxyTrust.ClientView view = trust.view("10.0.0.5", "http", "h", headers(Map.of(
                 "X-Forwarded-For", "1.1.1.1, 203.0.113.7, 10.0.0.6")));

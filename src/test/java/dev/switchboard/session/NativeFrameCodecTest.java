@@ -133,6 +133,40 @@ class NativeFrameCodecTest {
     }
 
     @Test
+    void dataNested500LevelsDeepIsAccepted() {
+        ClientFrame.Publish publish = (ClientFrame.Publish) frame(publishNested(500));
+
+        assertThat(codec.toJson(publish.data())).isEqualTo("[".repeat(500) + "]".repeat(500));
+    }
+
+    @Test
+    void dataNestedAThousandLevelsDeepIsRefusedAsTooDeepInsteadOfThrowing() {
+        // Parsson's own limit (1,000) threw a bare RuntimeException here: the session closed with 1002.
+        assertMalformed(publishNested(1_000), "JSON nested deeper than 512 levels", null);
+    }
+
+    @Test
+    void dataNestedAHundredThousandLevelsDeepIsRefusedAsTooDeep() {
+        assertMalformed(publishNested(100_000), "JSON nested deeper than 512 levels", null);
+        assertMalformed("{\"type\":\"send\",\"to\":\"echo\",\"data\":" + "{\"a\":".repeat(100_000) + "1"
+                + "}".repeat(100_000) + "}", "JSON nested deeper than 512 levels", null);
+    }
+
+    @Test
+    void theFrameObjectCountsAsTheFirstLevelOfTheLimit() {
+        frame(publishNested(511)); // 511 arrays in the frame object: 512 levels
+        assertMalformed(publishNested(512), "JSON nested deeper than 512 levels", null);
+    }
+
+    @Test
+    void bracketsInsideStringsDoNotCountTowardsTheNestingLimit() {
+        ClientFrame.Publish publish = (ClientFrame.Publish) frame(
+                "{\"type\":\"publish\",\"topic\":\"t\",\"data\":\"" + "[{".repeat(1_000) + "\\\"\"}");
+
+        assertThat(publish.data()).isEqualTo(Json.createValue("[{".repeat(1_000) + "\""));
+    }
+
+    @Test
     void jsonThatIsNotAnObjectIsRefused() {
         assertMalformed("[{\"type\":\"ping\"}]", "frame must be a JSON object", null);
         assertMalformed("\"ping\"", "frame must be a JSON object", null);
@@ -372,6 +406,10 @@ class NativeFrameCodecTest {
         NativeFrameCodec.Decoded decoded = codec.decodeClientFrame(text);
         assertThat(decoded).as("decoding %s", text).isInstanceOf(NativeFrameCodec.Decoded.Frame.class);
         return ((NativeFrameCodec.Decoded.Frame) decoded).frame();
+    }
+
+    private static String publishNested(int depth) {
+        return "{\"type\":\"publish\",\"topic\":\"t\",\"data\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
     }
 
     private void assertMalformed(String text, String message, ServerFrame.Ref ref) {

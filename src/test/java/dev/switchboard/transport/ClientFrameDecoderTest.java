@@ -42,6 +42,19 @@ class ClientFrameDecoderTest {
     }
 
     @Test
+    void aSurrogatePairSplitBetweenPartsCountsFourBytesNotSix() {
+        // Found by ClientFrameDecoderFuzzTest: each half was counted as 3 bytes.
+        String emoji = "\ud83d\ude00"; // U+1F600, 4 bytes in UTF-8
+        String text = "{\"type\":\"publish\",\"topic\":\"t\",\"data\":\"" + "a".repeat(20) + emoji + "\"}";
+        assertThat(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(64);
+        int split = text.indexOf(emoji) + 1;
+
+        assertThat(decoder.decodePart(text.substring(0, split), false)).isNull();
+
+        assertThat(decoder.decodePart(text.substring(split), true)).isInstanceOf(Decoded.Frame.class);
+    }
+
+    @Test
     void theLimitCountsUtf8BytesNotChars() {
         String twentyEuroSigns = "\u20ac".repeat(20); // 3 bytes each: 60 bytes in 20 chars
 
