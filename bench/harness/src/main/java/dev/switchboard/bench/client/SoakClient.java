@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -108,8 +109,11 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
     private long readNowMicros;
     /** Set at the end: no more lives end or begin, no calls change, stallers stay as they are. */
     private boolean frozen;
-    /** The server's epoch, from the first {@code subscribed}. */
-    private String epoch;
+    /**
+     * Each topic's epoch as first seen by any session (epochs are per topic: a topic forgotten by
+     * the server starts over in a new one, which must never happen to a topic someone follows).
+     */
+    private final Map<String, String> epochs = new HashMap<>();
 
     private long lives;
     private long handshakes;
@@ -627,6 +631,7 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
      * wants the whole call); a room it never saw from now on.
      */
     private void subscribe(SoakSession session, SoakSession.TopicState state) throws IOException {
+        String epoch = epochs.get(state.topic); // a call nobody has seen yet is joined from now on
         if (state.position < 0 && state.call && epoch != null) {
             state.position = 0;
         }
@@ -644,7 +649,7 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
             problem(session.channelId + " got subscribed for " + topic + " it did not ask for");
             return;
         }
-        checkEpoch(session, stringAfter(bytes, off, end, EPOCH));
+        checkEpoch(session, topic, stringAfter(bytes, off, end, EPOCH));
         long offset = Ascii.numberAfter(bytes, off, end, OFFSET);
         boolean recovered = Ascii.indexOf(bytes, off, end, RECOVERED_TRUE) >= 0;
         state.awaiting = false;
@@ -686,7 +691,7 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
             }
             return;
         }
-        checkEpoch(session, stringAfterLast(bytes, off, end, EPOCH));
+        checkEpoch(session, topic, stringAfterLast(bytes, off, end, EPOCH));
         long offset = Ascii.numberAfterLast(bytes, off, end, OFFSET);
         if (offset > state.position + 1) {
             missed(session, topic, state.position, offset, state.awaiting ? "in the replay" : "live");
@@ -723,16 +728,15 @@ public final class SoakClient implements AutoCloseable, InboundParser.Sink {
         problem(session.channelId + " lost " + count + " message(s) of " + topic + " after offset " + after + " (" + where + ")");
     }
 
-    private void checkEpoch(SoakSession session, String seen) {
+    private void checkEpoch(SoakSession session, String topic, String seen) {
         if (seen == null) {
             return;
         }
-        if (epoch == null) {
-            epoch = seen;
-        } else if (!epoch.equals(seen)) {
+        String epoch = epochs.putIfAbsent(topic, seen);
+        if (epoch != null && !epoch.equals(seen)) {
             epochChanges++;
-            problem(session.channelId + " saw epoch " + seen + " instead of " + epoch);
-            epoch = seen;
+            problem(session.channelId + " saw epoch " + seen + " of " + topic + " instead of " + epoch);
+            epochs.put(topic, seen);
         }
     }
 
