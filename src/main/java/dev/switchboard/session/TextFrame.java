@@ -22,8 +22,13 @@ public record TextFrame(String text, int utf8Length) {
      * container substitutes for it).
      */
     public static int utf8Length(String text) {
+        return (int) Math.min(utf8Bytes(text), Integer.MAX_VALUE); // past any bound anyway
+    }
+
+    /** {@link #utf8Length} of any text, without a cap: for message parts still being joined. */
+    public static long utf8Bytes(CharSequence text) {
         int length = text.length();
-        int bytes = length;
+        long bytes = length;
         for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
             if (c < 0x80) {

@@ -1,6 +1,7 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.session.NativeFrameCodec;
+import dev.switchboard.session.TextFrame;
 import jakarta.websocket.Decoder;
 
 /**
@@ -52,7 +53,7 @@ final class ClientFrameDecoder implements Decoder.Text<NativeFrameCodec.Decoded>
             joined = new StringBuilder(part.length() * 2);
             joinedBytes = 0;
         }
-        joinedBytes += utf8Bytes(part);
+        joinedBytes += TextFrame.utf8Bytes(part);
         if (!part.isEmpty() && Character.isLowSurrogate(part.charAt(0)) && !joined.isEmpty()
                 && Character.isHighSurrogate(joined.charAt(joined.length() - 1))) {
             // A part may end inside a surrogate pair: its halves were counted 3 bytes each, the pair is 4.
@@ -75,7 +76,7 @@ final class ClientFrameDecoder implements Decoder.Text<NativeFrameCodec.Decoded>
     @Override
     public NativeFrameCodec.Decoded decode(String text) {
         if (exceedsLimit(text)) {
-            return new NativeFrameCodec.Decoded.TooBig((int) Math.min(utf8Bytes(text), Integer.MAX_VALUE),
+            return new NativeFrameCodec.Decoded.TooBig((int) Math.min(TextFrame.utf8Bytes(text), Integer.MAX_VALUE),
                     maxMessageBytes);
         }
         return codec.decodeClientFrame(text);
@@ -91,25 +92,6 @@ final class ClientFrameDecoder implements Decoder.Text<NativeFrameCodec.Decoded>
         if (text.length() > maxMessageBytes) {
             return true;
         }
-        return (long) text.length() * 3 > maxMessageBytes && utf8Bytes(text) > maxMessageBytes;
-    }
-
-    private static long utf8Bytes(CharSequence text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
+        return (long) text.length() * 3 > maxMessageBytes && TextFrame.utf8Bytes(text) > maxMessageBytes;
     }
 }
