@@ -89,18 +89,18 @@ class BrokerMemoryTest {
         for (int i = 0; i < 100_000; i++) {
             topics.add("call-" + i);
         }
-        long before = settledHeap();
+        long before = SettledHeap.used();
         for (String topic : topics) {
             broker.subscribe(topic, visitor, null, d -> { }, o -> { });
         }
         assertThat(broker.topicCount()).isEqualTo(100_000);
         broker.close(visitor, topics);
-        long closed = settledHeap();
+        long closed = SettledHeap.used();
 
         clock.advance(IDLE);
         broker.sweep();
 
-        long swept = settledHeap();
+        long swept = SettledHeap.used();
         LOG.log(Level.INFO, "100,000 topics subscribed then unsubscribed: {0} B per topic before the sweep, "
                 + "{1} B per topic after", (closed - before) / 100_000, (swept - before) / 100_000);
         assertThat(broker.topicCount()).isZero();
@@ -293,16 +293,6 @@ class BrokerMemoryTest {
     }
 
     // --- helpers ---
-
-    private static long settledHeap() {
-        Runtime runtime = Runtime.getRuntime();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            used = Math.min(used, runtime.totalMemory() - runtime.freeMemory());
-        }
-        return used;
-    }
 
     private boolean resume(Broker on, String topic, long offset) {
         String epoch = on.subscribe(topic, session("probe"), null, d -> { }, o -> { }).epoch();

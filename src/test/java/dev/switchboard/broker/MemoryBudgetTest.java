@@ -67,14 +67,14 @@ class MemoryBudgetTest {
         HistoryPolicy policy = new HistoryPolicy(entries, Duration.ofDays(1), Long.MAX_VALUE, Duration.ZERO);
         MessageIds ids = new MessageIds();
         Instant start = Instant.now();
-        long before = settledHeap();
+        long before = SettledHeap.used();
         for (int i = 0; i < entries; i++) {
             // Distinct timestamps and payloads, as real traffic has: nothing shared between entries.
             Delivery delivery = TestDeliveries.toTopic(ids.next(), "news", stream.nextOffset(), "e-1",
                     "{\"n\":" + (1_000_000 + i) + "}", start.plusNanos(i));
             stream.remember(delivery, policy, start);
         }
-        long after = settledHeap();
+        long after = SettledHeap.used();
         long payload = "{\"n\":1000000}".length();
         double measuredOverhead = (after - before) / (double) entries - payload;
         LOG.log(Level.INFO, "history entry overhead: measured {0} B, counted {1} B", Math.round(measuredOverhead),
@@ -83,15 +83,5 @@ class MemoryBudgetTest {
         assertThat(stream.lastOffset()).isEqualTo(entries); // keeps the stream reachable until here
         assertThat(budget.historyBytes()).isEqualTo(entries * (MemoryBudget.ENTRY_OVERHEAD + payload));
         assertThat(measuredOverhead).isLessThanOrEqualTo(MemoryBudget.ENTRY_OVERHEAD);
-    }
-
-    private static long settledHeap() {
-        Runtime runtime = Runtime.getRuntime();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            used = Math.min(used, runtime.totalMemory() - runtime.freeMemory());
-        }
-        return used;
     }
 }
