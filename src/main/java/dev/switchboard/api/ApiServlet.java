@@ -1,13 +1,14 @@
 package dev.switchboard.api;
 
 import dev.switchboard.broker.Broker;
-import dev.switchboard.broker.BrokerStats;
+import dev.switchboard.broker.ChannelHolder;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.InboxEntry;
 import dev.switchboard.broker.PublishReceipt;
+import dev.switchboard.broker.NodeReport;
 import dev.switchboard.broker.PushReceipt;
-import dev.switchboard.broker.Subscriber;
+import dev.switchboard.broker.SessionRecord;
 import dev.switchboard.broker.TopicNames;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.security.JsonResponseWriter;
@@ -21,6 +22,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,21 +152,18 @@ public final class ApiServlet extends HttpServlet {
         return Map.of("id", receipt.get().id(), "channelId", channelId);
     }
 
+    /** Every live node's figures, and their sums. */
     private Map<String, Object> stats() {
-        BrokerStats s = broker.stats();
-        Map<String, Object> node = new LinkedHashMap<>();
-        node.put("node", broker.nodeId());
-        node.put("sessions", broker.sessionCount());
-        node.put("subscriptions", broker.subscriptionCount());
-        node.put("messagesIn", s.messagesIn());
-        node.put("messagesOut", s.messagesOut());
-        node.put("dropped", s.dropped());
-        node.put("redelivered", s.redelivered());
-        node.put("slowConsumersClosed", s.slowConsumersClosed());
-        node.put("deadLettered", s.deadLettered());
-        Map<String, Object> total = new LinkedHashMap<>(node);
-        total.remove("node");
-        return Map.of("total", total, "nodes", List.of(node));
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        Map<String, Long> total = new LinkedHashMap<>();
+        for (NodeReport report : broker.nodes()) {
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("node", report.nodeId());
+            node.putAll(report.figures());
+            nodes.add(node);
+            report.figures().forEach((name, value) -> total.merge(name, value, Long::sum));
+        }
+        return Map.of("total", total, "nodes", nodes);
     }
 
     private Map<String, Object> describeInbox(String key, String name, List<InboxEntry> pending,
@@ -190,24 +189,24 @@ public final class ApiServlet extends HttpServlet {
         return description;
     }
 
-    private Map<String, Object> describeChannel(Subscriber session) {
+    private Map<String, Object> describeChannel(ChannelHolder holder) {
         Map<String, Object> channel = new LinkedHashMap<>();
-        channel.put("channelId", session.channelId());
-        channel.put("user", session.user());
-        channel.put("node", broker.nodeId());
-        channel.put("since", session.openedAt().toString());
+        channel.put("channelId", holder.channelId());
+        channel.put("user", holder.user());
+        channel.put("node", holder.nodeId());
+        channel.put("since", holder.since().toString());
         return channel;
     }
 
-    private Map<String, Object> describeSession(Subscriber session) {
+    private Map<String, Object> describeSession(SessionRecord session) {
         Map<String, Object> description = new LinkedHashMap<>();
         description.put("sessionId", session.sessionId());
         if (session.channelId() != null) {
             description.put("channelId", session.channelId());
         }
         description.put("protocol", session.protocol());
-        description.put("node", broker.nodeId());
-        description.put("since", session.openedAt().toString());
+        description.put("node", session.nodeId());
+        description.put("since", session.since().toString());
         return description;
     }
 

@@ -3,77 +3,113 @@ package dev.switchboard.broker;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
- * Routes messages to sessions: topics, users, channels and everyone. Knows no sockets: every
- * recipient gets the same {@link Delivery} through {@link Subscriber#deliver}, which only enqueues.
+ * Routes messages to sessions: topics, users, channels and everyone, on this node and, through the
+ * {@link ClusterParts}, on the other nodes of a cluster. Knows no sockets: every recipient gets the
+ * same {@link Delivery} through {@link Subscriber#deliver}, which only enqueues.
+ *
+ * <p>Topic messages get their offset from the {@link TopicLog}. This node delivers a topic's
+ * messages to its own subscribers strictly in offset order: what it publishes itself at once, and
+ * what other nodes publish when the log announces it through the {@link ClusterBus}. Each topic's
+ * {@link LocalTopic} remembers the last offset delivered here; a duplicate announcement is dropped,
+ * and messages missing before an announcement are read back from the log first. If the log no
+ * longer holds them, the topic's subscribers here are closed with {@link CloseCode#STREAM_GAP}
+ * (they resubscribe and learn {@code recovered: false}): never a silent gap.
  *
  * <p>Messages pushed with an ack required wait in the {@link Inbox} of their user or channel until
- * a session acknowledges them, and are sent again by {@link #redeliverDue()} with backoff.
+ * a session acknowledges them, and are sent again by {@link #redeliverDue()} with backoff, by
+ * whichever node claims them first.
  *
- * <p>Nothing grows forever. A topic with no subscriber and no history left is forgotten once it
- * has been unused for {@link HistoryPolicy#idleTopicTtl()} ({@link #sweep()}, called periodically);
- * used again, it starts over in a new epoch (each topic stream has its own: this broker's epoch
- * plus a per-stream counter), so a {@code since} from before answers {@code recovered: false}.
- * History and inboxes share a {@link MemoryBudget}: a publish or push that finds it exceeded frees
- * memory down to its low-water mark, the oldest history first across all topics, then the inboxes
- * (see {@link Inbox#shed()}).
+ * <p>Nothing grows forever. A topic with no subscriber here, unused for
+ * {@link HistoryPolicy#idleTopicTtl()}, is forgotten by {@link #sweep()} (called periodically), and
+ * so is its history once expired. History and inboxes kept in this process share a
+ * {@link MemoryBudget}: a publish or push that finds it exceeded frees memory down to its
+ * low-water mark, the oldest history first across all topics, then the inboxes.
  *
- * <p>Thread safety: all methods may be called from any thread. Per topic, publish and subscribe
- * are serialised (see {@link TopicStream}); the inbox locks per recipient. Freeing memory locks
- * one topic at a time and runs on one thread at a time; no publish waits for it.
+ * <p>Thread safety: all methods may be called from any thread. Per topic, publish, subscribe,
+ * unsubscribe and announcements are serialised on the topic's {@link LocalTopic}; the cluster
+ * parts are called under that lock and never call back.
  */
-public final class Broker {
+public final class Broker implements ChannelGate {
 
     private static final Logger LOG = System.getLogger(Broker.class.getName());
+    /**
+     * How long a due inbox message claimed for redelivery is hidden from other claims when no
+     * session could take it: it is tried again after this.
+     */
+    private static final Duration REDELIVERY_CLAIM = Duration.ofSeconds(1);
 
     private final SubscriptionRegistry subscriptions;
     private final SessionRegistry sessions;
+    private final ClusterBus bus;
+    private final TopicLog log;
     private final ChannelRegistry channels;
+    private final Inbox inbox;
+    private final Presence presence;
     private final MessageIds ids;
     private final BrokerStats stats;
     private final Clock clock;
     private final String nodeId;
-    private final String epoch;
     private final HistoryPolicy history;
-    private final Inbox inbox;
     private final RedeliveryPolicy redelivery;
     private final MemoryBudget budget;
-    private final ConcurrentHashMap<String, TopicStream> streams = new ConcurrentHashMap<>();
-    /** Numbers the streams made, for their epochs: a topic made again never reuses an epoch. */
-    private final AtomicLong streamsMade = new AtomicLong();
+    private final ConcurrentHashMap<String, LocalTopic> topics = new ConcurrentHashMap<>();
+    /** This node's open sessions that hold a channel, by channel; the registry has the whole deployment's. */
+    private final ConcurrentHashMap<String, Subscriber> localChannels = new ConcurrentHashMap<>();
+    /**
+     * Ids of the open sessions whose user and channel the bus follows and the presence knows: set
+     * once {@link #open} made them known, cleared by the {@link #close} that takes them back (a
+     * session may be closed while it is being opened, and then closed again once open returns).
+     */
+    private final Set<String> announced = ConcurrentHashMap.newKeySet();
 
     /**
-     * {@code epoch} is this broker's (a fresh one per start); {@code budget} must be the one the
-     * {@code inbox} reports to, if it keeps messages in this process.
+     * {@code budget} must be the one the in-process parts (topic log, inbox) report to; {@code
+     * history} gives the idle time after which an unused topic is forgotten here.
      */
-    public Broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ChannelRegistry channels,
-            MessageIds ids, BrokerStats stats, Clock clock, String nodeId, String epoch, HistoryPolicy history,
-            Inbox inbox, RedeliveryPolicy redelivery, MemoryBudget budget) {
+    public Broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ClusterParts cluster, MessageIds ids,
+            BrokerStats stats, Clock clock, String nodeId, HistoryPolicy history, RedeliveryPolicy redelivery,
+            MemoryBudget budget) {
         this.subscriptions = subscriptions;
         this.sessions = sessions;
-        this.channels = channels;
+        this.bus = cluster.bus();
+        this.log = cluster.topics();
+        this.channels = cluster.channels();
+        this.inbox = cluster.inbox();
+        this.presence = cluster.presence();
         this.ids = ids;
         this.stats = stats;
         this.clock = clock;
         this.nodeId = nodeId;
-        this.epoch = epoch;
         this.history = history;
-        this.inbox = inbox;
         this.redelivery = redelivery;
         this.budget = budget;
+    }
+
+    /**
+     * A single node with everything in memory: {@code epoch} is this start's (fresh each time, as
+     * nothing is kept across restarts).
+     */
+    public Broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ChannelRegistry channels,
+            MessageIds ids, BrokerStats stats, Clock clock, String nodeId, String epoch, HistoryPolicy history,
+            Inbox inbox, RedeliveryPolicy redelivery, MemoryBudget budget) {
+        this(subscriptions, sessions, ClusterParts.singleNode(new InMemoryTopicLog(epoch, history, budget, clock),
+                channels, inbox, sessions, subscriptions, nodeId), ids, stats, clock, nodeId, history, redelivery,
+                budget);
+    }
+
+    /** Starts taking what other nodes send (a no-op for a single node). Call once, after construction. */
+    public void start() {
+        bus.start(new FromOtherNodes());
     }
 
     /** This node's name (cluster mode) or host-derived name. */
@@ -85,14 +121,35 @@ public final class Broker {
         return stats;
     }
 
-    /** Reserves a channel for a session that is about to open (see {@link ChannelRegistry#claim}). */
+    /** Whether the cluster parts can be reached (always, for a single node). */
+    public boolean clusterUp() {
+        return bus.isUp();
+    }
+
+    /**
+     * Reserves a channel for a session that is about to open (see {@link ChannelRegistry#claim});
+     * under the replace policy, the session that held it is closed with {@link CloseCode#REPLACED},
+     * on whichever node it is.
+     */
+    @Override
     public ChannelClaim claimChannel(String channelId, String user, ChannelPolicy policy) {
-        return channels.claim(channelId, user, policy);
+        ChannelClaim claim = channels.claim(channelId, user, nodeId, policy);
+        if (claim instanceof ChannelClaim.Granted granted && granted.displaced() != null
+                && granted.displaced().sessionId() != null) {
+            disconnect(granted.displaced(), CloseCode.REPLACED);
+        }
+        return claim;
     }
 
     /** Gives up a reservation whose session did not open. */
+    @Override
     public void cancelChannel(ChannelReservation reservation) {
         channels.cancel(reservation);
+    }
+
+    @Override
+    public boolean channelOpen(String channelId) {
+        return channels.holder(channelId).isPresent();
     }
 
     /**
@@ -101,11 +158,35 @@ public final class Broker {
      * caller must close it with {@link CloseCode#REPLACED}.
      */
     public boolean open(Subscriber session, ChannelReservation reservation) {
-        if (reservation != null && !channels.bind(reservation, session)) {
+        // Registered before it is bound: a claim that displaces it the moment it is bound must find it here.
+        sessions.add(session);
+        if (session.channelId() != null) {
+            localChannels.put(session.channelId(), session);
+        }
+        if (reservation != null && !channels.bind(reservation, session.sessionId())) {
+            localChannels.remove(session.channelId(), session);
+            sessions.remove(session);
             return false;
         }
-        sessions.add(session);
+        presence.opened(SessionRecord.of(session, nodeId));
+        followQuietly(ClusterBus.Interest.USER, session.user());
+        if (session.channelId() != null) {
+            followQuietly(ClusterBus.Interest.CHANNEL, session.channelId());
+        }
+        announced.add(session.sessionId());
         return true;
+    }
+
+    /**
+     * A user's or channel's deliveries reach this node once the bus follows them; if the cluster
+     * is out of reach now, the bus keeps the interest and takes it up when it is back.
+     */
+    private void followQuietly(ClusterBus.Interest interest, String name) {
+        try {
+            bus.follow(interest, name);
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.DEBUG, "Following {0} {1} once the cluster is back: {2}", interest, name, e.getMessage());
+        }
     }
 
     /**
@@ -128,68 +209,136 @@ public final class Broker {
         }
     }
 
-    /** Forgets a closed session: its subscriptions, its channel, its registration. Idempotent. */
-    public void close(Subscriber session, Collection<String> topics) {
-        for (String topic : topics) {
+    /**
+     * Forgets a closed session: its subscriptions, its channel, its registration. Idempotent, and
+     * safe while {@link #open} runs on another thread, provided it is called again once open
+     * has returned (the sessions do).
+     */
+    public void close(Subscriber session, Collection<String> topicNames) {
+        for (String topic : topicNames) {
             unsubscribe(topic, session);
         }
-        if (session.channelId() != null) {
-            channels.release(session.channelId(), session);
-        }
         sessions.remove(session);
+        if (session.channelId() != null) {
+            localChannels.remove(session.channelId(), session);
+            channels.release(session.channelId(), session.sessionId());
+        }
+        if (announced.remove(session.sessionId())) {
+            if (session.channelId() != null) {
+                bus.unfollow(ClusterBus.Interest.CHANNEL, session.channelId());
+            }
+            bus.unfollow(ClusterBus.Interest.USER, session.user());
+            presence.closed(SessionRecord.of(session, nodeId));
+        }
     }
 
     /**
      * Subscribes a session. With {@code since}, the messages published after that position are
      * first handed to {@code replay}, oldest first, if {@code since} is in the topic's current epoch
-     * and its history still holds all of them ({@code recovered}); otherwise nothing is replayed and
+     * and the log still holds all of them ({@code recovered}); otherwise nothing is replayed and
      * {@code recovered} is false (also when the topic was forgotten meanwhile: its epoch is new, or
      * when the session could not queue the whole replay, see {@link Subscriber#canTakeReplay}).
      * Then {@code beforeLive} is called with the outcome. Both run while the topic is locked, so
-     * what they enqueue precedes every live message published after the subscription: no gap and
-     * no duplicate at the seam.
+     * what they enqueue precedes every live message after the subscription: no gap and no
+     * duplicate at the seam.
+     *
+     * @throws ClusterUnavailableException if the cluster's log cannot be reached; the session is
+     *         not subscribed
      */
     public SubscribeOutcome subscribe(String topic, Subscriber session, StreamPosition since,
-            Consumer<Delivery> replay, Consumer<SubscribeOutcome> beforeLive) {
+            java.util.function.Consumer<Delivery> replay, java.util.function.Consumer<SubscribeOutcome> beforeLive) {
         while (true) {
-            TopicStream stream = stream(topic);
-            synchronized (stream) {
-                if (stream.retired()) {
-                    continue; // forgotten since we looked it up: take the topic's new stream
+            LocalTopic local = topic(topic);
+            synchronized (local) {
+                if (local.retired()) {
+                    continue; // forgotten since we looked it up: take the topic's new state
                 }
-                Instant now = clock.instant();
-                stream.touch(now);
-                subscriptions.subscribe(topic, session);
-                long last = stream.lastOffset();
-                boolean recovered = false;
-                if (since != null && stream.epoch().equals(since.epoch())) {
-                    List<Delivery> missed = stream.after(since.offset(), history, now);
-                    if (missed != null && session.canTakeReplay(missed)) {
-                        missed.forEach(replay);
-                        stats.delivered(missed.size());
-                        recovered = true;
+                local.touch(clock.instant());
+                position(topic, local);
+                List<Delivery> missed = null;
+                if (since != null && since.epoch().equals(local.epoch())) {
+                    if (since.offset() > local.offset()) {
+                        // The client has seen more than this node delivered (it read it on another
+                        // node, or announcements are late): bring this node's subscribers that far first.
+                        missed = catchUp(topic, local, since.offset()) ? List.of() : null;
+                    } else {
+                        missed = log.read(topic, since, local.offset());
                     }
                 }
-                SubscribeOutcome outcome = new SubscribeOutcome(topic, last, stream.epoch(), recovered);
+                boolean recovered = missed != null && session.canTakeReplay(missed);
+                if (recovered) {
+                    missed.forEach(replay);
+                    stats.delivered(missed.size());
+                }
+                if (subscriptions.subscribe(topic, session)) {
+                    presence.joined(topic, session.user());
+                }
+                SubscribeOutcome outcome = new SubscribeOutcome(topic, local.offset(), local.epoch(), recovered);
                 beforeLive.accept(outcome);
                 return outcome;
             }
         }
     }
 
-    public boolean unsubscribe(String topic, Subscriber session) {
-        boolean removed = subscriptions.unsubscribe(topic, session);
-        TopicStream stream = streams.get(topic);
-        if (removed && stream != null) {
-            stream.touch(clock.instant()); // the idle time counts from the last subscriber leaving
+    /** Starts following a topic that has no subscriber here yet, and takes its position. Under the topic's lock. */
+    private void position(String topic, LocalTopic local) {
+        if (local.positioned()) {
+            return;
         }
-        return removed;
+        // Followed before the position is read: every announcement after that position reaches us.
+        bus.follow(ClusterBus.Interest.TOPIC, topic);
+        try {
+            local.moveTo(log.position(topic));
+        } catch (RuntimeException e) {
+            bus.unfollow(ClusterBus.Interest.TOPIC, topic);
+            throw e;
+        }
     }
 
-    /** Publishes to a topic's subscribers; the message gets the topic's next offset. */
+    /**
+     * Delivers the topic's messages from this node's cursor up to {@code offset} to the subscribers
+     * here. False if the log no longer holds them all (the caller decides what that means).
+     * Under the topic's lock.
+     */
+    private boolean catchUp(String topic, LocalTopic local, long offset) {
+        List<Delivery> missed = log.read(topic, local.cursor(), offset);
+        if (missed == null || missed.size() != offset - local.offset()) {
+            return false;
+        }
+        List<Subscriber> recipients = subscriptions.subscribers(topic);
+        for (Delivery delivery : missed) {
+            deliverToAll(recipients, delivery);
+        }
+        local.moveTo(new StreamPosition(offset, local.epoch()));
+        return true;
+    }
+
+    public boolean unsubscribe(String topic, Subscriber session) {
+        LocalTopic local = topics.get(topic);
+        if (local == null) {
+            return subscriptions.unsubscribe(topic, session); // not subscribed: a topic with subscribers is never retired
+        }
+        synchronized (local) {
+            boolean removed = subscriptions.unsubscribe(topic, session);
+            if (removed) {
+                local.touch(clock.instant()); // the idle time counts from the last subscriber leaving
+                presence.left(topic, session.user());
+                if (local.positioned() && subscriptions.subscribers(topic).isEmpty()) {
+                    local.forgetPosition();
+                    bus.unfollow(ClusterBus.Interest.TOPIC, topic);
+                }
+            }
+            return removed;
+        }
+    }
+
+    /**
+     * Publishes to a topic's subscribers on every node; the message gets the topic's next offset.
+     *
+     * @throws ClusterUnavailableException if the cluster's log cannot be reached
+     */
     public PublishReceipt publish(String topic, String dataJson) {
-        return publish(topic, (id, offset, epoch, timestamp) -> Delivery.toTopic(id, topic, offset, epoch, dataJson,
-                timestamp));
+        return publish(topic, (id, timestamp) -> Delivery.toTopic(id, topic, 0, null, dataJson, timestamp));
     }
 
     /**
@@ -197,28 +346,31 @@ public final class Broker {
      * content type, JSON protocols get them in base64 (see {@link Delivery}).
      */
     public PublishReceipt publishBinary(String topic, byte[] body, String contentType) {
-        return publish(topic, (id, offset, epoch, timestamp) -> Delivery.toTopicBinary(id, topic, offset, epoch, body,
-                contentType, timestamp));
+        return publish(topic, (id, timestamp) -> Delivery.toTopicBinary(id, topic, 0, null, body, contentType,
+                timestamp));
     }
 
-    /** Makes a topic delivery once its id, offset, epoch and time are assigned. */
-    private interface TopicDeliveryFactory {
-        Delivery create(String id, long offset, String epoch, Instant timestamp);
+    /** Makes a topic message once its id and time are assigned; the log gives its position. */
+    private interface TopicMessageFactory {
+        Delivery create(String id, Instant timestamp);
     }
 
-    private PublishReceipt publish(String topic, TopicDeliveryFactory factory) {
+    private PublishReceipt publish(String topic, TopicMessageFactory factory) {
         stats.accepted();
         PublishReceipt receipt = null;
         while (receipt == null) {
-            TopicStream stream = stream(topic);
-            synchronized (stream) {
-                if (stream.retired()) {
-                    continue; // forgotten since we looked it up: take the topic's new stream
+            LocalTopic local = topic(topic);
+            synchronized (local) {
+                if (local.retired()) {
+                    continue; // forgotten since we looked it up: take the topic's new state
                 }
-                Delivery delivery = factory.create(ids.next(), stream.nextOffset(), stream.epoch(), clock.instant());
-                stream.remember(delivery, history, delivery.timestamp());
-                int recipients = deliverToAll(subscriptions.subscribers(topic), delivery);
-                receipt = new PublishReceipt(delivery.id(), delivery.offset(), stream.epoch(), recipients);
+                Instant now = clock.instant();
+                local.touch(now);
+                Delivery message = factory.create(ids.next(), now);
+                StreamPosition position = log.append(topic, message);
+                Delivery delivery = message.at(position.offset(), position.epoch());
+                int recipients = local.positioned() ? deliverInOrder(topic, local, delivery) : 0;
+                receipt = new PublishReceipt(delivery.id(), position.offset(), position.epoch(), recipients);
             }
         }
         // Outside the topic's lock: freeing memory locks other topics, one at a time.
@@ -229,43 +381,104 @@ public final class Broker {
     }
 
     /**
-     * Pushes to every open session of {@code user}; {@code destination} may be null. With
-     * {@code ackRequired}, the message also waits in the user's inbox until a session acks it,
-     * and reaches sessions that open later.
+     * Delivers a topic message to this node's subscribers if it is the next after the cursor,
+     * after reading back any missed before it; drops one already delivered. Under the topic's
+     * lock, with the topic positioned. Returns how many sessions got it.
+     */
+    private int deliverInOrder(String topic, LocalTopic local, Delivery delivery) {
+        if (!delivery.epoch().equals(local.epoch())) {
+            breakStream(topic, local, new StreamPosition(delivery.offset(), delivery.epoch()),
+                    "the topic's epoch changed from " + local.epoch() + " to " + delivery.epoch());
+            return 0;
+        }
+        if (delivery.offset() <= local.offset()) {
+            return 0; // delivered already: our own publish announced back, or read back after a gap
+        }
+        if (delivery.offset() > local.offset() + 1 && !catchUp(topic, local, delivery.offset() - 1)) {
+            breakStream(topic, local, delivery.position(),
+                    "offsets " + (local.offset() + 1) + " to " + (delivery.offset() - 1) + " are no longer in the log");
+            return 0;
+        }
+        local.moveTo(delivery.position());
+        return deliverToAll(subscriptions.subscribers(topic), delivery);
+    }
+
+    /**
+     * This node missed messages of a topic that the log no longer holds: its subscribers here
+     * would see a silent gap, so they are closed with {@link CloseCode#STREAM_GAP}, and the cursor
+     * moves on to {@code now}. Under the topic's lock.
+     */
+    private void breakStream(String topic, LocalTopic local, StreamPosition now, String why) {
+        List<Subscriber> affected = subscriptions.subscribers(topic);
+        LOG.log(Level.WARNING, "Topic {0}: {1}; closing its {2} subscriber(s) on this node with {3} so that "
+                + "they resubscribe", topic, why, affected.size(), CloseCode.STREAM_GAP.code());
+        for (Subscriber session : affected) {
+            session.disconnect(CloseCode.STREAM_GAP);
+        }
+        local.moveTo(now);
+    }
+
+    /**
+     * Pushes to every open session of {@code user}, on every node; {@code destination} may be
+     * null. With {@code ackRequired}, the message also waits in the user's inbox until a session
+     * acks it, and reaches sessions that open later. The receipt counts the user's open sessions
+     * in the whole deployment when it was pushed.
      */
     public PushReceipt pushToUser(String user, String destination, String dataJson, boolean ackRequired) {
         stats.accepted();
         Delivery delivery = Delivery.toUser(ids.next(), user, destination, dataJson, clock.instant(), ackRequired);
-        return new PushReceipt(delivery.id(), deliverTracked(userKey(user), sessions.ofUser(user), delivery));
+        if (ackRequired) {
+            stats.deadLettered(inbox.add(userKey(user), delivery, clock.instant()).size());
+        }
+        deliverToAll(sessions.ofUser(user), delivery);
+        bus.send(delivery);
+        int reached = presence.sessionCount(user);
+        settleTracked(userKey(user), delivery, reached);
+        return new PushReceipt(delivery.id(), reached);
     }
 
     /**
-     * Pushes to the session holding {@code channelId}; empty if the channel is not open. With
-     * {@code ackRequired}, the message waits until acked, also across a reconnect of the channel.
+     * Pushes to the session holding {@code channelId}, on whichever node; empty if the channel is
+     * not open. With {@code ackRequired}, the message waits until acked, also across a reconnect
+     * of the channel.
      */
     public Optional<PushReceipt> pushToChannel(String channelId, String dataJson, boolean ackRequired) {
-        Optional<Subscriber> holder = channels.holder(channelId);
+        Optional<ChannelHolder> holder = channels.holder(channelId);
         if (holder.isEmpty()) {
             return Optional.empty();
         }
         stats.accepted();
         Delivery delivery = Delivery.toChannel(ids.next(), channelId, dataJson, clock.instant(), ackRequired);
-        return Optional.of(new PushReceipt(delivery.id(),
-                deliverTracked(channelKey(channelId), List.of(holder.get()), delivery)));
+        if (ackRequired) {
+            stats.deadLettered(inbox.add(channelKey(channelId), delivery, clock.instant()).size());
+        }
+        deliverToChannel(holder.get(), delivery);
+        settleTracked(channelKey(channelId), delivery, 1);
+        return Optional.of(new PushReceipt(delivery.id(), 1));
     }
 
-    private int deliverTracked(String recipient, Collection<Subscriber> recipients, Delivery delivery) {
-        if (delivery.ackRequired()) {
-            stats.deadLettered(inbox.add(recipient, delivery, clock.instant()).size());
+    private void deliverToChannel(ChannelHolder holder, Delivery delivery) {
+        if (holder.nodeId().equals(nodeId)) {
+            Subscriber session = localChannels.get(holder.channelId());
+            if (session != null) {
+                deliverToAll(List.of(session), delivery);
+            }
+        } else {
+            bus.send(delivery);
         }
-        int delivered = deliverToAll(recipients, delivery);
-        if (delivery.ackRequired() && delivered > 0) {
+    }
+
+    /** After a tracked push reached {@code reached} sessions: its backoff starts if any got it. */
+    private void settleTracked(String recipient, Delivery delivery, int reached) {
+        if (!delivery.ackRequired()) {
+            return;
+        }
+        if (reached > 0) {
             inbox.markSent(recipient, delivery.id(), clock.instant());
         }
-        if (delivery.ackRequired() && budget.exceeded()) {
+        if (budget.exceeded()) {
             reclaim();
         }
-        return delivered;
     }
 
     /**
@@ -282,12 +495,13 @@ public final class Broker {
 
     /**
      * Sends again every unacknowledged message whose backoff has passed, to the open sessions of
-     * its recipient; gives up (dead letter) after the last attempt. A recipient with no open
-     * session keeps its messages until one opens. Called periodically; the clock decides what is due.
+     * its recipient on every node; gives up (dead letter) after the last attempt. A recipient with
+     * no open session keeps its messages until one opens. Called periodically on every node; each
+     * due message is claimed by one of them. The clock decides what is due.
      */
     public void redeliverDue() {
         Instant now = clock.instant();
-        for (Inbox.Due due : inbox.due(now)) {
+        for (Inbox.Due due : inbox.claimDue(now, REDELIVERY_CLAIM)) {
             Delivery delivery = due.entry().delivery();
             if (due.entry().attempts() >= redelivery.maxAttempts()) {
                 inbox.kill(due.recipient(), delivery.id(), "not acknowledged after " + due.entry().attempts()
@@ -295,19 +509,25 @@ public final class Broker {
                 stats.deadLettered(1);
                 continue;
             }
-            Collection<Subscriber> recipients = recipientsOf(due.recipient(), delivery);
-            if (!recipients.isEmpty()) {
-                deliverToAll(recipients, delivery);
+            if (redeliver(delivery)) {
                 stats.countRedelivery();
                 inbox.markSent(due.recipient(), delivery.id(), now);
             }
         }
     }
 
-    private Collection<Subscriber> recipientsOf(String recipient, Delivery delivery) {
-        return delivery.target() == Delivery.Target.CHANNEL
-                ? channels.holder(delivery.address()).map(List::of).orElse(List.of())
-                : sessions.ofUser(delivery.address());
+    private boolean redeliver(Delivery delivery) {
+        if (delivery.target() == Delivery.Target.CHANNEL) {
+            Optional<ChannelHolder> holder = channels.holder(delivery.address());
+            holder.ifPresent(h -> deliverToChannel(h, delivery));
+            return holder.isPresent();
+        }
+        if (presence.sessionCount(delivery.address()) == 0) {
+            return false;
+        }
+        deliverToAll(sessions.ofUser(delivery.address()), delivery);
+        bus.send(delivery);
+        return true;
     }
 
     /** A user's messages awaiting acknowledgement, oldest first. */
@@ -338,11 +558,16 @@ public final class Broker {
         return "channel:" + channelId;
     }
 
-    /** Pushes to every open session of this node. */
+    /**
+     * Pushes to every open session of every node. The receipt counts this node's sessions; the
+     * other nodes deliver to theirs.
+     */
     public PushReceipt broadcast(String dataJson) {
         stats.accepted();
         Delivery delivery = Delivery.toEveryone(ids.next(), dataJson, clock.instant());
-        return new PushReceipt(delivery.id(), deliverToAll(sessions.all(), delivery));
+        int here = deliverToAll(sessions.all(), delivery);
+        bus.send(delivery);
+        return new PushReceipt(delivery.id(), here);
     }
 
     private int deliverToAll(Collection<Subscriber> recipients, Delivery delivery) {
@@ -353,11 +578,19 @@ public final class Broker {
         return recipients.size();
     }
 
-    /** Closes the session holding {@code channelId}; false if none is open. */
+    /** Closes the session holding {@code channelId}, on whichever node; false if none is open. */
     public boolean disconnectChannel(String channelId, CloseCode reason) {
-        Optional<Subscriber> holder = channels.holder(channelId);
-        holder.ifPresent(session -> session.disconnect(reason));
+        Optional<ChannelHolder> holder = channels.holder(channelId);
+        holder.ifPresent(h -> disconnect(h, reason));
         return holder.isPresent();
+    }
+
+    private void disconnect(ChannelHolder holder, CloseCode reason) {
+        if (holder.nodeId().equals(nodeId)) {
+            sessions.find(holder.sessionId()).ifPresent(session -> session.disconnect(reason));
+        } else {
+            bus.disconnect(holder.nodeId(), holder.sessionId(), reason);
+        }
     }
 
     /** Closes every open session of this node (shutdown). */
@@ -367,21 +600,24 @@ public final class Broker {
         }
     }
 
-    public List<Subscriber> openChannels() {
+    /** Every open channel of the deployment. */
+    public List<ChannelHolder> openChannels() {
         return channels.openChannels();
     }
 
-    public List<Subscriber> sessionsOf(String user) {
-        return sessions.ofUser(user);
+    /** A user's open sessions on every node. */
+    public List<SessionRecord> sessionsOf(String user) {
+        return presence.sessionsOf(user);
     }
 
-    /** Distinct users subscribed to {@code topic} on this node. */
+    /** Distinct users subscribed to {@code topic} on every node. */
     public Set<String> presence(String topic) {
-        Set<String> users = new HashSet<>();
-        for (Subscriber session : subscriptions.subscribers(topic)) {
-            users.add(session.user());
-        }
-        return users;
+        return presence.usersOf(topic);
+    }
+
+    /** Every live node's figures, this node's first (this node's published as it goes). */
+    public List<NodeReport> nodes() {
+        return presence.nodes(new NodeReport(nodeId, stats.figures(sessionCount(), subscriptionCount())));
     }
 
     public int sessionCount() {
@@ -392,36 +628,37 @@ public final class Broker {
         return subscriptions.size();
     }
 
-    /** Topics this node knows: with a subscriber, with history, or used within the idle time. */
+    /** Topics this process keeps state for: with a subscriber, with history, or used within the idle time. */
     public int topicCount() {
-        return streams.size();
+        return log.topicCount();
     }
 
-    /** What history and inboxes hold, against their budget. */
+    /** What history and inboxes hold in this process, against their budget. */
     public MemoryBudget memory() {
         return budget;
     }
 
     /**
-     * Forgets idle topics (no subscriber, no history left after the TTL, unused for the idle time)
-     * and, if the memory budget is exceeded, frees memory. Called periodically; cost is one
-     * uncontended lock per topic.
+     * Forgets idle topics (no subscriber here, unused for the idle time) and expired history and,
+     * if the memory budget is exceeded, frees memory. Called periodically; cost is one uncontended
+     * lock per topic.
      */
     public void sweep() {
         Instant now = clock.instant();
-        for (Map.Entry<String, TopicStream> entry : streams.entrySet()) {
-            TopicStream stream = entry.getValue();
-            synchronized (stream) {
-                stream.expire(history, now); // also for topics that nobody publishes to any more
-                // Checked under the stream's lock, which every subscribe takes before registering:
+        Instant notUsedAfter = now.minus(history.idleTopicTtl());
+        for (Map.Entry<String, LocalTopic> entry : topics.entrySet()) {
+            LocalTopic local = entry.getValue();
+            synchronized (local) {
+                // Checked under the topic's lock, which every subscribe takes before registering:
                 // no subscriber can be on its way in.
-                if (!stream.retired() && subscriptions.subscribers(entry.getKey()).isEmpty()
-                        && stream.idle(history, now)) {
-                    stream.retire();
-                    streams.remove(entry.getKey(), stream);
+                if (!local.retired() && !local.positioned() && local.idleSince(notUsedAfter)
+                        && subscriptions.subscribers(entry.getKey()).isEmpty()) {
+                    local.retire();
+                    topics.remove(entry.getKey(), local);
                 }
             }
         }
+        log.sweep(now, topics::containsKey);
         if (budget.exceeded()) {
             reclaim();
         }
@@ -437,7 +674,7 @@ public final class Broker {
         }
         try {
             long before = budget.used();
-            long evicted = evictOldestHistory();
+            long evicted = log.shed();
             stats.historyEvicted(evicted);
             int givenUp = budget.aboveLowWater() ? inbox.shed() : 0;
             stats.deadLettered(givenUp);
@@ -448,46 +685,69 @@ public final class Broker {
         }
     }
 
-    /** A topic's stream and the time of its oldest history message, for ordering eviction. */
-    private record Oldest(Instant timestamp, TopicStream stream) {
+    /** The topic's state on this node; made if it has none. */
+    private LocalTopic topic(String topic) {
+        LocalTopic local = topics.get(topic); // no lock on the hot path when it exists
+        if (local != null) {
+            return local;
+        }
+        return topics.computeIfAbsent(topic, t -> new LocalTopic(clock.instant()));
     }
 
-    private long evictOldestHistory() {
-        // One pass to find each topic's oldest message, then always evict from the topic whose
-        // oldest message is the oldest of all, up to the next topic's oldest: globally oldest first.
-        PriorityQueue<Oldest> heads = new PriorityQueue<>(Comparator.comparing(Oldest::timestamp));
-        for (TopicStream stream : streams.values()) {
-            Instant oldest;
-            synchronized (stream) {
-                oldest = stream.oldestTimestamp();
-            }
-            if (oldest != null) {
-                heads.add(new Oldest(oldest, stream));
-            }
-        }
-        long evicted = 0;
-        while (budget.aboveLowWater() && !heads.isEmpty()) {
-            TopicStream stream = heads.poll().stream();
-            Instant bound = heads.isEmpty() ? null : heads.peek().timestamp();
-            Instant next;
-            synchronized (stream) {
-                evicted += stream.evictOldest(bound);
-                next = stream.oldestTimestamp();
-            }
-            if (next != null) {
-                heads.add(new Oldest(next, stream));
-            }
-        }
-        return evicted;
-    }
+    /** What the bus hands over from other nodes: delivered here as if published here. */
+    private final class FromOtherNodes implements ClusterBus.Inbound {
 
-    /** The topic's live stream; made (in a new epoch) if the topic has none. */
-    private TopicStream stream(String topic) {
-        TopicStream stream = streams.get(topic); // no lock on the hot path when it exists
-        if (stream != null) {
-            return stream;
+        @Override
+        public void topicMessage(Delivery delivery) {
+            LocalTopic local = topics.get(delivery.address());
+            if (local == null) {
+                return; // not followed any more
+            }
+            synchronized (local) {
+                if (!local.retired() && local.positioned()) {
+                    deliverInOrder(delivery.address(), local, delivery);
+                }
+            }
         }
-        return streams.computeIfAbsent(topic, t -> new TopicStream(
-                epoch + "-" + Long.toString(streamsMade.incrementAndGet(), 36), budget, clock.instant()));
+
+        @Override
+        public void delivery(Delivery delivery) {
+            switch (delivery.target()) {
+                case USER -> deliverToAll(sessions.ofUser(delivery.address()), delivery);
+                case CHANNEL -> {
+                    Subscriber session = localChannels.get(delivery.address());
+                    if (session != null) {
+                        deliverToAll(List.of(session), delivery);
+                    }
+                }
+                case BROADCAST -> deliverToAll(sessions.all(), delivery);
+                case TOPIC -> topicMessage(delivery);
+            }
+        }
+
+        @Override
+        public void disconnect(String sessionId, CloseCode code) {
+            sessions.find(sessionId).ifPresent(session -> session.disconnect(code));
+        }
+
+        @Override
+        public void resynchronise() {
+            for (Map.Entry<String, LocalTopic> entry : topics.entrySet()) {
+                LocalTopic local = entry.getValue();
+                synchronized (local) {
+                    if (local.retired() || !local.positioned()) {
+                        continue;
+                    }
+                    StreamPosition now = log.position(entry.getKey());
+                    if (!now.epoch().equals(local.epoch())) {
+                        breakStream(entry.getKey(), local, now,
+                                "the topic's epoch changed from " + local.epoch() + " to " + now.epoch());
+                    } else if (now.offset() > local.offset() && !catchUp(entry.getKey(), local, now.offset())) {
+                        breakStream(entry.getKey(), local, now, "offsets " + (local.offset() + 1) + " to "
+                                + now.offset() + " are no longer in the log");
+                    }
+                }
+            }
+        }
     }
 }

@@ -47,4 +47,21 @@ public final class BrokerStats {
     public long deadLettered() { return deadLettered.sum(); }
 
     public long historyEvicted() { return historyEvicted.sum(); }
+
+    /**
+     * This node's figures as {@code GET /api/v1/stats} shows them, in that order, with the
+     * node's current session and subscription counts.
+     */
+    public java.util.Map<String, Long> figures(long sessions, long subscriptions) {
+        java.util.Map<String, Long> figures = new java.util.LinkedHashMap<>();
+        figures.put("sessions", sessions);
+        figures.put("subscriptions", subscriptions);
+        figures.put("messagesIn", messagesIn());
+        figures.put("messagesOut", messagesOut());
+        figures.put("dropped", dropped());
+        figures.put("redelivered", redelivered());
+        figures.put("slowConsumersClosed", slowConsumersClosed());
+        figures.put("deadLettered", deadLettered());
+        return figures;
+    }
 }

@@ -29,6 +29,13 @@ public enum CloseCode {
     SLOW_CONSUMER(4008, "slow consumer"),
     /** Replaced by a newer session on the same channel. Client: do not reconnect (the other one won). */
     REPLACED(4009, "replaced by a newer session"),
+    /**
+     * Cluster mode: messages of a topic the session follows were lost between the nodes and cannot
+     * be read back (Redis lost them), so the session would otherwise see a silent gap. An addition
+     * to the contract's table. Client: reconnect and resubscribe with {@code since}; the answer is
+     * {@code recovered: false}.
+     */
+    STREAM_GAP(4010, "messages lost; resubscribe"),
     /** Rate limited. Client: back off before reconnecting. */
     RATE_LIMITED(4029, "rate limited");
 

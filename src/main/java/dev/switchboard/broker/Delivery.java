@@ -76,6 +76,23 @@ public final class Delivery {
     }
 
     /**
+     * A delivery with every field given: for implementations that carry deliveries between
+     * processes (a cluster bus, a shared topic log or inbox) and must make them again on arrival.
+     * {@code binary} and {@code contentType} are both null for a JSON payload.
+     */
+    public static Delivery of(String id, Target target, String address, String destination, long offset,
+            String epoch, String dataJson, Instant timestamp, boolean ackRequired, byte[] binary, String contentType) {
+        return new Delivery(id, target, address, destination, offset, epoch, dataJson, timestamp, ackRequired,
+                binary == null ? null : binary.clone(), contentType);
+    }
+
+    /** This topic delivery at a position in its topic (without cached encodings). */
+    public Delivery at(long offset, String epoch) {
+        return new Delivery(id, target, address, destination, offset, epoch, dataJson, timestamp, ackRequired, binary,
+                contentType);
+    }
+
+    /**
      * This delivery without its cached encodings, sharing the payload: what a topic's history keeps,
      * so that the frames encoded for the live fan-out do not stay in memory as long as the history
      * (they would about double each entry, uncounted by the {@link MemoryBudget}).
@@ -97,6 +114,9 @@ public final class Delivery {
 
     /** Topic offset (increasing per topic, from 1); 0 for non-topic deliveries. */
     public long offset() { return offset; }
+
+    /** Where this topic delivery lies in its topic. */
+    public StreamPosition position() { return new StreamPosition(offset, epoch); }
 
     /** Topic epoch; null for non-topic deliveries. */
     public String epoch() { return epoch; }

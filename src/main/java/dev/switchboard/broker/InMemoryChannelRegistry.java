@@ -1,28 +1,35 @@
 package dev.switchboard.broker;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link ChannelRegistry} for one node. Each channel maps to one {@link Holding}; every change goes
- * through {@link ConcurrentHashMap#compute}, which makes claim, bind and release atomic per channel.
+ * {@link ChannelRegistry} for one node. Each channel maps to its current {@link ChannelHolder} plus
+ * the reservation's token; every change goes through {@link ConcurrentHashMap#compute}, which makes
+ * claim, bind and release atomic per channel.
  *
  * <p>A reservation that is never bound (a client that vanished mid-handshake on a container that
  * gave us no signal) stops counting after {@code reservationTimeout}.
  */
 public final class InMemoryChannelRegistry implements ChannelRegistry {
 
-    /** The current owner of a channel: a reservation, plus the session once it is open. */
-    private record Holding(ChannelReservation reservation, Subscriber session) {
+    /** The current owner of a channel: its reservation's token and who holds it. */
+    private record Holding(String token, ChannelHolder holder) {
+        boolean bound() {
+            return holder.sessionId() != null;
+        }
     }
 
     private final ConcurrentHashMap<String, Holding> holdings = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Duration reservationTimeout;
+    private final SecureRandom random = new SecureRandom();
 
     public InMemoryChannelRegistry(Clock clock, Duration reservationTimeout) {
         this.clock = clock;
@@ -30,37 +37,39 @@ public final class InMemoryChannelRegistry implements ChannelRegistry {
     }
 
     @Override
-    public ChannelClaim claim(String channelId, String user, ChannelPolicy policy) {
-        ChannelReservation reservation = new ChannelReservation(channelId, user, clock.instant());
-        Subscriber[] displaced = new Subscriber[1];
+    public ChannelClaim claim(String channelId, String user, String nodeId, ChannelPolicy policy) {
+        byte[] tokenBytes = new byte[12];
+        random.nextBytes(tokenBytes);
+        ChannelReservation reservation = new ChannelReservation(channelId, user, nodeId,
+                HexFormat.of().formatHex(tokenBytes), clock.instant());
+        ChannelHolder[] displaced = new ChannelHolder[1];
         Holding result = holdings.compute(channelId, (id, current) -> {
             if (current == null || isAbandoned(current) || policy == ChannelPolicy.REPLACE) {
-                displaced[0] = current == null ? null : current.session();
-                return new Holding(reservation, null);
+                displaced[0] = current == null ? null : current.holder();
+                return new Holding(reservation.token(),
+                        new ChannelHolder(channelId, user, nodeId, null, reservation.reservedAt()));
             }
             return current;
         });
-        if (result.reservation() != reservation) {
+        if (!result.token().equals(reservation.token())) {
             return new ChannelClaim.Refused(channelId);
-        }
-        if (displaced[0] != null) {
-            displaced[0].disconnect(CloseCode.REPLACED);
         }
         return new ChannelClaim.Granted(reservation, displaced[0]);
     }
 
     private boolean isAbandoned(Holding holding) {
-        return holding.session() == null
-                && holding.reservation().reservedAt().plus(reservationTimeout).isBefore(clock.instant());
+        return !holding.bound() && holding.holder().since().plus(reservationTimeout).isBefore(clock.instant());
     }
 
     @Override
-    public boolean bind(ChannelReservation reservation, Subscriber session) {
+    public boolean bind(ChannelReservation reservation, String sessionId) {
         boolean[] bound = new boolean[1];
         holdings.computeIfPresent(reservation.channelId(), (id, current) -> {
-            if (current.reservation() == reservation && current.session() == null) {
+            if (current.token().equals(reservation.token()) && !current.bound()) {
                 bound[0] = true;
-                return new Holding(reservation, session);
+                ChannelHolder reserved = current.holder();
+                return new Holding(current.token(), new ChannelHolder(reserved.channelId(), reserved.user(),
+                        reserved.nodeId(), sessionId, clock.instant()));
             }
             return current;
         });
@@ -70,26 +79,27 @@ public final class InMemoryChannelRegistry implements ChannelRegistry {
     @Override
     public void cancel(ChannelReservation reservation) {
         holdings.computeIfPresent(reservation.channelId(),
-                (id, current) -> current.reservation() == reservation && current.session() == null ? null : current);
+                (id, current) -> current.token().equals(reservation.token()) && !current.bound() ? null : current);
     }
 
     @Override
-    public void release(String channelId, Subscriber session) {
-        holdings.computeIfPresent(channelId, (id, current) -> current.session() == session ? null : current);
+    public void release(String channelId, String sessionId) {
+        holdings.computeIfPresent(channelId,
+                (id, current) -> sessionId.equals(current.holder().sessionId()) ? null : current);
     }
 
     @Override
-    public Optional<Subscriber> holder(String channelId) {
+    public Optional<ChannelHolder> holder(String channelId) {
         Holding holding = holdings.get(channelId);
-        return holding == null ? Optional.empty() : Optional.ofNullable(holding.session());
+        return holding == null || !holding.bound() ? Optional.empty() : Optional.of(holding.holder());
     }
 
     @Override
-    public List<Subscriber> openChannels() {
-        List<Subscriber> open = new ArrayList<>();
+    public List<ChannelHolder> openChannels() {
+        List<ChannelHolder> open = new ArrayList<>();
         for (Holding holding : holdings.values()) {
-            if (holding.session() != null) {
-                open.add(holding.session());
+            if (holding.bound()) {
+                open.add(holding.holder());
             }
         }
         return List.copyOf(open);

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link Inbox} for one node. Each recipient's messages are guarded by that recipient's
  * {@link Box}; nothing holds more than one lock.
  *
- * <p>Nothing grows forever: {@link #due} (called every fraction of a second) forgets a recipient
+ * <p>Nothing grows forever: {@link #claimDue} (called every fraction of a second) forgets a recipient
  * once it has nothing pending and no dead letter younger than the inbox TTL. A box is removed from
  * the map under its own lock after being marked retired; {@link #add} retries on a retired box, so
  * a message never lands in a box that is no longer in the map. Pending messages and dead letters
@@ -111,16 +111,18 @@ public final class InMemoryInbox implements Inbox {
     }
 
     @Override
-    public List<Due> due(Instant now) {
+    public List<Due> claimDue(Instant now, java.time.Duration claimFor) {
         List<Due> due = new ArrayList<>();
         Instant oldestDeadKept = now.minus(policy.inboxTtl());
         for (Map.Entry<String, Box> recipient : boxes.entrySet()) {
             Box box = recipient.getValue();
             synchronized (box) {
                 expire(box, now);
-                for (InboxEntry entry : box.pending.values()) {
+                for (Map.Entry<String, InboxEntry> pending : box.pending.entrySet()) {
+                    InboxEntry entry = pending.getValue();
                     if (entry.attempts() > 0 && !entry.nextAttemptAt().isAfter(now)) {
                         due.add(new Due(recipient.getKey(), entry));
+                        pending.setValue(entry.claimedUntil(now.plus(claimFor)));
                     }
                 }
                 if (!box.retired && box.pending.isEmpty()

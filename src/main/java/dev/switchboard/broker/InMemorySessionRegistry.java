@@ -23,13 +23,16 @@ public final class InMemorySessionRegistry implements SessionRegistry {
     }
 
     @Override
-    public void remove(Subscriber session) {
-        byId.remove(session.sessionId(), session);
+    public boolean remove(Subscriber session) {
+        if (!byId.remove(session.sessionId(), session)) {
+            return false;
+        }
         byUser.computeIfPresent(session.user(), (u, current) -> {
             List<Subscriber> next = new ArrayList<>(current);
             next.remove(session);
             return next.isEmpty() ? null : List.copyOf(next);
         });
+        return true;
     }
 
     @Override

@@ -23,10 +23,14 @@ public interface Inbox {
     List<InboxEntry> pending(String recipient, Instant now);
 
     /**
-     * Every pending message whose next attempt is due, by recipient key. Called periodically, it
-     * also forgets recipients with nothing pending and no dead letter younger than the inbox TTL.
+     * Claims every pending message whose next attempt is due: atomically, each is hidden from
+     * other claims for {@code claimFor} (its next attempt moves to {@code now + claimFor}), so that
+     * of all the nodes sharing an inbox exactly one sends it again. The claimer then either
+     * {@linkplain #markSent marks it sent} (its backoff starts) or leaves it, and it is due again
+     * once the claim lapses. Called periodically, it also forgets recipients with nothing pending
+     * and no dead letter younger than the inbox TTL.
      */
-    List<Due> due(Instant now);
+    List<Due> claimDue(Instant now, java.time.Duration claimFor);
 
     /** Gives up a message (too many attempts): it becomes a dead letter. */
     void kill(String recipient, String messageId, String reason, Instant now);
@@ -44,7 +48,7 @@ public interface Inbox {
         return 0;
     }
 
-    /** A pending message due for another attempt. */
+    /** A pending message due for another attempt, as it was when claimed (attempts so far). */
     record Due(String recipient, InboxEntry entry) {
     }
 }

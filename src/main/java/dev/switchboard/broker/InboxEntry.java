@@ -13,6 +13,11 @@ public record InboxEntry(Delivery delivery, int attempts, Instant nextAttemptAt,
         return new InboxEntry(delivery, attempt, at.plus(policy.backoffAfter(attempt)), since, null);
     }
 
+    /** The same entry hidden from other claims until {@code until}. */
+    InboxEntry claimedUntil(Instant until) {
+        return new InboxEntry(delivery, attempts, until, since, null);
+    }
+
     InboxEntry dead(String reason) {
         return new InboxEntry(delivery, attempts, null, since, reason);
     }

@@ -12,7 +12,8 @@ public interface SessionRegistry {
 
     void add(Subscriber session);
 
-    void remove(Subscriber session);
+    /** Removes the session; false if it was not registered. */
+    boolean remove(Subscriber session);
 
     Optional<Subscriber> find(String sessionId);
 

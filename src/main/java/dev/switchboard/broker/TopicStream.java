@@ -6,15 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One topic's epoch, position counter and recent history. Publishing and subscribing to a topic
- * synchronise on its stream, which is what makes offsets strictly increasing in every session's
- * queue, and puts a replay and the {@code subscribed} answer exactly before the first live message
- * after them.
+ * One topic's epoch, position counter and recent history in an {@link InMemoryTopicLog}, which
+ * synchronises on the stream for every use.
  *
- * <p>A stream lives until the broker {@linkplain #retire() retires} it (idle: no subscriber, no
+ * <p>A stream lives until the log {@linkplain #retire() retires} it (idle: no subscriber, no
  * history, unused for a while) and removes it from its map, both under this lock. Whoever locks a
- * stream to use it checks {@link #retired()} first and, if so, fetches the topic's stream again: a
- * publish or subscribe never lands in a stream that is no longer in the map. A stream made for a
+ * stream to use it checks {@link #retired()} first and, if so, fetches the topic's stream again: an
+ * append never lands in a stream that is no longer in the map. A stream made for a
  * topic again has a new {@link #epoch()}, so positions in the old one are never mistaken for
  * positions in the new one (its offsets start over from 1).
  *
@@ -62,13 +60,16 @@ final class TopicStream {
         lastUsedMillis = now.toEpochMilli();
     }
 
-    /** Keeps a published delivery for replay, dropping what the policy no longer allows. */
+    /**
+     * Keeps a published delivery for replay, dropping what the policy no longer allows. The
+     * delivery must be one that no session sees (sessions cache their encodings in it).
+     */
     void remember(Delivery delivery, HistoryPolicy policy, Instant now) {
         touch(now);
         long bytesBefore = historyBytes;
         int entriesBefore = history.size();
         if (policy.size() > 0) {
-            history.addLast(delivery.withoutEncodings());
+            history.addLast(delivery);
             historyBytes += MemoryBudget.sizeOf(delivery);
         }
         while (!history.isEmpty() && (history.size() > policy.size() || historyBytes > policy.maxBytes())) {
@@ -80,22 +81,27 @@ final class TopicStream {
     }
 
     /**
-     * The deliveries after {@code offset}, oldest first (empty if nothing was missed), or null if
-     * the history no longer holds all of them.
+     * The deliveries after {@code offset} up to and including {@code through}, oldest first (empty
+     * if none), or null if {@code offset} lies beyond the last offset or the history no longer holds
+     * all of them.
      */
-    List<Delivery> after(long offset, HistoryPolicy policy, Instant now) {
+    List<Delivery> read(long offset, long through, HistoryPolicy policy, Instant now) {
         if (offset > lastOffset || offset < 0) {
             return null;
         }
-        if (offset == lastOffset) {
+        long last = Math.min(through, lastOffset);
+        if (offset >= last) {
             return List.of();
         }
         expire(policy, now);
         if (history.isEmpty() || history.peekFirst().offset() > offset + 1) {
             return null;
         }
-        List<Delivery> missed = new ArrayList<>((int) (lastOffset - offset));
+        List<Delivery> missed = new ArrayList<>((int) (last - offset));
         for (Delivery delivery : history) {
+            if (delivery.offset() > last) {
+                break;
+            }
             if (delivery.offset() > offset) {
                 // A fresh copy: the session caches its encoding there, not in the history.
                 missed.add(delivery.withoutEncodings());

@@ -137,8 +137,10 @@ public class SwitchboardBeans {
                 memory.historyMaxBytes(), Duration.ofMillis(memory.topicIdleMs()));
         // One budget for history and inboxes together: past it, the oldest history goes first.
         MemoryBudget budget = MemoryBudget.ofHeapPercent(memory.budgetPercent());
-        return new Broker(subscriptions, sessions, channels, new MessageIds(), new BrokerStats(), clock,
+        Broker broker = new Broker(subscriptions, sessions, channels, new MessageIds(), new BrokerStats(), clock,
                 config.nodeId(), epoch, history, new InMemoryInbox(redelivery, budget), redelivery, budget);
+        broker.start();
+        return broker;
     }
 
     @Produces
@@ -250,11 +252,11 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    HandshakeGuard handshakeGuard(TokenVerifier verifier, ChannelRegistry channels, SwitchboardConfig config,
+    HandshakeGuard handshakeGuard(TokenVerifier verifier, Broker broker, SwitchboardConfig config,
             Clock clock, Readiness readiness) {
         return new HandshakeGuard(
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
-                new OriginPolicy(config.allowedOrigins()), verifier, channels, config.channelPolicy(),
+                new OriginPolicy(config.allowedOrigins()), verifier, broker, config.channelPolicy(),
                 readiness::isReady);
     }
 

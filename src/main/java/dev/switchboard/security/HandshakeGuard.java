@@ -2,7 +2,7 @@ package dev.switchboard.security;
 
 import dev.switchboard.broker.ChannelClaim;
 import dev.switchboard.broker.ChannelPolicy;
-import dev.switchboard.broker.ChannelRegistry;
+import dev.switchboard.broker.ChannelGate;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.TopicNames;
 import java.lang.System.Logger;
@@ -24,13 +24,13 @@ public final class HandshakeGuard {
     private final HandshakeRateLimiter rateLimiter;
     private final OriginPolicy originPolicy;
     private final TokenVerifier tokenVerifier;
-    private final ChannelRegistry channels;
+    private final ChannelGate channels;
     private final ChannelPolicy channelPolicy;
     private final BooleanSupplier accepting;
 
     /** {@code accepting} turns false when the node starts draining: new handshakes get 503. */
     public HandshakeGuard(HandshakeRateLimiter rateLimiter, OriginPolicy originPolicy, TokenVerifier tokenVerifier,
-            ChannelRegistry channels, ChannelPolicy channelPolicy, BooleanSupplier accepting) {
+            ChannelGate channels, ChannelPolicy channelPolicy, BooleanSupplier accepting) {
         this.rateLimiter = rateLimiter;
         this.originPolicy = originPolicy;
         this.tokenVerifier = tokenVerifier;
@@ -55,7 +55,7 @@ public final class HandshakeGuard {
     /** Gives back the channel of a permitted client whose upgrade did not happen. */
     public void release(AuthorizedClient client) {
         if (client.reservation() != null) {
-            channels.cancel(client.reservation());
+            channels.cancelChannel(client.reservation());
         }
     }
 
@@ -104,11 +104,11 @@ public final class HandshakeGuard {
         }
         ClientIdentity identity = token.identity(request.channelId());
         if (!reserve) {
-            boolean taken = channelPolicy == ChannelPolicy.REJECT && channels.holder(request.channelId()).isPresent();
+            boolean taken = channelPolicy == ChannelPolicy.REJECT && channels.channelOpen(request.channelId());
             return taken ? conflict() : new HandshakeDecision.Permit(new AuthorizedClient(identity, null,
                     token.fingerprint()));
         }
-        ChannelClaim claim = channels.claim(request.channelId(), token.subject(), channelPolicy);
+        ChannelClaim claim = channels.claimChannel(request.channelId(), token.subject(), channelPolicy);
         if (claim instanceof ChannelClaim.Granted granted) {
             return new HandshakeDecision.Permit(new AuthorizedClient(identity, granted.reservation(),
                     token.fingerprint()));

@@ -38,7 +38,7 @@ class InMemoryInboxTest {
             assertThat(inbox.acknowledge("user:user-" + i, sent.get(i).id())).isTrue();
         }
 
-        inbox.due(clock.instant());
+        inbox.claimDue(clock.instant(), Duration.ZERO);
 
         assertThat(inbox.recipientCount()).isZero();
         assertThat(budget.inboxEntries()).isZero();
@@ -51,7 +51,7 @@ class InMemoryInboxTest {
         Delivery first = message("alice", 10);
         inbox.add("user:alice", first, clock.instant());
         inbox.acknowledge("user:alice", first.id());
-        inbox.due(clock.instant());
+        inbox.claimDue(clock.instant(), Duration.ZERO);
         assertThat(inbox.recipientCount()).isZero();
 
         Delivery second = message("alice", 10);
@@ -70,12 +70,12 @@ class InMemoryInboxTest {
         inbox.kill("user:alice", delivery.id(), "not acknowledged", clock.instant());
 
         clock.advance(Duration.ofDays(1));
-        inbox.due(clock.instant());
+        inbox.claimDue(clock.instant(), Duration.ZERO);
         assertThat(inbox.deadLetters("user:alice")).hasSize(1);
         assertThat(budget.inboxEntries()).as("dead letters count").isEqualTo(1);
 
         clock.advance(Duration.ofMillis(1));
-        inbox.due(clock.instant());
+        inbox.claimDue(clock.instant(), Duration.ZERO);
         assertThat(inbox.deadLetters("user:alice")).isEmpty();
         assertThat(inbox.recipientCount()).isZero();
         assertThat(budget.inboxBytes()).isZero();

@@ -16,6 +16,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.switchboard.broker.ChannelPolicy;
 import dev.switchboard.broker.InMemoryChannelRegistry;
+import dev.switchboard.broker.TestBrokers;
 import dev.switchboard.broker.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -54,7 +55,7 @@ class HandshakeFuzzTest {
             new TokenVerifier(new TokenKeys(TokenKeys.hmacSecret(SECRET), null), null, null, CLOCK);
     private final InMemoryChannelRegistry channels = new InMemoryChannelRegistry(CLOCK, Duration.ofSeconds(30));
     private final HandshakeGuard guard = new HandshakeGuard(new HandshakeRateLimiter(0, 1, CLOCK),
-            new OriginPolicy(List.of("https://app.example.com", "http://localhost:8080")), verifier, channels,
+            new OriginPolicy(List.of("https://app.example.com", "http://localhost:8080")), verifier, TestBrokers.singleNode(channels, CLOCK),
             ChannelPolicy.REJECT, () -> true);
     private final ProxyTrust proxies = new ProxyTrust(TRUSTED_PROXIES);
 

@@ -12,7 +12,9 @@ import dev.switchboard.MutableClock;
 import dev.switchboard.broker.ChannelPolicy;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.InMemoryChannelRegistry;
+import dev.switchboard.broker.TestBrokers;
 import dev.switchboard.broker.Subscriber;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +31,7 @@ class HandshakeGuardTest {
 
     private final MutableClock clock = MutableClock.atFixedInstant();
     private final InMemoryChannelRegistry channels = new InMemoryChannelRegistry(clock, Duration.ofSeconds(30));
+    private final Broker broker = TestBrokers.singleNode(channels, clock);
     private final TokenVerifier verifier =
             new TokenVerifier(new TokenKeys(TokenKeys.hmacSecret(SECRET), null), null, null, clock);
 
@@ -39,7 +42,7 @@ class HandshakeGuardTest {
     private final java.util.concurrent.atomic.AtomicBoolean accepting = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     private HandshakeGuard guard(HandshakeRateLimiter limiter, ChannelPolicy policy) {
-        return new HandshakeGuard(limiter, new OriginPolicy(List.of()), verifier, channels, policy, accepting::get);
+        return new HandshakeGuard(limiter, new OriginPolicy(List.of()), verifier, broker, policy, accepting::get);
     }
 
     @Test
@@ -169,7 +172,7 @@ class HandshakeGuardTest {
     void secondCheckOnAnOpenChannelIsRefusedWith409UnderReject() {
         HandshakeGuard guard = guard(ChannelPolicy.REJECT);
         AuthorizedClient first = permit(guard.check(request(token("alice"), "agent-42")));
-        assertThat(channels.bind(first.reservation(), new Session("s1", "alice", "agent-42"))).isTrue();
+        assertThat(broker.open(new Session("s1", "alice", "agent-42"), first.reservation())).isTrue();
 
         assertRefused(guard.check(request(token("alice"), "agent-42")), 409, "conflict");
     }
@@ -181,8 +184,8 @@ class HandshakeGuardTest {
 
         AuthorizedClient second = permit(guard.check(request(token("alice"), "agent-42")));
 
-        assertThat(channels.bind(first.reservation(), new Session("s1", "alice", "agent-42"))).isFalse();
-        assertThat(channels.bind(second.reservation(), new Session("s2", "alice", "agent-42"))).isTrue();
+        assertThat(broker.open(new Session("s1", "alice", "agent-42"), first.reservation())).isFalse();
+        assertThat(broker.open(new Session("s2", "alice", "agent-42"), second.reservation())).isTrue();
     }
 
     @Test
@@ -209,7 +212,7 @@ class HandshakeGuardTest {
     void probeReportsConflictForAnOpenChannelUnderReject() {
         HandshakeGuard guard = guard(ChannelPolicy.REJECT);
         AuthorizedClient first = permit(guard.check(request(token("alice"), "agent-42")));
-        channels.bind(first.reservation(), new Session("s1", "alice", "agent-42"));
+        broker.open(new Session("s1", "alice", "agent-42"), first.reservation());
 
         assertRefused(guard.probe(request(token("bob"), "agent-42")), 409, "conflict");
     }
@@ -219,7 +222,7 @@ class HandshakeGuardTest {
         HandshakeGuard guard = guard(ChannelPolicy.REPLACE);
         AuthorizedClient first = permit(guard.check(request(token("alice"), "agent-42")));
         Session open = new Session("s1", "alice", "agent-42");
-        channels.bind(first.reservation(), open);
+        broker.open(open, first.reservation());
 
         assertThat(guard.probe(request(token("bob"), "agent-42"))).isInstanceOf(HandshakeDecision.Permit.class);
         assertThat(open.disconnects).as("a probe replaces no one").isEmpty();

@@ -6,6 +6,7 @@ import dev.switchboard.broker.ApplicationHandlers;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.BrokerStats;
 import dev.switchboard.broker.ChannelClaim;
+import dev.switchboard.broker.ChannelHolder;
 import dev.switchboard.broker.ChannelPolicy;
 import dev.switchboard.broker.ChannelRegistry;
 import dev.switchboard.broker.ChannelReservation;
@@ -145,13 +146,13 @@ final class SessionHarness implements AutoCloseable {
         }
 
         @Override
-        public ChannelClaim claim(String channelId, String user, ChannelPolicy policy) {
-            return delegate.claim(channelId, user, policy);
+        public ChannelClaim claim(String channelId, String user, String nodeId, ChannelPolicy policy) {
+            return delegate.claim(channelId, user, nodeId, policy);
         }
 
         @Override
-        public boolean bind(ChannelReservation reservation, Subscriber session) {
-            boolean bound = delegate.bind(reservation, session);
+        public boolean bind(ChannelReservation reservation, String sessionId) {
+            boolean bound = delegate.bind(reservation, sessionId);
             Runnable action = bound ? afterNextBind.getAndSet(null) : null;
             if (action != null) {
                 action.run();
@@ -165,17 +166,17 @@ final class SessionHarness implements AutoCloseable {
         }
 
         @Override
-        public void release(String channelId, Subscriber session) {
-            delegate.release(channelId, session);
+        public void release(String channelId, String sessionId) {
+            delegate.release(channelId, sessionId);
         }
 
         @Override
-        public Optional<Subscriber> holder(String channelId) {
+        public Optional<ChannelHolder> holder(String channelId) {
             return delegate.holder(channelId);
         }
 
         @Override
-        public List<Subscriber> openChannels() {
+        public List<ChannelHolder> openChannels() {
             return delegate.openChannels();
         }
     }

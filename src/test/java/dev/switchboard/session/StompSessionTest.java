@@ -4,6 +4,8 @@ import static dev.switchboard.session.SessionHarness.USER;
 import static dev.switchboard.session.SessionHarness.connectFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.broker.ChannelHolder;
+import dev.switchboard.broker.SessionRecord;
 import dev.switchboard.broker.CloseCode;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +46,8 @@ class StompSessionTest {
         session.onMessage(connectFrame("ch-1"));
 
         assertThat(sink.stompCommands()).containsExactly("CONNECTED");
-        assertThat(harness.broker.sessionsOf(USER)).containsExactly(session);
-        assertThat(harness.channels.holder("ch-1")).containsSame(session);
+        assertThat(harness.broker.sessionsOf(USER)).extracting(SessionRecord::sessionId).containsExactly(session.sessionId());
+        assertThat(harness.channels.holder("ch-1").map(ChannelHolder::sessionId)).contains(session.sessionId());
         session.ended();
         assertThat(harness.broker.sessionCount()).isZero();
         assertThat(harness.liveTimers()).as("timers left after the session ended").isZero();
@@ -67,8 +69,8 @@ class StompSessionTest {
         assertThat(olderSink.closes()).containsExactly(CloseCode.REPLACED);
         assertThat(newerSink.stompCommands()).containsExactly("CONNECTED");
         // Not registered although ended() has not come yet: CONNECT took its own registration back.
-        assertThat(harness.broker.sessionsOf(USER)).containsExactly(newer);
-        assertThat(harness.channels.holder("ch-1")).containsSame(newer);
+        assertThat(harness.broker.sessionsOf(USER)).extracting(SessionRecord::sessionId).containsExactly(newer.sessionId());
+        assertThat(harness.channels.holder("ch-1").map(ChannelHolder::sessionId)).contains(newer.sessionId());
 
         older.ended();
         newer.ended();
@@ -86,7 +88,7 @@ class StompSessionTest {
         older.onMessage(connectFrame("ch-1"));
 
         assertThat(olderSink.stompCommands()).containsExactly("ERROR");
-        assertThat(harness.broker.sessionsOf(USER)).containsExactly(newer);
+        assertThat(harness.broker.sessionsOf(USER)).extracting(SessionRecord::sessionId).containsExactly(newer.sessionId());
         newer.ended();
         assertThat(harness.liveTimers()).as("timers left after both sessions ended").isZero();
         assertThat(harness.broker.sessionCount()).isZero();
@@ -125,9 +127,9 @@ class StompSessionTest {
             assertThat(loser.sink.stompCommands()).as("round %d: loser", round)
                     .isIn(List.of("ERROR"), List.of("CONNECTED", "ERROR"));
             assertThat(loser.sink.closes()).as("round %d: loser's close", round).containsExactly(CloseCode.REPLACED);
-            assertThat(harness.channels.holder(channel)).as("round %d: holder", round).containsSame(winner.session);
+            assertThat(harness.channels.holder(channel).map(ChannelHolder::sessionId)).as("round %d: holder", round).contains(winner.session.sessionId());
             assertThat(harness.broker.sessionsOf(USER)).as("round %d: registered", round)
-                    .containsExactly(winner.session);
+                    .extracting(SessionRecord::sessionId).containsExactly(winner.session.sessionId());
 
             winner.session.ended();
             assertThat(harness.broker.sessionCount()).as("round %d: registered after the end", round).isZero();
