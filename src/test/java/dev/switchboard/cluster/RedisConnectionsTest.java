@@ -47,7 +47,11 @@ class RedisConnectionsTest {
             redis.pubSub().addListener(messagesInto(received));
             redis.pubSub().sync().subscribe("redis-connections-test");
             List<String> listenerThreads = new CopyOnWriteArrayList<>();
-            redis.onPubSubReconnected(() -> listenerThreads.add(Thread.currentThread().getName()));
+            redis.onPubSubReconnected(() -> {
+                listenerThreads.add(Thread.currentThread().getName());
+                // Published from outside as soon as the listener runs: lost unless SUBSCRIBE is already back.
+                server.call("PUBLISH", "redis-connections-test", "while the listener runs");
+            });
             redis.onPubSubReconnected(() -> {
                 throw new IllegalStateException("a failing listener must not stop the others");
             });
@@ -66,6 +70,7 @@ class RedisConnectionsTest {
 
             await().atMost(Duration.ofSeconds(10)).until(() -> listenerThreads.size() == 1);
             assertThat(listenerThreads).containsExactly("switchboard-redis-events");
+            await().atMost(Duration.ofSeconds(5)).until(() -> received.contains("while the listener runs"));
             await().atMost(Duration.ofSeconds(5)).until(() -> afterFailing.size() == 1);
             await().atMost(Duration.ofSeconds(10)).until(redis::isConnected);
             redis.commands().sync().publish("redis-connections-test", "after restart");
