@@ -1,0 +1,105 @@
+package dev.switchboard.cluster;
+
+/**
+ * The names of everything Switchboard keeps in Redis, in one place (docs/cluster.md lists them for
+ * operators). Every key and pub/sub channel starts with {@code sb:}; a topic, user, channel or
+ * node name is wrapped in braces, which no topic or channel name may contain, so that no two
+ * names make the same key.
+ */
+final class RedisKeys {
+
+    private RedisKeys() {
+    }
+
+    // --- topics: TopicLog ---
+
+    /** Hash of a topic's {@code epoch} and last {@code offset}. */
+    static String topicMeta(String topic) {
+        return "sb:topic:{" + topic + "}:meta";
+    }
+
+    /** Stream of a topic's recent messages (its history), one entry per offset. */
+    static String topicLog(String topic) {
+        return "sb:topic:{" + topic + "}:log";
+    }
+
+    /** Pub/sub channel on which a topic's appended messages are announced, in offset order. */
+    static String topicChannel(String topic) {
+        return "sb:topic:{" + topic + "}";
+    }
+
+    /** Counter that numbers the epochs made, so no epoch is ever made twice by one Redis. */
+    static final String EPOCH_COUNTER = "sb:epochs";
+
+    // --- data and control plane: ClusterBus ---
+
+    /** Pub/sub channel of a user's deliveries; followed by the nodes holding a session of the user. */
+    static String userChannel(String user) {
+        return "sb:user:{" + user + "}";
+    }
+
+    /** Pub/sub channel of a channel's deliveries; followed by the node holding the channel. */
+    static String channelChannel(String channelId) {
+        return "sb:channel:{" + channelId + "}";
+    }
+
+    /** Pub/sub channel of broadcasts; followed by every node. */
+    static final String BROADCAST_CHANNEL = "sb:broadcast";
+
+    /** Pub/sub channel of commands to one node (close a session). */
+    static String nodeChannel(String nodeId) {
+        return "sb:node:{" + nodeId + "}";
+    }
+
+    // --- nodes ---
+
+    /** A node's heartbeat: exists while the node is alive (it expires after the node's lease). */
+    static String nodeAlive(String nodeId) {
+        return "sb:node:{" + nodeId + "}:alive";
+    }
+
+    /** A node's latest figures for the stats API (expires with the heartbeat). */
+    static String nodeReport(String nodeId) {
+        return "sb:node:{" + nodeId + "}:report";
+    }
+
+    /** Set of the node ids that have reported (pruned of those whose heartbeat expired). */
+    static final String NODES = "sb:nodes";
+
+    // --- channels: ChannelRegistry ---
+
+    /** Hash of a channel's claim: token, user, node, session (once bound), since. */
+    static String channelClaim(String channelId) {
+        return "sb:claim:{" + channelId + "}";
+    }
+
+    /** Set of the channel ids with a claim, for listing open channels. */
+    static final String CLAIMS = "sb:claims";
+
+    // --- inbox ---
+
+    /** Hash of a recipient's pending messages by message id. */
+    static String inbox(String recipient) {
+        return "sb:inbox:{" + recipient + "}";
+    }
+
+    /** List of a recipient's recent dead letters, oldest first. */
+    static String deadLetters(String recipient) {
+        return "sb:inbox:{" + recipient + "}:dead";
+    }
+
+    /** Sorted set of every pending message by its next attempt time (ms); members are {@code recipient\nid}. */
+    static final String INBOX_DUE = "sb:inbox-due";
+
+    // --- presence ---
+
+    /** Hash of a user's open sessions by session id (a JSON record each). */
+    static String userSessions(String user) {
+        return "sb:presence:user:{" + user + "}";
+    }
+
+    /** Hash of a topic's subscribers: field {@code node\nuser}, value how many sessions. */
+    static String topicPresence(String topic) {
+        return "sb:presence:topic:{" + topic + "}";
+    }
+}
