@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.ChannelHolder;
+import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.InboxEntry;
@@ -64,6 +65,10 @@ public final class ApiServlet extends HttpServlet {
             }
         } catch (ApiException e) {
             responses.writeError(response, e.status(), e.error(), e.getMessage());
+        } catch (ClusterUnavailableException e) {
+            // Cluster mode with Redis out of reach: nothing was accepted; the backend retries.
+            response.setHeader("Retry-After", "1");
+            responses.writeError(response, 503, "unavailable", "the cluster is unavailable; try again shortly");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.api;
 
+import dev.switchboard.broker.Broker;
 import dev.switchboard.security.JsonResponseWriter;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
@@ -11,7 +12,8 @@ import java.util.Map;
 
 /**
  * {@code /health/live} (200 while the process serves) and {@code /health/ready} (200, or 503 while
- * draining for shutdown). No authentication: load balancers call these.
+ * draining for shutdown, and in cluster mode while Redis is out of reach). No authentication: load
+ * balancers call these.
  */
 @WebServlet(urlPatterns = "/health/*")
 public final class HealthServlet extends HttpServlet {
@@ -20,6 +22,8 @@ public final class HealthServlet extends HttpServlet {
     private transient Readiness readiness;
     @Inject
     private transient JsonResponseWriter responses;
+    @Inject
+    private transient Broker broker;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -27,8 +31,13 @@ public final class HealthServlet extends HttpServlet {
         if ("/live".equals(path)) {
             write(response, 200, "UP");
         } else if ("/ready".equals(path)) {
-            boolean ready = readiness.isReady();
-            write(response, ready ? 200 : 503, ready ? "UP" : "DRAINING");
+            if (!readiness.isReady()) {
+                write(response, 503, "DRAINING");
+            } else if (!broker.clusterUp()) {
+                write(response, 503, "CLUSTER_UNAVAILABLE");
+            } else {
+                write(response, 200, "UP");
+            }
         } else {
             response.sendError(404);
         }

@@ -221,14 +221,25 @@ public final class Broker implements ChannelGate {
         sessions.remove(session);
         if (session.channelId() != null) {
             localChannels.remove(session.channelId(), session);
-            channels.release(session.channelId(), session.sessionId());
+            try {
+                channels.release(session.channelId(), session.sessionId());
+            } catch (ClusterUnavailableException e) {
+                // The claim names this node and a session it no longer has: reconcileChannels() frees it later.
+                LOG.log(Level.WARNING, "Channel {0} of closed session {1} could not be released now: {2}",
+                        session.channelId(), session.sessionId(), e.getMessage());
+            }
         }
         if (announced.remove(session.sessionId())) {
             if (session.channelId() != null) {
                 bus.unfollow(ClusterBus.Interest.CHANNEL, session.channelId());
             }
             bus.unfollow(ClusterBus.Interest.USER, session.user());
-            presence.closed(SessionRecord.of(session, nodeId));
+            try {
+                presence.closed(SessionRecord.of(session, nodeId));
+            } catch (ClusterUnavailableException e) {
+                LOG.log(Level.WARNING, "Presence of closed session {0} could not be updated now: {1}",
+                        session.sessionId(), e.getMessage());
+            }
         }
     }
 

@@ -18,6 +18,12 @@ public enum CloseCode {
     TOO_BIG(1009, "message too big"),
     /** Server fault. Client: reconnect with backoff. */
     INTERNAL_ERROR(1011, "internal error"),
+    /**
+     * Cluster mode: the node cannot reach Redis now, so it cannot do what the client asked (a STOMP
+     * SEND or SUBSCRIBE, which have no non-fatal error). An addition to the contract's table (the
+     * WebSocket "try again later"). Client: reconnect with backoff and resume.
+     */
+    TRY_AGAIN_LATER(1013, "cluster unavailable, try again later"),
     /** Disconnected by an operator through the HTTP API. Client: do not reconnect automatically. */
     OPERATOR(4000, "disconnected by operator"),
     /**

@@ -4,6 +4,7 @@ import dev.switchboard.broker.ChannelClaim;
 import dev.switchboard.broker.ChannelPolicy;
 import dev.switchboard.broker.ChannelGate;
 import dev.switchboard.broker.ClientIdentity;
+import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.TopicNames;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -108,7 +109,14 @@ public final class HandshakeGuard {
             return taken ? conflict() : new HandshakeDecision.Permit(new AuthorizedClient(identity, null,
                     token.fingerprint()));
         }
-        ChannelClaim claim = channels.claimChannel(request.channelId(), token.subject(), channelPolicy);
+        ChannelClaim claim;
+        try {
+            claim = channels.claimChannel(request.channelId(), token.subject(), channelPolicy);
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.WARNING, "Handshake for channel {0} refused with 503: {1}", request.channelId(),
+                    e.getMessage());
+            return new HandshakeDecision.Refuse(503, "unavailable", "the cluster is unavailable; try again shortly");
+        }
         if (claim instanceof ChannelClaim.Granted granted) {
             return new HandshakeDecision.Permit(new AuthorizedClient(identity, granted.reservation(),
                     token.fingerprint()));

@@ -2,6 +2,7 @@ package dev.switchboard.session;
 
 import dev.switchboard.broker.ApplicationHandler;
 import dev.switchboard.broker.ChannelReservation;
+import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.Delivery;
@@ -33,6 +34,12 @@ import java.util.concurrent.ScheduledFuture;
  * started.
  */
 public final class NativeSession implements Subscriber {
+
+    /**
+     * The {@code error} message when the cluster cannot be reached (cluster mode, Redis out of
+     * reach): the request was not carried out and the session stays open; the client retries.
+     */
+    private static final String CLUSTER_UNAVAILABLE = "the cluster is unavailable; try again shortly";
 
     private static final Logger LOG = System.getLogger(NativeSession.class.getName());
 
@@ -170,9 +177,17 @@ public final class NativeSession implements Subscriber {
             sendError(ErrorCode.FORBIDDEN, "not allowed to subscribe to this topic", ref);
             return;
         }
-        topics.add(frame.topic());
-        protocol.services.broker().subscribe(frame.topic(), this, since, this::deliver, outcome -> send(
-                new ServerFrame.Subscribed(outcome.topic(), outcome.offset(), outcome.epoch(), outcome.recovered())));
+        boolean added = topics.add(frame.topic());
+        try {
+            protocol.services.broker().subscribe(frame.topic(), this, since, this::deliver, outcome -> send(
+                    new ServerFrame.Subscribed(outcome.topic(), outcome.offset(), outcome.epoch(), outcome.recovered())));
+        } catch (ClusterUnavailableException e) {
+            if (added) {
+                topics.remove(frame.topic());
+            }
+            sendError(ErrorCode.INTERNAL, CLUSTER_UNAVAILABLE, ref);
+            return;
+        }
         // If ended() ran meanwhile on another thread, its snapshot of the topics may predate this
         // one: take the subscription back, or the broker would keep the dead session for ever.
         // Either this sees ENDED or that snapshot saw the topic; unsubscribing twice is harmless.
@@ -203,7 +218,11 @@ public final class NativeSession implements Subscriber {
             sendError(ErrorCode.FORBIDDEN, "publishing needs the publisher role", ref);
             return;
         }
-        protocol.services.broker().publish(frame.topic(), protocol.codec.toJson(frame.data()));
+        try {
+            protocol.services.broker().publish(frame.topic(), protocol.codec.toJson(frame.data()));
+        } catch (ClusterUnavailableException e) {
+            sendError(ErrorCode.INTERNAL, CLUSTER_UNAVAILABLE, ref);
+        }
     }
 
     private void sendToHandler(ClientFrame.Send frame) {
@@ -232,7 +251,11 @@ public final class NativeSession implements Subscriber {
             sendError(ErrorCode.BAD_REQUEST, "ack needs id", new ServerFrame.Ref("ack", null));
             return;
         }
-        protocol.services.broker().acknowledge(this, frame.id());
+        try {
+            protocol.services.broker().acknowledge(this, frame.id());
+        } catch (ClusterUnavailableException e) {
+            sendError(ErrorCode.INTERNAL, CLUSTER_UNAVAILABLE, new ServerFrame.Ref("ack", null));
+        }
     }
 
     private void sendError(ErrorCode code, String message, ServerFrame.Ref ref) {

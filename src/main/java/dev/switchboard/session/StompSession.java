@@ -2,6 +2,7 @@ package dev.switchboard.session;
 
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
+import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.Subscriber;
 import dev.switchboard.stomp.StompCommand;
@@ -128,6 +129,11 @@ public final class StompSession implements Subscriber {
                 handle(frame);
             } catch (ProtocolError error) {
                 fail(error.getMessage(), error.detail(), frame.header("receipt"), error.closeCode());
+                return;
+            } catch (ClusterUnavailableException e) {
+                // STOMP has no error that keeps the connection: the client reconnects and resumes.
+                fail("cluster unavailable", "the cluster is unavailable; reconnect shortly", frame.header("receipt"),
+                        CloseCode.TRY_AGAIN_LATER);
                 return;
             }
         }
