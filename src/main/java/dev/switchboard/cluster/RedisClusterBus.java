@@ -208,6 +208,9 @@ public final class RedisClusterBus implements ClusterBus {
     @Override
     public void unfollow(Interest interest, String name) {
         String channel = channelOf(interest, name);
+        if (closed) {
+            return; // close() has unsubscribed everything; sessions may still be closing
+        }
         Subscription subscription = subscriptions.get(channel);
         if (subscription == null) {
             LOG.log(Level.WARNING, "Unfollowed {0} more often than followed", channel);
@@ -219,7 +222,7 @@ public final class RedisClusterBus implements ClusterBus {
                 return;
             }
             subscription.count--;
-            if (subscription.count == 0 && !closed) {
+            if (subscription.count == 0) {
                 try {
                     unsubscribe(subscription);
                 } catch (RedisException e) {

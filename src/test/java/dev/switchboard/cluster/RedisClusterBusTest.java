@@ -257,6 +257,28 @@ class RedisClusterBusTest {
     }
 
     @Test
+    void aFullLaneDropsWhatItCannotHoldAndAsksForAResynchronisation() {
+        CountDownLatch release = new CountDownLatch(1);
+        Node a = node("A", RedisServer.shared(), NEVER, 1, 1, inbound -> inbound.onTopicMessage = delivery -> {
+            if (delivery.offset() == 1) {
+                await().atMost(WAIT).until(() -> release.getCount() == 0);
+            }
+        });
+        a.bus.follow(Interest.TOPIC, "news");
+        RedisConnections publisher = publisher();
+
+        publisher.commands().sync().publish(RedisKeys.topicChannel("news"), announcement("news", 1, "e1"));
+        publisher.commands().sync().publish(RedisKeys.topicChannel("news"), announcement("news", 2, "e1"));
+        publisher.commands().sync().publish(RedisKeys.topicChannel("news"), announcement("news", 3, "e1"));
+
+        // 1 is with the blocked broker, 2 waits in the lane's one place, 3 is dropped.
+        await().atMost(WAIT).until(() -> a.inbound.resynchronisations.get() == 1);
+        release.countDown();
+        await().atMost(WAIT).until(() -> a.inbound.topicMessages("news").size() == 2);
+        assertThat(a.inbound.topicMessages("news")).containsExactly("1@e1", "2@e1");
+    }
+
+    @Test
     void aDisconnectCommandReachesTheNamedNodeOnly() {
         Node a = node("A");
         Node b = node("B");
@@ -409,10 +431,15 @@ class RedisClusterBusTest {
     }
 
     private Node node(String id, RedisServer server, Duration resyncInterval, Consumer<RecordingInbound> setUp) {
+        return node(id, server, resyncInterval, RedisClusterBus.DEFAULT_LANES, RedisClusterBus.DEFAULT_LANE_CAPACITY,
+                setUp);
+    }
+
+    private Node node(String id, RedisServer server, Duration resyncInterval, int lanes, int laneCapacity,
+            Consumer<RecordingInbound> setUp) {
         RedisConnections connections = new RedisConnections(server.uri(), TIMEOUT);
         opened.add(connections);
-        RedisClusterBus bus = new RedisClusterBus(connections, CODEC, id, resyncInterval, RedisClusterBus.DEFAULT_LANES,
-                RedisClusterBus.DEFAULT_LANE_CAPACITY);
+        RedisClusterBus bus = new RedisClusterBus(connections, CODEC, id, resyncInterval, lanes, laneCapacity);
         opened.add(bus);
         RecordingInbound inbound = new RecordingInbound();
         setUp.accept(inbound);
