@@ -12,8 +12,11 @@ import java.time.Duration;
 public record RedeliveryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, int inboxSize,
         Duration inboxTtl, int deadLetters) {
 
-    /** The wait after the {@code attempt}-th delivery (1-based). */
-    Duration backoffAfter(int attempt) {
+    /**
+     * The wait after the {@code attempt}-th delivery (1-based). Public for inboxes kept outside this
+     * package (the Redis one), which must back off exactly as the in-memory one does.
+     */
+    public Duration backoffAfter(int attempt) {
         long millis = initialBackoff.toMillis() << Math.min(attempt - 1, 30);
         return Duration.ofMillis(Math.min(Math.max(millis, 0), maxBackoff.toMillis()));
     }

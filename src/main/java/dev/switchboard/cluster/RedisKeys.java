@@ -83,6 +83,14 @@ final class RedisKeys {
         return "sb:inbox:{" + recipient + "}";
     }
 
+    /**
+     * Sorted set of a recipient's pending message ids, scored by acceptance order (1, 2, 3, …): which
+     * message is oldest, for the size bound and for listing pending messages oldest first.
+     */
+    static String inboxOrder(String recipient) {
+        return "sb:inbox:{" + recipient + "}:order";
+    }
+
     /** List of a recipient's recent dead letters, oldest first. */
     static String deadLetters(String recipient) {
         return "sb:inbox:{" + recipient + "}:dead";

@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class InMemoryInboxTest {
+/** The contract, plus what only an inbox on this process's heap does: forgetting boxes, the memory budget, shedding. */
+class InMemoryInboxTest extends InboxContract {
 
     /** 3 attempts, 100 pending per recipient, TTL 1 day, 2 dead letters kept. */
     private static final RedeliveryPolicy ACKS = new RedeliveryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(2),
@@ -16,6 +17,19 @@ class InMemoryInboxTest {
 
     private final MutableClock clock = MutableClock.atFixedInstant();
     private int ids;
+    private InMemoryInbox contractInbox;
+
+    @Override
+    protected Inbox newInbox(RedeliveryPolicy policy) {
+        contractInbox = new InMemoryInbox(policy);
+        return contractInbox;
+    }
+
+    /** Nothing is shared between nodes: every node would have its own; the contract's two views are one. */
+    @Override
+    protected Inbox sameInboxOnAnotherNode() {
+        return contractInbox;
+    }
 
     private Delivery message(String user, int payloadLength) {
         return TestDeliveries.toUser("m" + ids++, user, null, "\"" + "x".repeat(payloadLength - 2) + "\"",
