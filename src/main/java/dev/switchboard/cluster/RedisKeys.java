@@ -73,8 +73,11 @@ final class RedisKeys {
 
     /** A node's latest figures for the stats API (expires with the heartbeat). */
     static String nodeReport(String nodeId) {
-        return "sb:node:{" + nodeId + "}:report";
+        return NODE_ALIVE_PREFIX + nodeId + NODE_REPORT_SUFFIX;
     }
+
+    /** {@link #nodeReport} is {@link #NODE_ALIVE_PREFIX}, the node id, then this (for scripts that walk {@link #NODES}). */
+    static final String NODE_REPORT_SUFFIX = "}:report";
 
     /** Set of the node ids that have reported (pruned of those whose heartbeat expired). */
     static final String NODES = "sb:nodes";
