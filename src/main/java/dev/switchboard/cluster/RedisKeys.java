@@ -53,25 +53,50 @@ final class RedisKeys {
 
     // --- nodes ---
 
-    /** A node's heartbeat: exists while the node is alive (it expires after the node's lease). */
+    /**
+     * A node's heartbeat: exists while the node is alive (it expires after the node's lease). Its
+     * value is the node's current incarnation (see {@link NodeHeartbeat}); what a node wrote under
+     * another incarnation counts as written by a dead node.
+     */
     static String nodeAlive(String nodeId) {
-        return "sb:node:{" + nodeId + "}:alive";
+        return NODE_ALIVE_PREFIX + nodeId + NODE_ALIVE_SUFFIX;
     }
+
+    /**
+     * {@link #nodeAlive} is this, the node id, then {@link #NODE_ALIVE_SUFFIX}: given to the Lua
+     * scripts that check the liveness of nodes they only learn from stored data.
+     */
+    static final String NODE_ALIVE_PREFIX = "sb:node:{";
+
+    /** See {@link #NODE_ALIVE_PREFIX}. */
+    static final String NODE_ALIVE_SUFFIX = "}:alive";
 
     /** A node's latest figures for the stats API (expires with the heartbeat). */
     static String nodeReport(String nodeId) {
-        return "sb:node:{" + nodeId + "}:report";
+        return NODE_ALIVE_PREFIX + nodeId + NODE_REPORT_SUFFIX;
     }
+
+    /** {@link #nodeReport} is {@link #NODE_ALIVE_PREFIX}, the node id, then this (for scripts that walk {@link #NODES}). */
+    static final String NODE_REPORT_SUFFIX = "}:report";
 
     /** Set of the node ids that have reported (pruned of those whose heartbeat expired). */
     static final String NODES = "sb:nodes";
 
     // --- channels: ChannelRegistry ---
 
-    /** Hash of a channel's claim: token, user, node, session (once bound), since. */
+    /**
+     * Hash of a channel's claim: token, user, node, inc (the node's incarnation when it claimed),
+     * session (empty until bound), since (ms), reserved (ms). See {@link RedisChannelRegistry}.
+     */
     static String channelClaim(String channelId) {
-        return "sb:claim:{" + channelId + "}";
+        return CLAIM_PREFIX + channelId + CLAIM_SUFFIX;
     }
+
+    /** {@link #channelClaim} is this, the channel id, then {@link #CLAIM_SUFFIX} (for scripts that walk {@link #CLAIMS}). */
+    static final String CLAIM_PREFIX = "sb:claim:{";
+
+    /** See {@link #CLAIM_PREFIX}. */
+    static final String CLAIM_SUFFIX = "}";
 
     /** Set of the channel ids with a claim, for listing open channels. */
     static final String CLAIMS = "sb:claims";
@@ -101,12 +126,12 @@ final class RedisKeys {
 
     // --- presence ---
 
-    /** Hash of a user's open sessions by session id (a JSON record each). */
+    /** Hash of a user's open sessions by session id: {@code node\nincarnation\nJSON record} each. */
     static String userSessions(String user) {
         return "sb:presence:user:{" + user + "}";
     }
 
-    /** Hash of a topic's subscribers: field {@code node\nuser}, value how many sessions. */
+    /** Hash of a topic's subscribers: field {@code node\nincarnation\nuser}, value how many sessions. */
     static String topicPresence(String topic) {
         return "sb:presence:topic:{" + topic + "}";
     }
