@@ -296,9 +296,9 @@ public final class Broker implements ChannelGate {
         if (local.positioned()) {
             return;
         }
-        // Followed before the position is read: every announcement after that position reaches us.
-        bus.follow(ClusterBus.Interest.TOPIC, topic);
         try {
+            // Followed before the position is read: every announcement after that position reaches us.
+            bus.follow(ClusterBus.Interest.TOPIC, topic); // counted even when it throws
             local.moveTo(log.position(topic));
         } catch (RuntimeException e) {
             bus.unfollow(ClusterBus.Interest.TOPIC, topic);
@@ -604,6 +604,13 @@ public final class Broker implements ChannelGate {
         }
     }
 
+    /** Closes every session of this node that holds a channel (self-fencing in cluster mode). */
+    public void disconnectChannelSessions(CloseCode reason) {
+        for (Subscriber session : localChannels.values()) {
+            session.disconnect(reason);
+        }
+    }
+
     /** Closes every open session of this node (shutdown). */
     public void disconnectAll(CloseCode reason) {
         for (Subscriber session : sessions.all()) {
@@ -629,6 +636,14 @@ public final class Broker implements ChannelGate {
     /** Every live node's figures, this node's first (this node's published as it goes). */
     public List<NodeReport> nodes() {
         return presence.nodes(new NodeReport(nodeId, stats.figures(sessionCount(), subscriptionCount())));
+    }
+
+    /**
+     * Publishes this node's figures to the other nodes' stats (cluster mode; a single node keeps
+     * them to itself). Called periodically.
+     */
+    public void reportToCluster() {
+        nodes();
     }
 
     public int sessionCount() {

@@ -6,12 +6,9 @@ import dev.switchboard.broker.ApplicationHandler;
 import dev.switchboard.broker.ApplicationHandlers;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.BrokerStats;
-import dev.switchboard.broker.ChannelRegistry;
 import dev.switchboard.broker.HistoryPolicy;
-import dev.switchboard.broker.InMemoryInbox;
 import dev.switchboard.broker.MemoryBudget;
 import dev.switchboard.broker.RedeliveryPolicy;
-import dev.switchboard.broker.InMemoryChannelRegistry;
 import dev.switchboard.broker.InMemorySessionRegistry;
 import dev.switchboard.broker.InMemorySubscriptionRegistry;
 import dev.switchboard.broker.MessageIds;
@@ -55,11 +52,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 
@@ -105,13 +100,6 @@ public class SwitchboardBeans {
 
     @Produces
     @ApplicationScoped
-    ChannelRegistry channelRegistry(Clock clock) {
-        // A handshake that reserved a channel but never opened (client vanished mid-upgrade) frees it after this.
-        return new InMemoryChannelRegistry(clock, Duration.ofSeconds(30));
-    }
-
-    @Produces
-    @ApplicationScoped
     SubscriptionRegistry subscriptionRegistry() {
         return new InMemorySubscriptionRegistry();
     }
@@ -124,21 +112,43 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    Broker broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ChannelRegistry channels,
-            SwitchboardConfig config, Clock clock) {
-        // A fresh epoch per start: this in-memory broker keeps no history across restarts.
-        String epoch = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+    RedeliveryPolicy redeliveryPolicy(SwitchboardConfig config) {
         SwitchboardConfig.RedeliverySettings acks = config.redelivery();
-        RedeliveryPolicy redelivery = new RedeliveryPolicy(acks.maxAttempts(), Duration.ofMillis(acks.backoffMs()),
+        return new RedeliveryPolicy(acks.maxAttempts(), Duration.ofMillis(acks.backoffMs()),
                 Duration.ofMillis(acks.maxBackoffMs()), acks.inboxSize(), Duration.ofMillis(acks.inboxTtlMs()),
                 acks.deadLetters());
+    }
+
+    @Produces
+    @Singleton
+    HistoryPolicy historyPolicy(SwitchboardConfig config) {
         SwitchboardConfig.MemorySettings memory = config.memory();
-        HistoryPolicy history = new HistoryPolicy(config.historySize(), Duration.ofMillis(config.historyTtlMs()),
+        return new HistoryPolicy(config.historySize(), Duration.ofMillis(config.historyTtlMs()),
                 memory.historyMaxBytes(), Duration.ofMillis(memory.topicIdleMs()));
+    }
+
+    /** Single node or cluster, decided here once (see {@link ClusterMode}). */
+    @Produces
+    @Singleton
+    ClusterMode clusterMode(SwitchboardConfig config, Jsonb jsonb, HistoryPolicy history,
+            RedeliveryPolicy redelivery) {
+        return ClusterMode.choose(config, jsonb, history, redelivery);
+    }
+
+    void closeClusterMode(@Disposes ClusterMode mode) {
+        mode.close();
+    }
+
+    @Produces
+    @Singleton
+    Broker broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ClusterMode cluster,
+            HistoryPolicy history, RedeliveryPolicy redelivery, SwitchboardConfig config, Clock clock) {
         // One budget for history and inboxes together: past it, the oldest history goes first.
-        MemoryBudget budget = MemoryBudget.ofHeapPercent(memory.budgetPercent());
-        Broker broker = new Broker(subscriptions, sessions, channels, new MessageIds(), new BrokerStats(), clock,
-                config.nodeId(), epoch, history, new InMemoryInbox(redelivery, budget), redelivery, budget);
+        MemoryBudget budget = MemoryBudget.ofHeapPercent(config.memory().budgetPercent());
+        Broker broker = new Broker(subscriptions, sessions,
+                cluster.parts(sessions, subscriptions, config, history, redelivery, budget, clock), new MessageIds(),
+                new BrokerStats(), clock, config.nodeId(), history, redelivery, budget);
+        cluster.fenceChannelsOf(broker);
         broker.start();
         return broker;
     }

@@ -36,6 +36,8 @@ public class SwitchboardLifecycle {
      * count still follows the idle time (default one minute) closely.
      */
     private static final Duration MEMORY_SWEEP = Duration.ofSeconds(5);
+    /** Well inside the report's expiry in Redis (three heartbeat leases). */
+    private static final Duration NODE_REPORT = Duration.ofSeconds(5);
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object context, Instance<SwitchboardConfig> configs,
             Instance<Broker> brokers, Instance<HandshakeGuard> guards, Instance<ApiAuthenticator> authenticators,
@@ -57,6 +59,9 @@ public class SwitchboardLifecycle {
                 REDELIVERY_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         executors.scheduler().scheduleWithFixedDelay(() -> sweep(broker), MEMORY_SWEEP.toMillis(),
                 MEMORY_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        // Cluster mode: every node's stats show this node's figures, at most this old.
+        executors.scheduler().scheduleWithFixedDelay(() -> report(broker), 0, NODE_REPORT.toMillis(),
+                TimeUnit.MILLISECONDS);
         String where = "";
         if (context instanceof ServletContext servlet) {
             where = " at context path '" + servlet.getContextPath() + "'";
@@ -72,6 +77,15 @@ public class SwitchboardLifecycle {
             broker.sweep();
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "Memory sweep failed; the next one runs as planned", e);
+        }
+    }
+
+    /** As for the sweep: a failed report (Redis out of reach) must not cancel the next ones. */
+    private static void report(Broker broker) {
+        try {
+            broker.reportToCluster();
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "Node report not published; the next one runs as planned: {0}", e.toString());
         }
     }
 

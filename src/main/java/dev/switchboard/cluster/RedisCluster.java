@@ -1,0 +1,87 @@
+package dev.switchboard.cluster;
+
+import dev.switchboard.broker.ClusterParts;
+import dev.switchboard.broker.HistoryPolicy;
+import dev.switchboard.broker.RedeliveryPolicy;
+import jakarta.json.bind.Jsonb;
+import java.time.Duration;
+
+/**
+ * Cluster mode: the broker's shared parts, all on one Redis (standalone or Sentinel), made once
+ * at start-up when {@code SWITCHBOARD_REDIS_URI} is set. Owns this node's two Redis connections
+ * and its heartbeat; {@link #close()} stops them (the heartbeat key is deleted, so this node's
+ * channels are free at once after a clean stop).
+ *
+ * <p>Liveness: a node counts as alive while its heartbeat key exists; it is refreshed every third
+ * of {@link #LEASE}, so a node killed outright frees its channels within the lease. A node that
+ * could not refresh it for longer than the lease must stop serving its channels ({@link
+ * #onLeaseLost}): by then another node may have been granted them.
+ */
+public final class RedisCluster implements AutoCloseable {
+
+    /** How long a node's heartbeat outlives its last refresh: the bound on freeing a dead node's channels. */
+    public static final Duration LEASE = Duration.ofSeconds(10);
+    /** A handshake's reservation that no session ever bound stops counting after this. */
+    private static final Duration RESERVATION_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RedisConnections connections;
+    private final NodeHeartbeat heartbeat;
+    private final RedisClusterBus bus;
+    private final RedisPresence presence;
+    private final ClusterParts parts;
+
+    private RedisCluster(RedisConnections connections, String nodeId, Jsonb jsonb, HistoryPolicy history,
+            RedeliveryPolicy redelivery) {
+        this.connections = connections;
+        DeliveryCodec codec = new DeliveryCodec(jsonb);
+        this.heartbeat = new NodeHeartbeat(connections, nodeId, LEASE);
+        this.bus = new RedisClusterBus(connections, jsonb, nodeId, RedisClusterBus.DEFAULT_RESYNC_INTERVAL);
+        this.presence = new RedisPresence(connections, nodeId, jsonb, LEASE);
+        this.parts = new ClusterParts(bus, new RedisTopicLog(connections, codec, history),
+                new RedisChannelRegistry(connections, RESERVATION_TIMEOUT), new RedisInbox(connections, codec, redelivery),
+                presence);
+        // The heartbeat first: claims and presence entries count only under this node's live incarnation.
+        heartbeat.start();
+        // After a lost lease this node has a new incarnation: its presence entries are written again under it.
+        heartbeat.onLeaseRegained(presence::resync);
+    }
+
+    /**
+     * Connects to the Redis at {@code uri} ({@code redis://}, {@code rediss://} or
+     * {@code redis-sentinel://}) and starts this node's heartbeat.
+     *
+     * @throws IllegalArgumentException if the URI is malformed
+     * @throws IllegalStateException if Redis cannot be reached (one line naming SWITCHBOARD_REDIS_URI)
+     */
+    public static RedisCluster connect(String uri, String nodeId, Jsonb jsonb, HistoryPolicy history,
+            RedeliveryPolicy redelivery) {
+        RedisConnections connections = new RedisConnections(uri, RedisConnections.DEFAULT_COMMAND_TIMEOUT);
+        try {
+            return new RedisCluster(connections, nodeId, jsonb, history, redelivery);
+        } catch (RuntimeException e) {
+            connections.close();
+            throw e;
+        }
+    }
+
+    /** The parts to build the broker with. */
+    public ClusterParts parts() {
+        return parts;
+    }
+
+    /**
+     * Runs {@code fence} once each time this node has been cut off from Redis for longer than its
+     * lease (self-fencing: the node closes its channel sessions, which other nodes may now grant).
+     */
+    public void onLeaseLost(Runnable fence) {
+        heartbeat.onLeaseLost(fence);
+    }
+
+    @Override
+    public void close() {
+        bus.close();
+        presence.close();
+        heartbeat.close();
+        connections.close();
+    }
+}
