@@ -71,6 +71,12 @@ public final class Broker implements ChannelGate {
      * session may be closed while it is being opened, and then closed again once open returns).
      */
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
+    /**
+     * Channels of closed sessions that could not be released because the cluster was out of
+     * reach (session id to channel id): released again by {@link #retryReleases()}. Bounded by
+     * the sessions closed during an outage.
+     */
+    private final ConcurrentHashMap<String, String> unreleased = new ConcurrentHashMap<>();
 
     /**
      * {@code budget} must be the one the in-process parts (topic log, inbox) report to; {@code
@@ -221,13 +227,7 @@ public final class Broker implements ChannelGate {
         sessions.remove(session);
         if (session.channelId() != null) {
             localChannels.remove(session.channelId(), session);
-            try {
-                channels.release(session.channelId(), session.sessionId());
-            } catch (ClusterUnavailableException e) {
-                // The claim names this node and a session it no longer has: reconcileChannels() frees it later.
-                LOG.log(Level.WARNING, "Channel {0} of closed session {1} could not be released now: {2}",
-                        session.channelId(), session.sessionId(), e.getMessage());
-            }
+            release(session.channelId(), session.sessionId());
         }
         if (announced.remove(session.sessionId())) {
             if (session.channelId() != null) {
@@ -602,6 +602,27 @@ public final class Broker implements ChannelGate {
         } else {
             bus.disconnect(holder.nodeId(), holder.sessionId(), reason);
         }
+    }
+
+    private void release(String channelId, String sessionId) {
+        try {
+            channels.release(channelId, sessionId);
+            unreleased.remove(sessionId);
+        } catch (ClusterUnavailableException e) {
+            // Left as it is, the claim would keep the channel for a session that is gone, for as long
+            // as this node lives: try again once the cluster is back.
+            unreleased.put(sessionId, channelId);
+            LOG.log(Level.WARNING, "Channel {0} of closed session {1} could not be released now, will retry: {2}",
+                    channelId, sessionId, e.getMessage());
+        }
+    }
+
+    /**
+     * Releases the channels whose release failed while the cluster was out of reach. Called
+     * periodically; a no-op while nothing failed.
+     */
+    public void retryReleases() {
+        unreleased.forEach(this::release);
     }
 
     /** Closes every session of this node that holds a channel (self-fencing in cluster mode). */

@@ -60,7 +60,7 @@ public class SwitchboardLifecycle {
         executors.scheduler().scheduleWithFixedDelay(() -> sweep(broker), MEMORY_SWEEP.toMillis(),
                 MEMORY_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         // Cluster mode: every node's stats show this node's figures, at most this old.
-        executors.scheduler().scheduleWithFixedDelay(() -> report(broker), 0, NODE_REPORT.toMillis(),
+        executors.scheduler().scheduleWithFixedDelay(() -> upkeep(broker), 0, NODE_REPORT.toMillis(),
                 TimeUnit.MILLISECONDS);
         String where = "";
         if (context instanceof ServletContext servlet) {
@@ -80,12 +80,16 @@ public class SwitchboardLifecycle {
         }
     }
 
-    /** As for the sweep: a failed report (Redis out of reach) must not cancel the next ones. */
-    private static void report(Broker broker) {
+    /**
+     * Cluster upkeep: channels left claimed by an outage are released, this node's figures
+     * published. As for the sweep, a failure (Redis out of reach) must not cancel the next runs.
+     */
+    private static void upkeep(Broker broker) {
         try {
+            broker.retryReleases();
             broker.reportToCluster();
         } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, "Node report not published; the next one runs as planned: {0}", e.toString());
+            LOG.log(Level.DEBUG, "Cluster upkeep failed; the next one runs as planned: {0}", e.toString());
         }
     }
 
