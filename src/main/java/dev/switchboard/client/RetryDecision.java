@@ -23,8 +23,9 @@ enum RetryDecision {
             case 1008 -> RETRY_WITH_NEW_TOKEN;  // token expired while connected (or forbidden / abuse)
             case 4000 -> STOP;                  // an operator disconnected this channel
             case 4009 -> STOP;                  // replaced by a newer session on the same channel: the other one won
-            // 1001 server stopping, 1006 connection lost, 1011 server fault, 4008 slow consumer,
-            // 4029 rate limited, and codes this client does not know: back off and come back
+            // 1001 server stopping, 1006 connection lost, 1011 server fault, 1013 the node cannot reach
+            // Redis, 4008 slow consumer, 4010 messages lost between nodes (the resume then answers
+            // recovered: false), 4029 rate limited, and codes this client does not know: back off and come back
             default -> RETRY;
         };
     }

@@ -26,6 +26,14 @@ final class NginxFront implements AutoCloseable {
     }
 
     static NginxFront start(String name, int backendPort) throws IOException {
+        return start(name, java.util.List.of(backendPort));
+    }
+
+    /**
+     * nginx with an upstream of several nodes (as {@code server-config/nginx/switchboard-cluster.conf},
+     * on these ports) and the shipped locations.
+     */
+    static NginxFront start(String name, java.util.List<Integer> backendPorts) throws IOException {
         int port = ServerProcess.freePort();
         Path prefix = Files.createDirectories(Path.of("target", "nginx", name).toAbsolutePath());
         Path locations = Path.of("server-config", "nginx", "switchboard-locations.conf").toAbsolutePath();
@@ -45,16 +53,24 @@ final class NginxFront implements AutoCloseable {
                     client_body_temp_path %1$s/body;
                     proxy_temp_path %1$s/proxy;
                     map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-                    upstream switchboard { server 127.0.0.1:%2$d; }
+                    upstream switchboard { least_conn; %2$s }
                     server {
                         listen 127.0.0.1:%3$d;
                         include %4$s;
                     }
                 }
-                """.formatted(prefix, backendPort, port, locations, user));
+                """.formatted(prefix, servers(backendPorts), port, locations, user));
         Process process = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", config.toString())
                 .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
         return new NginxFront(process, port);
+    }
+
+    private static String servers(java.util.List<Integer> ports) {
+        StringBuilder servers = new StringBuilder();
+        for (int backend : ports) {
+            servers.append("server 127.0.0.1:").append(backend).append(" max_fails=1 fail_timeout=10s; ");
+        }
+        return servers.toString();
     }
 
     int port() {

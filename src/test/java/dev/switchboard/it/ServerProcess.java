@@ -162,6 +162,19 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
                 });
     }
 
+    /**
+     * This server as clients reach it through {@code front}, which may balance over several
+     * servers: a view for building URIs, not to be stopped (stop this one; the caller closes front).
+     */
+    ServerProcess reachedThrough(NginxFront nginx) {
+        ServerProcess view = new ServerProcess(name, settings, false, true);
+        view.process = process;
+        view.port = port;
+        view.log = log;
+        view.front = nginx;
+        return view;
+    }
+
     /** The port clients use: the server's, or nginx's in front of it. */
     int port() {
         return front == null ? port : front.port();
