@@ -250,7 +250,42 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void stompClientsOnTwoNodesShareTopicsAndUserDestinationsWithNativeClients() throws Exception {
+        try (RawStompClient onA = stompConnected(a(), "nora");
+                RawStompClient onB = stompConnected(b(), "oscar");
+                ChannelClient nativeOnC = subscribed(c(), "pia", "mixed-x")) {
+            onA.send("SUBSCRIBE\nid:1\ndestination:/topic/mixed-x\nreceipt:r1\n\n\0");
+            assertThat(onA.nextFrame()).startsWith("RECEIPT\nreceipt-id:r1");
+            onB.send("SUBSCRIBE\nid:2\ndestination:/user/queue/calls\nreceipt:r2\n\n\0");
+            assertThat(onB.nextFrame()).startsWith("RECEIPT\nreceipt-id:r2");
+
+            // A STOMP SEND on node B reaches STOMP on A and native on C, with one offset.
+            onB.send("SEND\ndestination:/topic/mixed-x\ncontent-type:application/json\n\n{\"from\":\"b\"}\0");
+            String onAFrame = onA.nextFrame();
+            assertThat(onAFrame).startsWith("MESSAGE\n").contains("destination:/topic/mixed-x").endsWith(
+                    "{\"from\":\"b\"}\0");
+            JsonObject nativeMessage = nativeOnC.awaitFrame("message");
+            assertThat(nativeMessage.getJsonObject("data").getString("from")).isEqualTo("b");
+            assertThat(onAFrame).contains("offset:" + nativeMessage.getJsonNumber("offset").longValue());
+
+            // A backend's push through node C reaches the user's STOMP session on B.
+            assertThat(HttpApi.withApiKey(c()).post("/api/v1/users/oscar/messages",
+                    "{\"data\":\"line 3\",\"destination\":\"calls\"}").status()).isEqualTo(202);
+            assertThat(onB.nextFrame()).startsWith("MESSAGE\n").contains("destination:/user/queue/calls")
+                    .endsWith("\n\nline 3\0"); // a JSON string travels as its text (docs/stomp.md)
+        }
+    }
+
     // --- helpers ---
+
+    private static RawStompClient stompConnected(ServerProcess node, String user) throws Exception {
+        RawStompClient client = RawStompClient.connect(node);
+        client.send("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\nAuthorization:Bearer "
+                + TestTokens.token(user, "publisher") + "\n\n\0");
+        assertThat(client.nextFrame()).startsWith("CONNECTED\n");
+        return client;
+    }
 
     private static ChannelClient welcomed(ServerProcess node, String user, String channelId) throws Exception {
         ChannelClient client = ChannelClient.connect(node, TestTokens.token(user), channelId);
