@@ -168,6 +168,47 @@ public final class RedisServer implements AutoCloseable {
         start();
     }
 
+    /**
+     * Starts a Sentinel (this server's binary in sentinel mode) on a free port that monitors this
+     * server as master {@code masterName}; the caller closes it. Returns once the Sentinel knows
+     * the master's address.
+     */
+    public RedisServer.Sentinel startSentinel(String masterName) {
+        requireOwnProcess("watch with a Sentinel");
+        try {
+            int sentinelPort = freePort();
+            Path config = Files.createTempFile(WORK, "sentinel-" + sentinelPort + "-", ".conf");
+            // Sentinel rewrites its configuration file, so it must be its own and writable.
+            Files.writeString(config, String.join("\n", "port " + sentinelPort, "bind 127.0.0.1",
+                    "protected-mode no", "dir " + dir, "sentinel monitor " + masterName + " 127.0.0.1 " + port + " 1",
+                    "sentinel down-after-milliseconds " + masterName + " 1000", ""));
+            Path log = WORK.resolve("sentinel-" + sentinelPort + ".log");
+            Process sentinel = new ProcessBuilder(binary.path().toString(), config.toString(), "--sentinel")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            RedisServer asClient = new RedisServer("127.0.0.1", sentinelPort, Optional.empty(), null, null, false);
+            await("Sentinel on port " + sentinelPort + " knowing master " + masterName + " (log: " + log + ")")
+                    .atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                    .until(() -> {
+                        if (!sentinel.isAlive()) {
+                            throw new IllegalStateException("Sentinel exited with " + sentinel.exitValue() + "; see " + log);
+                        }
+                        return asClient.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName).contains(
+                                Integer.toString(port));
+                    });
+            return new Sentinel(sentinel, sentinelPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A running Sentinel; {@link #close()} stops it. */
+    public record Sentinel(Process process, int port) implements AutoCloseable {
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
     /** Stops a started server (nothing for REDIS_URL's). The shared server is left to the JVM's shutdown. */
     @Override
     public synchronized void close() {
@@ -266,6 +307,15 @@ public final class RedisServer implements AutoCloseable {
                 }
                 byte[] body = in.readNBytes(length + 2); // and its CRLF
                 yield new String(body, 0, length, StandardCharsets.UTF_8);
+            }
+            case '*' -> {
+                // An array (SENTINEL replies): its elements, one per line.
+                int count = Integer.parseInt(line.substring(1));
+                List<String> elements = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    elements.add(read(in));
+                }
+                yield String.join("\n", elements);
             }
             default -> throw new IllegalStateException("Unexpected Redis reply " + line);
         };
