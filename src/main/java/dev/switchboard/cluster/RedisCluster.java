@@ -57,10 +57,25 @@ public final class RedisCluster implements AutoCloseable {
             RedeliveryPolicy redelivery) {
         RedisConnections connections = new RedisConnections(uri, RedisConnections.DEFAULT_COMMAND_TIMEOUT);
         try {
+            requireSupportedVersion(connections);
             return new RedisCluster(connections, nodeId, jsonb, history, redelivery);
         } catch (RuntimeException e) {
             connections.close();
             throw e;
+        }
+    }
+
+    /** Redis 6.2 or newer: the topic log reads its streams with exclusive ranges (6.2). */
+    private static void requireSupportedVersion(RedisConnections connections) {
+        String info = connections.commands().sync().info("server");
+        String version = info.lines().filter(line -> line.startsWith("redis_version:"))
+                .map(line -> line.substring("redis_version:".length()).strip()).findFirst().orElse("0");
+        String[] parts = version.split("\\.");
+        int major = Integer.parseInt(parts[0]);
+        int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        if (major < 6 || major == 6 && minor < 2) {
+            throw new IllegalStateException("SWITCHBOARD_REDIS_URI names Redis " + version
+                    + "; cluster mode needs Redis 6.2 or newer");
         }
     }
 

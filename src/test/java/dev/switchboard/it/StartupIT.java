@@ -49,4 +49,14 @@ class StartupIT {
         assertThat(server.output())
                 .contains("Switchboard cannot start: SWITCHBOARD_JWT_SECRET must be at least 32 bytes, it has 9");
     }
+
+    @Test
+    void anUnreachableRedisStopsStartUpWithOneLineNamingTheSettingAndStatus1() throws Exception {
+        int closedPort = ServerProcess.freePort();
+        ServerProcess server = ServerProcess.launch("redis-unreachable", Map.of("jwt.secret", TestTokens.SECRET,
+                "redis.uri", "redis://127.0.0.1:" + closedPort));
+        assertThat(server.awaitExit()).isEqualTo(1);
+        assertThat(server.output()).containsPattern("Switchboard cannot start: .*SWITCHBOARD_REDIS_URI")
+                .doesNotContain("Switchboard is running");
+    }
 }
