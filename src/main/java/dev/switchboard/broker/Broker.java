@@ -200,9 +200,16 @@ public final class Broker implements ChannelGate {
      * oldest first. Sessions call this once they can take messages (after their greeting).
      */
     public void deliverWaiting(Subscriber session) {
-        deliverWaiting(session, userKey(session.user()));
-        if (session.channelId() != null) {
-            deliverWaiting(session, channelKey(session.channelId()));
+        try {
+            deliverWaiting(session, userKey(session.user()));
+            if (session.channelId() != null) {
+                deliverWaiting(session, channelKey(session.channelId()));
+            }
+        } catch (ClusterUnavailableException e) {
+            // The session opened all the same; what waits for it is in the shared inbox, and is
+            // sent again by redeliverDue() (sent ones) or on its next connect.
+            LOG.log(Level.WARNING, "Waiting messages of session {0} not delivered now: {1}", session.sessionId(),
+                    e.getMessage());
         }
     }
 
@@ -436,16 +443,27 @@ public final class Broker implements ChannelGate {
      * in the whole deployment when it was pushed.
      */
     public PushReceipt pushToUser(String user, String destination, String dataJson, boolean ackRequired) {
-        stats.accepted();
         Delivery delivery = Delivery.toUser(ids.next(), user, destination, dataJson, clock.instant(), ackRequired);
         if (ackRequired) {
             stats.deadLettered(inbox.add(userKey(user), delivery, clock.instant()).size());
         }
-        deliverToAll(sessions.ofUser(user), delivery);
+        // To the other nodes first: if the cluster is out of reach, nobody has it yet and the caller may retry.
         bus.send(delivery);
-        int reached = presence.sessionCount(user);
+        stats.accepted();
+        int here = deliverToAll(sessions.ofUser(user), delivery);
+        int reached = sessionCountOr(user, here);
         settleTracked(userKey(user), delivery, reached);
         return new PushReceipt(delivery.id(), reached);
+    }
+
+    /** The user's open sessions on every node, or {@code here} if the cluster cannot say now. */
+    private int sessionCountOr(String user, int here) {
+        try {
+            return presence.sessionCount(user);
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.DEBUG, "Counting the sessions of a user on this node only: {0}", e.getMessage());
+            return here;
+        }
     }
 
     /**
@@ -574,11 +592,10 @@ public final class Broker implements ChannelGate {
      * other nodes deliver to theirs.
      */
     public PushReceipt broadcast(String dataJson) {
-        stats.accepted();
         Delivery delivery = Delivery.toEveryone(ids.next(), dataJson, clock.instant());
-        int here = deliverToAll(sessions.all(), delivery);
-        bus.send(delivery);
-        return new PushReceipt(delivery.id(), here);
+        bus.send(delivery); // first: if the cluster is out of reach, nobody has it yet and the caller may retry
+        stats.accepted();
+        return new PushReceipt(delivery.id(), deliverToAll(sessions.all(), delivery));
     }
 
     private int deliverToAll(Collection<Subscriber> recipients, Delivery delivery) {
