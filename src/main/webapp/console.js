@@ -61,6 +61,12 @@
  *     #channels-status       text: count and update time, or the error message
  *     #channels-body         tbody; one <tr data-channel-id="..."> per channel
  *
+ *   Nodes (GET api/v1/stats: every live node of the cluster, one when not clustered)
+ *     #nodes-refresh-btn     button
+ *     #nodes-status          text: count and update time, or the error message
+ *     #nodes-body            tbody; one <tr data-node-id="..."> per node with cells
+ *                            .node-id .node-sessions .node-subscriptions .node-in .node-out
+ *
  *   Push from your backend
  *     #curl-cmd              code: ready-to-copy curl command
  *     #curl-copy-btn         button
@@ -73,7 +79,7 @@
   'use strict';
 
   const LOG_CAP = 500;
-  const CHANNELS_REFRESH_MS = 5000;
+  const PANELS_REFRESH_MS = 5000;
   const STORAGE_TOKEN = 'switchboard.console.token';
   const STORAGE_CHANNEL = 'switchboard.console.channelId';
 
@@ -123,6 +129,7 @@
     log: $('log'), logCount: $('log-count'), logClearBtn: $('log-clear-btn'),
     channelsRefreshBtn: $('channels-refresh-btn'), channelsStatus: $('channels-status'),
     channelsBody: $('channels-body'),
+    nodesRefreshBtn: $('nodes-refresh-btn'), nodesStatus: $('nodes-status'), nodesBody: $('nodes-body'),
     curlCmd: $('curl-cmd'), curlCopyBtn: $('curl-copy-btn'), curlCopyStatus: $('curl-copy-status'),
   };
 
@@ -441,7 +448,7 @@
       subs.clear();
     }
     renderSubs();
-    refreshChannels();
+    refreshPanels();
   }
 
   function onSubscribed(f) {
@@ -603,6 +610,41 @@
     el.subsBody.replaceChildren(...rows);
   }
 
+  // ---------------------------------------------------------------- HTTP API panels
+
+  /**
+   * GETs an api/v1 resource with the token as Bearer. Resolves to { body } or, when the
+   * server refuses, to { error: "<status>: <message>" } so the panel shows the server's reason.
+   */
+  async function apiGet(relPath, token) {
+    const res = await fetch(new URL(relPath, BASE), {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      cache: 'no-store',
+    });
+    const text = await res.text();
+    let body = null;
+    try { body = JSON.parse(text); } catch (e) { body = null; }
+    if (res.ok) return { body };
+    const msg = isPlainObject(body) && typeof body.message === 'string' ? body.message : res.statusText;
+    return { error: `${res.status}: ${msg || 'request failed'}` };
+  }
+
+  function setPanelStatus(elem, text, isError) {
+    elem.textContent = text;
+    elem.classList.toggle('is-error', isError);
+  }
+
+  /** "updated hh:mm:ss" for a panel's status line: shows the 5 s refresh is alive. */
+  function updated() {
+    return `updated ${clock(new Date()).slice(0, 8)}`;
+  }
+
+  /** Both panels at once: the timer, a page becoming visible, a new session. */
+  function refreshPanels() {
+    refreshChannels();
+    refreshNodes();
+  }
+
   // ---------------------------------------------------------------- open channels
 
   let channelsInFlight = false;
@@ -625,33 +667,22 @@
     channelsAgain = false;
     el.channelsRefreshBtn.disabled = true;
     try {
-      const res = await fetch(new URL('api/v1/channels', BASE), {
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-        cache: 'no-store',
-      });
-      const text = await res.text();
-      let body = null;
-      try { body = JSON.parse(text); } catch (e) { body = null; }
-      if (!res.ok) {
-        const msg = isPlainObject(body) && typeof body.message === 'string' ? body.message : res.statusText;
-        el.channelsStatus.textContent = `${res.status}: ${msg || 'request failed'}`;
-        el.channelsStatus.classList.add('is-error');
+      const { body, error } = await apiGet('api/v1/channels', token);
+      if (error) {
+        setPanelStatus(el.channelsStatus, error, true);
         renderChannels(null);
         return;
       }
       const list = isPlainObject(body) && Array.isArray(body.channels) ? body.channels : null;
       if (!list) {
-        el.channelsStatus.textContent = 'Unexpected answer from api/v1/channels.';
-        el.channelsStatus.classList.add('is-error');
+        setPanelStatus(el.channelsStatus, 'Unexpected answer from api/v1/channels.', true);
         return;
       }
       renderChannels(list);
-      el.channelsStatus.classList.remove('is-error');
-      el.channelsStatus.textContent =
-        `${list.length} open ${list.length === 1 ? 'channel' : 'channels'} \u00b7 updated ${clock(new Date()).slice(0, 8)}`;
+      setPanelStatus(el.channelsStatus,
+        `${list.length} open ${list.length === 1 ? 'channel' : 'channels'} \u00b7 ${updated()}`, false);
     } catch (e) {
-      el.channelsStatus.textContent = `Could not load channels: ${e.message}`;
-      el.channelsStatus.classList.add('is-error');
+      setPanelStatus(el.channelsStatus, `Could not load channels: ${e.message}`, true);
     } finally {
       channelsInFlight = false;
       el.channelsRefreshBtn.disabled = false;
@@ -688,6 +719,77 @@
       rows.push(tr);
     }
     el.channelsBody.replaceChildren(...rows);
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  let nodesInFlight = false;
+  let nodesAgain = false;
+
+  async function refreshNodes() {
+    const token = el.token.value.trim();
+    if (!token) {
+      el.nodesStatus.textContent = 'Enter a token (role admin) to list the nodes.';
+      return;
+    }
+    if (nodesInFlight) { nodesAgain = true; return; }
+    nodesInFlight = true;
+    nodesAgain = false;
+    el.nodesRefreshBtn.disabled = true;
+    try {
+      const { body, error } = await apiGet('api/v1/stats', token);
+      if (error) {
+        setPanelStatus(el.nodesStatus, error, true);
+        renderNodes(null);
+        return;
+      }
+      const list = isPlainObject(body) && Array.isArray(body.nodes) ? body.nodes : null;
+      if (!list) {
+        setPanelStatus(el.nodesStatus, 'Unexpected answer from api/v1/stats.', true);
+        return;
+      }
+      renderNodes(list);
+      setPanelStatus(el.nodesStatus, `${list.length} ${list.length === 1 ? 'node' : 'nodes'} \u00b7 ${updated()}`, false);
+    } catch (e) {
+      setPanelStatus(el.nodesStatus, `Could not load nodes: ${e.message}`, true);
+    } finally {
+      nodesInFlight = false;
+      el.nodesRefreshBtn.disabled = false;
+      if (nodesAgain) refreshNodes();
+    }
+  }
+
+  /** A counter cell: the server's number as is (no locale separators, so it matches curl output). */
+  function countCell(className, value) {
+    return node('td', `num ${className}`, typeof value === 'number' ? value : '\u2013');
+  }
+
+  function renderNodes(list) {
+    const rows = [];
+    const sorted = (list || []).filter(isPlainObject)
+      .sort((a, b) => String(a.node).localeCompare(String(b.node)));
+    for (const n of sorted) {
+      // No row is marked "current": the stats do not say which node serves this page's
+      // session, and a load balancer may pick any node, so guessing could mislead.
+      const tr = node('tr');
+      tr.dataset.nodeId = String(n.node);
+      tr.append(
+        node('td', 'node-id', n.node ?? '\u2013'),
+        countCell('node-sessions', n.sessions),
+        countCell('node-subscriptions', n.subscriptions),
+        countCell('node-in', n.messagesIn),
+        countCell('node-out', n.messagesOut),
+      );
+      rows.push(tr);
+    }
+    if (rows.length === 0) {
+      const tr = node('tr', 'empty');
+      const td = node('td', null, list ? 'No nodes reported.' : '\u2013');
+      td.colSpan = 5;
+      tr.append(td);
+      rows.push(tr);
+    }
+    el.nodesBody.replaceChildren(...rows);
   }
 
   // ---------------------------------------------------------------- curl help
@@ -786,16 +888,17 @@
   el.logClearBtn.addEventListener('click', () => { el.log.replaceChildren(); updateLogCount(); });
   el.incomingDismiss.addEventListener('click', dismissIncoming);
   el.channelsRefreshBtn.addEventListener('click', () => refreshChannels());
+  el.nodesRefreshBtn.addEventListener('click', () => refreshNodes());
   el.curlCopyBtn.addEventListener('click', copyCurl);
 
   setInterval(() => {
-    if (document.visibilityState === 'visible' && el.token.value.trim()) refreshChannels();
-  }, CHANNELS_REFRESH_MS);
+    if (document.visibilityState === 'visible' && el.token.value.trim()) refreshPanels();
+  }, PANELS_REFRESH_MS);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
       unread = 0;
       document.title = baseTitle;
-      if (el.token.value.trim()) refreshChannels();
+      if (el.token.value.trim()) refreshPanels();
     }
   });
   window.addEventListener('pagehide', () => { if (conn) { try { conn.ws.close(1000, 'page closed'); } catch (e) { /* ignore */ } } });
@@ -804,6 +907,6 @@
   updateCurl();
   renderSubs();
   setState('idle', 'not connected', 'Enter a token and a channel id, then connect.');
-  if (el.token.value.trim()) refreshChannels();
+  if (el.token.value.trim()) refreshPanels();
   if (autoConnect) connect();
 })();

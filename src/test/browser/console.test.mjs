@@ -53,7 +53,7 @@ async function pageState(page) {
       .map((li) => li.textContent.replace(/\s+/g, ' ').trim().slice(0, 200));
     return {
       state: t('conn-state'), detail: t('conn-detail'), refusal: t('refusal'),
-      incoming: t('incoming-data'), channels: t('channels-status'), log,
+      incoming: t('incoming-data'), channels: t('channels-status'), nodes: t('nodes-status'), log,
     };
   }).catch((e) => `(page state unavailable: ${e.message})`);
 }
@@ -209,6 +209,22 @@ describe('Switchboard console in headless Chromium', () => {
     } finally {
       await page3.close();
     }
+  });
+
+  test('g. the Nodes panel lists the single dev node, with this page\'s session counted', { timeout: 60_000 }, async () => {
+    assert.ok(page1, 'needs the page from test a');
+    await see(page1, page1.locator('#conn-state', { hasText: exact('open') }), 'page 1 still open');
+    await page1.locator('#nodes-refresh-btn').click();
+    // Wait for a row counting a session: a row loaded before the welcome could still show 0.
+    const counted = page1.locator('#nodes-body tr[data-node-id] .node-sessions', { hasText: /^\s*[1-9][0-9]*\s*$/ });
+    await see(page1, counted, 'a node with at least one session');
+    await see(page1, page1.locator('#nodes-status', { hasText: /^1 node \u00b7 updated / }), 'the status "1 node"');
+    const rows = await page1.locator('#nodes-body tr').evaluateAll((trs) => trs.map((tr) => ({
+      node: tr.dataset.nodeId, sessions: tr.querySelector('.node-sessions')?.textContent.trim(),
+    })));
+    assert.equal(rows.length, 1, `exactly one node row: ${JSON.stringify(rows)}`);
+    assert.ok(rows[0].node, `the row names its node: ${JSON.stringify(rows)}`);
+    assert.ok(Number(rows[0].sessions) >= 1, `sessions >= 1: ${JSON.stringify(rows)}`);
   });
 
   test('no script errors on the page', () => {
