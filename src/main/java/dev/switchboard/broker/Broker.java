@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Routes messages to sessions: topics, users, channels and everyone, on this node and, through the
@@ -264,7 +265,7 @@ public final class Broker implements ChannelGate {
      *         not subscribed
      */
     public SubscribeOutcome subscribe(String topic, Subscriber session, StreamPosition since,
-            java.util.function.Consumer<Delivery> replay, java.util.function.Consumer<SubscribeOutcome> beforeLive) {
+            Consumer<Delivery> replay, Consumer<SubscribeOutcome> beforeLive) {
         while (true) {
             LocalTopic local = topic(topic);
             synchronized (local) {
@@ -273,15 +274,16 @@ public final class Broker implements ChannelGate {
                 }
                 local.touch(clock.instant());
                 position(topic, local);
-                List<Delivery> missed = null;
-                if (since != null && since.epoch().equals(local.epoch())) {
-                    if (since.offset() > local.offset()) {
-                        // The client has seen more than this node delivered (it read it on another
-                        // node, or announcements are late): bring this node's subscribers that far first.
-                        missed = catchUp(topic, local, since.offset()) ? List.of() : null;
-                    } else {
-                        missed = log.read(topic, since, local.offset());
+                List<Delivery> missed;
+                try {
+                    missed = missedSince(topic, local, since);
+                } catch (RuntimeException e) {
+                    if (subscriptions.subscribers(topic).isEmpty()) {
+                        // Positioned for this subscriber alone, which is not coming: follow nothing.
+                        local.forgetPosition();
+                        bus.unfollow(ClusterBus.Interest.TOPIC, topic);
                     }
+                    throw e;
                 }
                 boolean recovered = missed != null && session.canTakeReplay(missed);
                 if (recovered) {
@@ -296,6 +298,22 @@ public final class Broker implements ChannelGate {
                 return outcome;
             }
         }
+    }
+
+    /**
+     * What a subscriber resuming from {@code since} missed, up to this node's cursor: null if it
+     * cannot be recovered (another epoch, or the log no longer holds it all). Under the topic's lock.
+     */
+    private List<Delivery> missedSince(String topic, LocalTopic local, StreamPosition since) {
+        if (since == null || !since.epoch().equals(local.epoch())) {
+            return null;
+        }
+        if (since.offset() > local.offset()) {
+            // The client has seen more than this node delivered (it read it on another node, or
+            // announcements are late): bring this node's subscribers that far first.
+            return catchUp(topic, local, since.offset()) ? List.of() : null;
+        }
+        return log.read(topic, since, local.offset());
     }
 
     /** Starts following a topic that has no subscriber here yet, and takes its position. Under the topic's lock. */
