@@ -184,6 +184,31 @@ class BrokerAcrossNodesTest {
         assertThat(nodeB.claimChannel("desk-1", "bob", ChannelPolicy.REJECT)).isInstanceOf(ChannelClaim.Granted.class);
     }
 
+    @Test
+    void aResumeThatCannotReadTheLogFailsAndLeavesTheTopicUnfollowed() {
+        TopicLog unreadable = new TopicLog() {
+            @Override public StreamPosition append(String topic, Delivery message) { return sharedLog.append(topic, message); }
+            @Override public StreamPosition position(String topic) { return sharedLog.position(topic); }
+            @Override public List<Delivery> read(String topic, StreamPosition from, long through) {
+                throw new ClusterUnavailableException("Redis is away (test)");
+            }
+            @Override public int topicCount() { return 0; }
+        };
+        HandDrivenBus busC = new HandDrivenBus();
+        Broker nodeC = node("node-c", busC, unreadable);
+        RecordingSubscriber resuming = session("s1", "alice");
+        assertThat(nodeC.open(resuming, null)).isTrue();
+        PublishReceipt published = nodeA.publish("news", "1");
+        StreamPosition since = new StreamPosition(0, published.epoch());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                nodeC.subscribe("news", resuming, since, d -> { }, o -> { }))
+                .isInstanceOf(ClusterUnavailableException.class);
+
+        assertThat(busC.follows("TOPIC:news")).isZero();
+        assertThat(nodeC.presence("news")).isEmpty();
+    }
+
     // --- helpers ---
 
     private List<Delivery> publishOnA(String topic, int count) {
