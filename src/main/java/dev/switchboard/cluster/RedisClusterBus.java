@@ -7,6 +7,7 @@ import dev.switchboard.broker.Delivery;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.api.sync.RedisPubSubCommands;
 import jakarta.json.bind.Jsonb;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * The {@link ClusterBus} of cluster mode, over Redis pub/sub on the node's shared
@@ -235,14 +237,7 @@ public final class RedisClusterBus implements ClusterBus {
 
     /** SUBSCRIBE, under the subscription's lock; on failure the channel waits to be settled. */
     private void subscribe(Subscription subscription) {
-        try {
-            connections.pubSub().sync().subscribe(subscription.channel);
-        } catch (RedisException e) {
-            // It may or may not have reached Redis (a timeout): settle it either way.
-            subscription.state = State.UNKNOWN;
-            unsettled.add(subscription.channel);
-            throw e;
-        }
+        sendPubSubCommand(subscription, RedisPubSubCommands::subscribe);
         subscription.state = State.SUBSCRIBED;
         unsettled.remove(subscription.channel);
     }
@@ -250,18 +245,28 @@ public final class RedisClusterBus implements ClusterBus {
     /** UNSUBSCRIBE, under the subscription's lock, and forgets the channel; on failure it waits to be settled. */
     private void unsubscribe(Subscription subscription) {
         if (subscription.state != State.UNSUBSCRIBED) {
-            try {
-                connections.pubSub().sync().unsubscribe(subscription.channel);
-            } catch (RedisException e) {
-                subscription.state = State.UNKNOWN;
-                unsettled.add(subscription.channel);
-                throw e;
-            }
+            sendPubSubCommand(subscription, RedisPubSubCommands::unsubscribe);
         }
         subscription.state = State.UNSUBSCRIBED;
         subscription.removed = true;
         subscriptions.remove(subscription.channel, subscription);
         unsettled.remove(subscription.channel);
+    }
+
+    /**
+     * Sends SUBSCRIBE or UNSUBSCRIBE for the subscription's channel, under its lock. On failure the
+     * command may or may not have reached Redis (a timeout), so the channel's state is unknown and
+     * it waits to be settled; the failure is rethrown.
+     */
+    private void sendPubSubCommand(Subscription subscription,
+            BiConsumer<RedisPubSubCommands<String, String>, String> command) {
+        try {
+            command.accept(connections.pubSub().sync(), subscription.channel);
+        } catch (RedisException e) {
+            subscription.state = State.UNKNOWN;
+            unsettled.add(subscription.channel);
+            throw e;
+        }
     }
 
     /** Brings Redis's subscriptions in line with the follows wherever a Redis call failed. On the resync thread. */

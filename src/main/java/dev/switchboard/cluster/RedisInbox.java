@@ -6,16 +6,11 @@ import dev.switchboard.broker.Inbox;
 import dev.switchboard.broker.InboxEntry;
 import dev.switchboard.broker.RedeliveryPolicy;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -103,7 +98,7 @@ public final class RedisInbox implements Inbox {
             """;
 
     /** KEYS inbox, order, dead, due; ARGV id, nowMs, ttlMs, inboxSize, deadKept, deliveryJson, recipient. */
-    private static final Script ADD = new Script("add", PRELUDE + """
+    private static final LuaScript ADD = script("add", PRELUDE + """
             local inbox, order, dead, due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
             local id, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
             local size, keep, recipient = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[7]
@@ -133,7 +128,7 @@ public final class RedisInbox implements Inbox {
             """);
 
     /** KEYS inbox, order, due; ARGV id, nowMs, ttlMs, recipient, backoffMs after attempt 1, 2, … */
-    private static final Script MARK_SENT = new Script("markSent", PRELUDE + """
+    private static final LuaScript MARK_SENT = script("markSent", PRELUDE + """
             local value = redis.call('HGET', KEYS[1], ARGV[1])
             if not value then
               return 0
@@ -150,7 +145,7 @@ public final class RedisInbox implements Inbox {
             """);
 
     /** KEYS inbox, order, due; ARGV id, recipient. */
-    private static final Script ACKNOWLEDGE = new Script("acknowledge", """
+    private static final LuaScript ACKNOWLEDGE = script("acknowledge", """
             if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then
               return 0
             end
@@ -160,7 +155,7 @@ public final class RedisInbox implements Inbox {
             """);
 
     /** KEYS inbox, order, dead, due; ARGV nowMs, ttlMs, deadKept, recipient. Returns the entries kept, oldest first. */
-    private static final Script PENDING = new Script("pending", PRELUDE + """
+    private static final LuaScript PENDING = script("pending", PRELUDE + """
             local oldestKept = tonumber(ARGV[1]) - tonumber(ARGV[2])
             local ttl, keep = tonumber(ARGV[2]), tonumber(ARGV[3])
             local kept = {}
@@ -185,7 +180,7 @@ public final class RedisInbox implements Inbox {
      * inbox, order and dead key names around the recipient. Returns the number of due members
      * looked at, then recipient and entry (as it was before the claim) of each message claimed.
      */
-    private static final Script CLAIM_DUE = new Script("claimDue", PRELUDE + """
+    private static final LuaScript CLAIM_DUE = script("claimDue", PRELUDE + """
             local due = KEYS[1]
             local oldestKept = tonumber(ARGV[1]) - tonumber(ARGV[3])
             local claimUntil, ttl, keep = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -223,26 +218,10 @@ public final class RedisInbox implements Inbox {
             """);
 
     /** KEYS inbox, order, dead, due; ARGV id, reason, ttlMs, deadKept, recipient. */
-    private static final Script KILL = new Script("kill", PRELUDE + """
+    private static final LuaScript KILL = script("kill", PRELUDE + """
             bury(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[5], ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
             return 1
             """);
-
-    /** A Lua script and its SHA-1 (lower-case hex, as Redis names it), for EVALSHA. */
-    private record Script(String name, String text, String sha) {
-        Script(String name, String text) {
-            this(name, text, sha1(text));
-        }
-
-        private static String sha1(String text) {
-            try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
-                        .digest(text.getBytes(StandardCharsets.UTF_8)));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("Every Java platform has SHA-1", e);
-            }
-        }
-    }
 
     /** The part of a recipient's key name before the recipient, and the part after. */
     private record KeyShape(String prefix, String suffix) {
@@ -281,7 +260,7 @@ public final class RedisInbox implements Inbox {
 
     @Override
     public List<InboxEntry> add(String recipient, Delivery delivery, Instant now) {
-        List<Object> pushedOut = run(ADD, ScriptOutputType.MULTI, recipientKeys(recipient, true),
+        List<Object> pushedOut = ADD.run(redis, ScriptOutputType.MULTI, recipientKeys(recipient, true),
                 delivery.id(), millis(now), ttlMillis, Integer.toString(policy.inboxSize()), deadKept,
                 codec.encode(delivery), recipient);
         List<InboxEntry> dead = new ArrayList<>(pushedOut.size());
@@ -299,20 +278,20 @@ public final class RedisInbox implements Inbox {
         args[2] = ttlMillis;
         args[3] = recipient;
         System.arraycopy(backoffMillis, 0, args, 4, BACKOFF_STEPS);
-        run(MARK_SENT, ScriptOutputType.INTEGER, recipientKeys(recipient, false), args);
+        MARK_SENT.run(redis, ScriptOutputType.INTEGER, recipientKeys(recipient, false), args);
     }
 
     @Override
     public boolean acknowledge(String recipient, String messageId) {
-        Long removed = run(ACKNOWLEDGE, ScriptOutputType.INTEGER, recipientKeys(recipient, false), messageId,
+        Long removed = ACKNOWLEDGE.run(redis, ScriptOutputType.INTEGER, recipientKeys(recipient, false), messageId,
                 recipient);
         return removed == 1L;
     }
 
     @Override
     public List<InboxEntry> pending(String recipient, Instant now) {
-        List<Object> values = run(PENDING, ScriptOutputType.MULTI, recipientKeys(recipient, true), millis(now),
-                ttlMillis, deadKept, recipient);
+        List<Object> values = PENDING.run(redis, ScriptOutputType.MULTI, recipientKeys(recipient, true),
+                millis(now), ttlMillis, deadKept, recipient);
         List<InboxEntry> pending = new ArrayList<>(values.size());
         for (Object value : values) {
             pending.add(entry(recipient, (String) value));
@@ -331,7 +310,7 @@ public final class RedisInbox implements Inbox {
         long untilMillis = now.plus(claimFor).toEpochMilli();
         List<Due> due = new ArrayList<>();
         while (true) {
-            List<Object> reply = run(CLAIM_DUE, ScriptOutputType.MULTI, new String[] {RedisKeys.INBOX_DUE},
+            List<Object> reply = CLAIM_DUE.run(redis, ScriptOutputType.MULTI, new String[] {RedisKeys.INBOX_DUE},
                     Long.toString(nowMillis), Long.toString(untilMillis), ttlMillis, deadKept,
                     Integer.toString(CLAIM_BATCH), INBOX_SHAPE.prefix(), INBOX_SHAPE.suffix(), ORDER_SHAPE.prefix(),
                     ORDER_SHAPE.suffix(), DEAD_SHAPE.prefix(), DEAD_SHAPE.suffix());
@@ -348,8 +327,8 @@ public final class RedisInbox implements Inbox {
 
     @Override
     public void kill(String recipient, String messageId, String reason, Instant now) {
-        run(KILL, ScriptOutputType.INTEGER, recipientKeys(recipient, true), messageId, reason, ttlMillis, deadKept,
-                recipient);
+        KILL.run(redis, ScriptOutputType.INTEGER, recipientKeys(recipient, true), messageId, reason, ttlMillis,
+                deadKept, recipient);
     }
 
     @Override
@@ -381,22 +360,18 @@ public final class RedisInbox implements Inbox {
                 : new String[] {RedisKeys.inbox(recipient), RedisKeys.inboxOrder(recipient), RedisKeys.INBOX_DUE};
     }
 
-    private <T> T run(Script script, ScriptOutputType type, String[] keys, String... args) {
-        try {
-            try {
-                return redis.evalsha(script.sha(), type, keys, args);
-            } catch (RedisNoScriptException e) {
-                // Redis restarted or its script cache was flushed: EVAL sends the text and caches it again.
-                return redis.eval(script.text(), type, keys, args);
-            }
-        } catch (RedisException e) {
-            throw unavailable(script.name(), e);
-        }
+    /** A script whose failures read as every failure of this inbox: "Redis inbox {@code operation} failed: …". */
+    private static LuaScript script(String operation, String source) {
+        return LuaScript.failingAs(failure(operation), source);
+    }
+
+    private static String failure(String operation) {
+        return "Redis inbox " + operation + " failed";
     }
 
     private static ClusterUnavailableException unavailable(String operation, RedisException e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new ClusterUnavailableException("Redis inbox " + operation + " failed: "
+        return new ClusterUnavailableException(failure(operation) + ": "
                 + reason.replaceAll("\\s+", " ").strip(), e);
     }
 

@@ -5,17 +5,9 @@ import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.StreamPosition;
 import dev.switchboard.broker.TopicLog;
-import io.lettuce.core.RedisCommandInterruptedException;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -116,7 +108,7 @@ public final class RedisTopicLog implements TopicLog {
      * KEYS: meta, log, epoch counter. ARGV: encoded delivery, history size, history max bytes,
      * history TTL (ms), meta TTL (ms), announcement channel. Returns {offset, epoch}.
      */
-    private static final Script APPEND = new Script(ENSURE_EPOCH + """
+    private static final LuaScript APPEND = new LuaScript("append to", ENSURE_EPOCH + """
             local epoch = ensure_epoch()
             local encoded = ARGV[1]
             local size = tonumber(ARGV[2])
@@ -172,7 +164,7 @@ public final class RedisTopicLog implements TopicLog {
             """);
 
     /** KEYS: meta, log, epoch counter. ARGV: meta TTL (ms). Returns {offset, epoch}. */
-    private static final Script POSITION = new Script(ENSURE_EPOCH + """
+    private static final LuaScript POSITION = new LuaScript("read the position of", ENSURE_EPOCH + """
             local epoch = ensure_epoch()
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
             return {tonumber(redis.call('HGET', KEYS[1], 'offset')), epoch}
@@ -182,7 +174,7 @@ public final class RedisTopicLog implements TopicLog {
      * KEYS: meta, log. ARGV: epoch, from offset, through offset, history TTL (ms). Returns
      * {'gone'} if the log cannot answer (see TopicLog.read), else {'ok', encoded...} oldest first.
      */
-    private static final Script READ = new Script("""
+    private static final LuaScript READ = new LuaScript("read", """
             local epoch = redis.call('HGET', KEYS[1], 'epoch')
             if not epoch or epoch ~= ARGV[1] then
               return {'gone'}
@@ -238,7 +230,7 @@ public final class RedisTopicLog implements TopicLog {
 
     @Override
     public StreamPosition append(String topic, Delivery message) {
-        List<Object> result = run(APPEND, "append to", topic, topicKeys(topic),
+        List<Object> result = run(APPEND, topic, topicKeys(topic),
                 codec.encode(message), Integer.toString(Math.max(0, history.size())),
                 Long.toString(history.maxBytes()), Long.toString(history.ttl().toMillis()), metaTtlMillis,
                 RedisKeys.topicChannel(topic));
@@ -247,12 +239,12 @@ public final class RedisTopicLog implements TopicLog {
 
     @Override
     public StreamPosition position(String topic) {
-        return position(run(POSITION, "read the position of", topic, topicKeys(topic), metaTtlMillis));
+        return position(run(POSITION, topic, topicKeys(topic), metaTtlMillis));
     }
 
     @Override
     public List<Delivery> read(String topic, StreamPosition from, long through) {
-        List<Object> result = run(READ, "read", topic,
+        List<Object> result = run(READ, topic,
                 new String[] {RedisKeys.topicMeta(topic), RedisKeys.topicLog(topic)},
                 from.epoch(), Long.toString(from.offset()), Long.toString(through),
                 Long.toString(history.ttl().toMillis()));
@@ -281,46 +273,8 @@ public final class RedisTopicLog implements TopicLog {
         return new StreamPosition((Long) result.get(0), (String) result.get(1));
     }
 
-    /**
-     * Runs {@code script} by its digest, loading it with EVAL if this Redis does not have it (first
-     * use, or after a restart or SCRIPT FLUSH); EVAL caches it, so EVALSHA works from then on.
-     */
-    private List<Object> run(Script script, String what, String topic, String[] keys, String... args) {
-        RedisCommands<String, String> redis = connections.commands().sync();
-        try {
-            try {
-                return redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
-            } catch (RedisNoScriptException e) {
-                return redis.eval(script.text(), ScriptOutputType.MULTI, keys, args);
-            }
-        } catch (RedisException e) {
-            if (e instanceof RedisCommandInterruptedException) {
-                Thread.currentThread().interrupt(); // Lettuce cleared the flag when it threw
-            }
-            throw new ClusterUnavailableException("Redis topic log could not " + what + " topic " + topic + ": "
-                    + oneLine(e), e);
-        }
-    }
-
-    private static String oneLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.replaceAll("\\s+", " ").strip();
-    }
-
-    /** A Lua script and its SHA-1 digest, the name EVALSHA knows it by. */
-    private record Script(String text, String sha) {
-
-        Script(String text) {
-            this(text, sha1(text));
-        }
-
-        private static String sha1(String text) {
-            try {
-                return HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("Every Java platform has SHA-1", e);
-            }
-        }
+    /** Runs {@code script} on this topic's keys; a failure's message names the topic. */
+    private List<Object> run(LuaScript script, String topic, String[] keys, String... args) {
+        return script.run(connections.commands().sync(), ScriptOutputType.MULTI, "topic " + topic, keys, args);
     }
 }
