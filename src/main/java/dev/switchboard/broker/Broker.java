@@ -441,8 +441,10 @@ public final class Broker implements ChannelGate {
         if (ackRequired) {
             stats.deadLettered(inbox.add(userKey(user), delivery, clock.instant()).size());
         }
-        deliverToAll(sessions.ofUser(user), delivery);
+        // The bus first: if the cluster cannot be reached the caller is refused (and retries), so
+        // this node's sessions must not have had it either.
         bus.send(delivery);
+        deliverToAll(sessions.ofUser(user), delivery);
         int reached = presence.sessionCount(user);
         settleTracked(userKey(user), delivery, reached);
         return new PushReceipt(delivery.id(), reached);
@@ -536,9 +538,10 @@ public final class Broker implements ChannelGate {
         if (presence.sessionCount(delivery.address()) == 0) {
             return false;
         }
-        deliverToAll(sessions.ofUser(delivery.address()), delivery);
-        bus.send(delivery);
-        return true;
+        int here = deliverToAll(sessions.ofUser(delivery.address()), delivery);
+        // Presence still lists a killed node's sessions until its lease runs out: an attempt only
+        // counts if a node that follows the user took it, so none is spent on a dead node's sessions.
+        return bus.send(delivery) + here > 0;
     }
 
     /** A user's messages awaiting acknowledgement, oldest first. */
@@ -576,8 +579,8 @@ public final class Broker implements ChannelGate {
     public PushReceipt broadcast(String dataJson) {
         stats.accepted();
         Delivery delivery = Delivery.toEveryone(ids.next(), dataJson, clock.instant());
+        bus.send(delivery); // first, as in pushToUser: a refused broadcast reaches nobody
         int here = deliverToAll(sessions.all(), delivery);
-        bus.send(delivery);
         return new PushReceipt(delivery.id(), here);
     }
 
