@@ -504,15 +504,13 @@ public final class Broker implements ChannelGate {
         return Optional.of(new PushReceipt(delivery.id(), 1));
     }
 
-    private void deliverToChannel(ChannelHolder holder, Delivery delivery) {
+    /** Hands a channel delivery to the holder's node; returns how many sessions (or nodes) took it. */
+    private int deliverToChannel(ChannelHolder holder, Delivery delivery) {
         if (holder.nodeId().equals(nodeId)) {
             Subscriber session = localChannels.get(holder.channelId());
-            if (session != null) {
-                deliverToAll(List.of(session), delivery);
-            }
-        } else {
-            bus.send(delivery);
+            return session == null ? 0 : deliverToAll(List.of(session), delivery);
         }
+        return bus.send(delivery);
     }
 
     /** After a tracked push reached {@code reached} sessions: its backoff starts if any got it. */
@@ -565,16 +563,18 @@ public final class Broker implements ChannelGate {
 
     private boolean redeliver(Delivery delivery) {
         if (delivery.target() == Delivery.Target.CHANNEL) {
+            // As below: a holder on a node that died still counts until its lease runs out, but its
+            // node takes nothing, so no attempt is spent on it.
             Optional<ChannelHolder> holder = channels.holder(delivery.address());
-            holder.ifPresent(h -> deliverToChannel(h, delivery));
-            return holder.isPresent();
+            return holder.isPresent() && deliverToChannel(holder.get(), delivery) > 0;
         }
         if (presence.sessionCount(delivery.address()) == 0) {
             return false;
         }
-        deliverToAll(sessions.ofUser(delivery.address()), delivery);
-        bus.send(delivery);
-        return true;
+        int here = deliverToAll(sessions.ofUser(delivery.address()), delivery);
+        // Presence still lists a killed node's sessions until its lease runs out: an attempt only
+        // counts if a node that follows the user took it, so none is spent on a dead node's sessions.
+        return bus.send(delivery) + here > 0;
     }
 
     /** A user's messages awaiting acknowledgement, oldest first. */

@@ -40,9 +40,12 @@ public interface ClusterBus extends AutoCloseable {
      * other node for a broadcast); this node's own sessions are the broker's to serve. Does not wait
      * for the other nodes to deliver.
      *
+     * @return how many nodes following the address took it (this node counts if it follows the
+     *         address too); 0 if no other node holds a session for it. A node that died without
+     *         leaving does not count, although the shared registries may still list its sessions.
      * @throws ClusterUnavailableException if the cluster cannot be reached
      */
-    void send(Delivery delivery);
+    int send(Delivery delivery);
 
     /** Asks node {@code nodeId} to close its session {@code sessionId} with {@code code}. */
     void disconnect(String nodeId, String sessionId, CloseCode code);

@@ -1,12 +1,15 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.broker.ClusterUnavailableException;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -45,6 +48,12 @@ import java.util.concurrent.TimeUnit;
  * refreshes: a slow listener delays the next refresh, so hand long work to another thread. A
  * listener that throws is logged and does not stop the others.
  *
+ * <p><b>Reconnects.</b> When the command connection comes back after losing Redis, a refresh is sent
+ * at once rather than at the next period: a Redis restarted without its data has lost the key, and
+ * until it is written again other nodes count this node as dead and this node cannot claim
+ * channels. {@link #holdsKey()} is false from the disconnect until such a refresh succeeded; the
+ * wiring reports the node not ready meanwhile.
+ *
  * <p>Time is measured with {@link System#nanoTime()}, not the injected wall clock: a lease is a
  * duration, and a wall-clock step must neither fake nor hide a loss. Thread safe.
  */
@@ -80,6 +89,25 @@ public final class NodeHeartbeat implements AutoCloseable {
     private boolean failing;
     private boolean closed;
     private ScheduledFuture<?> deadline;
+    /** Bumped at each disconnect of the command connection, so that only a refresh sent after it confirms the key. */
+    private int connection;
+    /** Whether a refresh sent on the current command connection succeeded (the key is in this Redis). */
+    private boolean keyConfirmed;
+    private final RedisConnectionStateListener reconnects = new RedisConnectionStateListener() {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            synchronized (NodeHeartbeat.this) {
+                connection++;
+                keyConfirmed = false;
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+            // On a Lettuce I/O thread: the refresh itself goes through the scheduler.
+            refreshNow();
+        }
+    };
 
     /** A heartbeat with the {@link #DEFAULT_LEASE}; nothing is sent until {@link #start()}. */
     public NodeHeartbeat(RedisConnections redis, String nodeId) {
@@ -123,10 +151,16 @@ public final class NodeHeartbeat implements AutoCloseable {
             }
             value = incarnation;
         }
+        redis.commands().addListener(reconnects);
+        int sentConnection;
+        synchronized (this) {
+            sentConnection = connection;
+        }
         long sent = System.nanoTime();
         try {
             redis.commands().sync().set(key, value, SetArgs.Builder.px(lease));
         } catch (RedisException e) {
+            redis.commands().removeListener(reconnects);
             throw new ClusterUnavailableException("Cannot write the heartbeat of node " + nodeId + ": "
                     + String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip(), e);
         }
@@ -137,6 +171,7 @@ public final class NodeHeartbeat implements AutoCloseable {
             }
             started = true;
             lastSuccessNanos = sent;
+            keyConfirmed = sentConnection == connection;
             scheduleDeadline();
             scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.NANOSECONDS);
         }
@@ -156,6 +191,15 @@ public final class NodeHeartbeat implements AutoCloseable {
     /** Whether the lease is held: started, not closed, and a refresh succeeded within the lease. */
     public synchronized boolean alive() {
         return started && !closed && !lost && System.nanoTime() - lastSuccessNanos < leaseNanos;
+    }
+
+    /**
+     * Whether this node's key is known to be in Redis now: the lease is held and a refresh sent
+     * since the command connection last (re)connected has succeeded. False from a disconnect until
+     * then, even within the lease: a Redis restarted without its data no longer has the key.
+     */
+    public synchronized boolean holdsKey() {
+        return alive() && keyConfirmed;
     }
 
     /**
@@ -209,6 +253,7 @@ public final class NodeHeartbeat implements AutoCloseable {
         if (!wasStarted) {
             return;
         }
+        redis.commands().removeListener(reconnects);
         try {
             DELETE_IF_OURS.run(redis.commands().sync(), ScriptOutputType.INTEGER, new String[] {key}, value);
             LOG.log(Level.INFO, "Node {0} heartbeat stopped; its key is deleted", nodeId);
@@ -222,12 +267,14 @@ public final class NodeHeartbeat implements AutoCloseable {
     private void beat() {
         String value;
         int sentGeneration;
+        int sentConnection;
         synchronized (this) {
             if (closed) {
                 return;
             }
             value = incarnation;
             sentGeneration = generation;
+            sentConnection = connection;
         }
         long sent = System.nanoTime();
         RedisFuture<String> reply;
@@ -242,16 +289,19 @@ public final class NodeHeartbeat implements AutoCloseable {
             if (error != null) {
                 failed(error);
             } else {
-                succeeded(sent, sentGeneration);
+                succeeded(sent, sentGeneration, sentConnection);
             }
         });
     }
 
-    private void succeeded(long sent, int sentGeneration) {
+    private void succeeded(long sent, int sentGeneration, int sentConnection) {
         boolean regained;
         synchronized (this) {
             if (closed || sentGeneration != generation) {
                 return;
+            }
+            if (sentConnection == connection) {
+                keyConfirmed = true;
             }
             if (sent - lastSuccessNanos > 0) {
                 lastSuccessNanos = sent;
@@ -291,6 +341,15 @@ public final class NodeHeartbeat implements AutoCloseable {
         }
         long delay = lastSuccessNanos + leaseNanos - System.nanoTime();
         deadline = scheduler.schedule(this::checkLease, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    }
+
+    /** Sends a refresh now, on the scheduler (from any thread); nothing once closed. */
+    private void refreshNow() {
+        try {
+            scheduler.execute(this::beat);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.DEBUG, "Heartbeat closed; no refresh after the reconnect", e);
+        }
     }
 
     /** Runs on the scheduler at the end of the lease, unless a later success re-armed it. */

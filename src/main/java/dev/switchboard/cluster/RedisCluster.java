@@ -35,7 +35,9 @@ public final class RedisCluster implements AutoCloseable {
         this.connections = connections;
         DeliveryCodec codec = new DeliveryCodec(jsonb);
         this.heartbeat = new NodeHeartbeat(connections, nodeId, LEASE);
-        this.bus = new RedisClusterBus(connections, jsonb, nodeId, RedisClusterBus.DEFAULT_RESYNC_INTERVAL);
+        // Ready only while other nodes can see this one: its heartbeat key written since the last reconnect.
+        this.bus = new RedisClusterBus(connections, codec, nodeId, RedisClusterBus.DEFAULT_RESYNC_INTERVAL,
+                heartbeat::holdsKey);
         this.presence = new RedisPresence(connections, nodeId, jsonb, LEASE);
         this.parts = new ClusterParts(bus, new RedisTopicLog(connections, codec, history),
                 new RedisChannelRegistry(connections, RESERVATION_TIMEOUT), new RedisInbox(connections, codec, redelivery),

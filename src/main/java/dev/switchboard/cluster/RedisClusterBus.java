@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * The {@link ClusterBus} of cluster mode, over Redis pub/sub on the node's shared
@@ -116,6 +117,8 @@ public final class RedisClusterBus implements ClusterBus {
     private final AtomicBoolean resyncQueued = new AtomicBoolean();
     /** Written once by start(). */
     private volatile Inbound inbound;
+    /** Whether this node's heartbeat key is in Redis (always true for a bus outside a node). */
+    private final BooleanSupplier nodeRegistered;
     private volatile boolean closed;
 
     /**
@@ -126,11 +129,27 @@ public final class RedisClusterBus implements ClusterBus {
      * @param resyncInterval how often followed topics are checked against the log; positive
      */
     public RedisClusterBus(RedisConnections connections, Jsonb jsonb, String nodeId, Duration resyncInterval) {
-        this(connections, new DeliveryCodec(jsonb), nodeId, resyncInterval, DEFAULT_LANES, DEFAULT_LANE_CAPACITY);
+        this(connections, new DeliveryCodec(jsonb), nodeId, resyncInterval, DEFAULT_LANES, DEFAULT_LANE_CAPACITY,
+                () -> true);
+    }
+
+    /**
+     * A bus as above that counts as up ({@link #isUp()}) only while {@code nodeRegistered} holds
+     * too: in a node, while its heartbeat key is in Redis ({@link NodeHeartbeat#holdsKey()}).
+     */
+    RedisClusterBus(RedisConnections connections, DeliveryCodec codec, String nodeId, Duration resyncInterval,
+            BooleanSupplier nodeRegistered) {
+        this(connections, codec, nodeId, resyncInterval, DEFAULT_LANES, DEFAULT_LANE_CAPACITY, nodeRegistered);
     }
 
     RedisClusterBus(RedisConnections connections, DeliveryCodec codec, String nodeId, Duration resyncInterval,
             int laneCount, int laneCapacity) {
+        this(connections, codec, nodeId, resyncInterval, laneCount, laneCapacity, () -> true);
+    }
+
+    private RedisClusterBus(RedisConnections connections, DeliveryCodec codec, String nodeId, Duration resyncInterval,
+            int laneCount, int laneCapacity, BooleanSupplier nodeRegistered) {
+        this.nodeRegistered = Objects.requireNonNull(nodeRegistered, "nodeRegistered");
         this.connections = Objects.requireNonNull(connections, "connections");
         this.codec = Objects.requireNonNull(codec, "codec");
         if (nodeId == null || nodeId.isBlank() || nodeId.indexOf('\n') >= 0) {
@@ -303,14 +322,18 @@ public final class RedisClusterBus implements ClusterBus {
      * @throws IllegalArgumentException for a topic delivery: those travel with the topic log
      */
     @Override
-    public void send(Delivery delivery) {
+    public int send(Delivery delivery) {
         String channel = switch (delivery.target()) {
             case USER -> RedisKeys.userChannel(delivery.address());
             case CHANNEL -> RedisKeys.channelChannel(delivery.address());
             case BROADCAST -> RedisKeys.BROADCAST_CHANNEL;
             case TOPIC -> throw new IllegalArgumentException("Topic messages travel with the topic log, not the bus");
         };
-        publish(channel, nodeId + '\n' + codec.encode(delivery), "send a " + delivery.target() + " delivery");
+        // PUBLISH answers how many subscribers got it: a killed node's connection, and with it its
+        // subscription, is gone at once, while its heartbeat and presence entries last a lease.
+        long receivers = publish(channel, nodeId + '\n' + codec.encode(delivery), "send a " + delivery.target()
+                + " delivery");
+        return (int) Math.min(Integer.MAX_VALUE, receivers);
     }
 
     /**
@@ -338,9 +361,15 @@ public final class RedisClusterBus implements ClusterBus {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Both connections open and, in a node, its heartbeat key confirmed since they last came
+     * back: before that the node cannot claim channels, so it must not count as ready.
+     */
     @Override
     public boolean isUp() {
-        return !closed && connections.isConnected();
+        return !closed && connections.isConnected() && nodeRegistered.getAsBoolean();
     }
 
     /** Stops the lanes and the resync thread and unsubscribes; leaves the shared connections open. Idempotent. */

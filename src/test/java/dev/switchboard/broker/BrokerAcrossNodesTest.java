@@ -266,7 +266,10 @@ class BrokerAcrossNodesTest {
             follows.get(interest + ":" + name).decrementAndGet();
         }
 
-        @Override public void send(Delivery delivery) { sent.add(delivery); }
+        @Override public int send(Delivery delivery) {
+            sent.add(delivery);
+            return 1;
+        }
 
         @Override public void disconnect(String nodeId, String sessionId, CloseCode code) {
             disconnects.add(nodeId + " " + sessionId + " " + code);

@@ -90,4 +90,25 @@ class NodeHeartbeatTest {
             assertThat(lost.get()).isEqualTo(1);
         }
     }
+
+    @Test
+    void afterRedisRestartsWithoutItsDataTheKeyIsWrittenAgainAtOnceAndOnlyThenHeld() {
+        // Refreshes 10 s apart: the key coming back within 5 s of the restart is the reconnect's refresh, not the period's.
+        Duration lease = Duration.ofSeconds(30);
+        String key = RedisKeys.nodeAlive("hb-restarted");
+        try (RedisServer server = RedisServer.startOwn();
+                RedisConnections redis = new RedisConnections(server.uri(), Duration.ofMillis(500));
+                NodeHeartbeat heartbeat = new NodeHeartbeat(redis, "hb-restarted", lease)) {
+            heartbeat.start();
+            assertThat(heartbeat.holdsKey()).isTrue();
+
+            server.kill();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !heartbeat.holdsKey());
+            assertThat(heartbeat.alive()).as("still within the lease").isTrue();
+
+            server.restart(); // without persistence: the key is gone
+            await().atMost(Duration.ofSeconds(5)).until(heartbeat::holdsKey);
+            assertThat(server.call("GET", key)).isEqualTo(heartbeat.incarnation());
+        }
+    }
 }

@@ -88,8 +88,8 @@ class RedisClusterBusTest {
         String notFollowed = nameOnSameLane(RedisKeys::userChannel, followed);
         b.bus.follow(Interest.USER, followed);
 
-        a.bus.send(toUser("to-nobody-on-b", notFollowed));
-        a.bus.send(toUser("to-bob", followed));
+        assertThat(a.bus.send(toUser("to-nobody-on-b", notFollowed))).as("nodes that took it").isZero();
+        assertThat(a.bus.send(toUser("to-bob", followed))).as("nodes that took it").isEqualTo(1);
 
         // One lane: anything B had received for the other user would have been handed over first.
         await().atMost(WAIT).until(() -> b.inbound.deliveries().contains("to-bob"));

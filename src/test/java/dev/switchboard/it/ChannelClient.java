@@ -137,6 +137,11 @@ final class ChannelClient implements AutoCloseable {
         return closed.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** How the server closed the connection, waiting up to {@code timeout}. */
+    CloseReason awaitClose(java.time.Duration timeout) throws Exception {
+        return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     boolean isOpen() {
         return session.isOpen() && !closed.isDone();
     }

@@ -11,35 +11,68 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A cluster for one test class: {@code size} standalone-jar processes (nodes {@code <name>-a},
- * {@code <name>-b}, ...) sharing one real Redis ({@link RedisServer#shared()}, emptied first), each
- * on its own port as a load balancer would see them. Register with {@code @RegisterExtension}.
+ * A cluster: {@code size} standalone-jar processes (nodes {@code <name>-a}, {@code <name>-b}, ...)
+ * sharing one real Redis, each on its own port as a load balancer would see them.
+ *
+ * <p>{@link #of} shares the JVM's {@link RedisServer#shared()} (emptied first) for one test class:
+ * register it with {@code @RegisterExtension}. {@link #onOwnRedis} starts a private Redis that the
+ * test may kill, pause and restart; use it in try-with-resources ({@link #start()}, {@link #close()}),
+ * which stops the nodes and that Redis.
  */
-final class ClusterNodes implements BeforeAllCallback, AfterAllCallback {
+final class ClusterNodes implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     private final String name;
     private final int size;
     private final Map<String, String> settings;
+    /** Null: the shared Redis; else whether the private one keeps an append-only file. */
+    private final Boolean ownRedisAppendOnly;
     private final List<ServerProcess> nodes = new ArrayList<>();
     private RedisServer redis;
 
-    private ClusterNodes(String name, int size, Map<String, String> settings) {
+    private ClusterNodes(String name, int size, Map<String, String> settings, Boolean ownRedisAppendOnly) {
         this.name = name;
         this.size = size;
         this.settings = Map.copyOf(settings);
+        this.ownRedisAppendOnly = ownRedisAppendOnly;
     }
 
     static ClusterNodes of(String name, int size, Map<String, String> settings) {
-        return new ClusterNodes(name, size, settings);
+        return new ClusterNodes(name, size, settings, null);
+    }
+
+    /** A cluster on a Redis of its own ({@link RedisServer#startOwn(boolean)}); call {@link #start()}. */
+    static ClusterNodes onOwnRedis(String name, int size, Map<String, String> settings, boolean appendOnly) {
+        return new ClusterNodes(name, size, settings, appendOnly);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
-        redis = RedisServer.shared();
-        redis.flushAll();
-        for (int i = 0; i < size; i++) {
-            nodes.add(startNode(i));
+        start();
+    }
+
+    /** Starts Redis (or empties the shared one) and the nodes; returns once every node is ready. */
+    ClusterNodes start() throws IOException {
+        if (ownRedisAppendOnly == null) {
+            redis = RedisServer.shared();
+            redis.flushAll();
+        } else {
+            redis = RedisServer.startOwn(ownRedisAppendOnly);
         }
+        try {
+            for (int i = 0; i < size; i++) {
+                nodes.add(startNode(i));
+            }
+        } catch (IOException | RuntimeException e) {
+            // In try-with-resources nobody else would stop what did start.
+            try {
+                close();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                e.addSuppressed(interrupted);
+            }
+            throw e;
+        }
+        return this;
     }
 
     private ServerProcess startNode(int index) throws IOException {
@@ -69,8 +102,20 @@ final class ClusterNodes implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
-        for (ServerProcess node : nodes) {
-            node.close();
+        close();
+    }
+
+    /** Stops every node still running, then the private Redis if this cluster has one. */
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            for (ServerProcess node : nodes) {
+                node.close();
+            }
+        } finally {
+            if (ownRedisAppendOnly != null && redis != null) {
+                redis.close();
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP proxy on a free loopback port that forwards every connection to {@code 127.0.0.1:target}
  * and can drop all current connections abruptly ({@link #dropAll()}: a TCP reset on both sides,
- * as a broken network or a crashed middlebox would), to test clients that must reconnect.
+ * as a broken network or a crashed middlebox would), to test clients that must reconnect. Its
+ * target can be switched ({@link #forwardTo}), as a load balancer takes a dead node out of its pool.
  */
 final class DroppingProxy implements AutoCloseable {
 
@@ -28,7 +29,8 @@ final class DroppingProxy implements AutoCloseable {
     }
 
     private final ServerSocket listener;
-    private final int target;
+    /** Where new connections go; open ones stay where they are. */
+    private volatile int target;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread acceptor;
@@ -43,6 +45,11 @@ final class DroppingProxy implements AutoCloseable {
 
     int port() {
         return listener.getLocalPort();
+    }
+
+    /** Sends every connection accepted from now on to {@code 127.0.0.1:port}; open ones stay as they are. */
+    void forwardTo(int port) {
+        target = port;
     }
 
     /** Connections accepted so far. */

@@ -2,17 +2,25 @@ package dev.switchboard.it;
 
 import jakarta.json.JsonObject;
 import java.io.IOException;
+
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Optional;
 
 /** A backend calling the HTTP API with the JDK's HTTP client. */
 final class HttpApi {
 
-    /** A response: status and body text. */
-    record Response(int status, String body) {
+    /** A response: status, body text and headers. */
+    record Response(int status, String body, HttpHeaders headers) {
         JsonObject json() {
             return ChannelClient.JSONB.fromJson(body, JsonObject.class);
+        }
+
+        /** The first value of header {@code name} (any case), if the response has it. */
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
         }
     }
 
@@ -69,6 +77,6 @@ final class HttpApi {
 
     private Response send(HttpRequest.Builder builder) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-        return new Response(response.statusCode(), response.body());
+        return new Response(response.statusCode(), response.body(), response.headers());
     }
 }

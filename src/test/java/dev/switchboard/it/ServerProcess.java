@@ -206,6 +206,24 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
         process.destroy();
     }
 
+    /**
+     * Kills the server's JVM with SIGKILL, as a crash or the OOM killer would: no shutdown hook
+     * runs, no close frame is sent, nothing is cleaned up in Redis. Returns once the process is gone.
+     */
+    void kill() throws InterruptedException {
+        ProcessHandle jvm = ProcessHandle.of(jvmPid()).orElseThrow();
+        jvm.destroyForcibly();
+        process.destroyForcibly();
+        try {
+            jvm.onExit().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("server " + name + " still running 10 s after SIGKILL", e);
+        }
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("launcher of server " + name + " still running 10 s after SIGKILL");
+        }
+    }
+
     /** Sends SIGTERM and returns the exit status (waits up to 30 s). */
     int stop() throws InterruptedException {
         process.destroy();
