@@ -776,6 +776,24 @@ public final class Broker implements ChannelGate {
         return topics.computeIfAbsent(topic, t -> new LocalTopic(clock.instant()));
     }
 
+    /**
+     * Records again every channel this node's sessions hold, in case the registry lost them (Redis
+     * restarted without its data): otherwise a second session could open on a channel one of ours
+     * holds. A session whose channel another node took meanwhile is closed with 4009. One registry
+     * call per channel held here, on every resynchronisation.
+     */
+    private void reassertChannels() {
+        for (Subscriber session : localChannels.values()) {
+            ChannelHolder holder = new ChannelHolder(session.channelId(), session.user(), nodeId, session.sessionId(),
+                    session.openedAt());
+            if (sessions.find(session.sessionId()).isPresent() && !channels.reassert(holder)) {
+                LOG.log(Level.WARNING, "Channel {0} of session {1} is held elsewhere now; closing it with {2}",
+                        session.channelId(), session.sessionId(), CloseCode.REPLACED.code());
+                session.disconnect(CloseCode.REPLACED);
+            }
+        }
+    }
+
     /** What the bus hands over from other nodes: delivered here as if published here. */
     private final class FromOtherNodes implements ClusterBus.Inbound {
 
@@ -814,6 +832,7 @@ public final class Broker implements ChannelGate {
 
         @Override
         public void resynchronise() {
+            reassertChannels();
             for (Map.Entry<String, LocalTopic> entry : topics.entrySet()) {
                 LocalTopic local = entry.getValue();
                 synchronized (local) {

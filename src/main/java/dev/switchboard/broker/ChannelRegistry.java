@@ -43,6 +43,17 @@ public interface ChannelRegistry {
     /** Frees the channel if session {@code sessionId} still holds it; no effect otherwise. */
     void release(String channelId, String sessionId);
 
+    /**
+     * Records again that {@code holder} (a bound session of this node) holds its channel, for a
+     * registry that may have lost it (Redis restarted without its data): true if the registry now
+     * says so, false if another live claim holds the channel, and then the caller must close its
+     * session with {@link CloseCode#REPLACED}, so that one session per channel still holds.
+     *
+     * @throws ClusterUnavailableException if a shared registry cannot be reached, or this node may
+     *         not hold channels now (its lease is not held)
+     */
+    boolean reassert(ChannelHolder holder);
+
     /** The open (bound) session holding {@code channelId}, if any. */
     Optional<ChannelHolder> holder(String channelId);
 

@@ -88,6 +88,13 @@ public final class InMemoryChannelRegistry implements ChannelRegistry {
                 (id, current) -> sessionId.equals(current.holder().sessionId()) ? null : current);
     }
 
+    /** This registry loses nothing; the check still answers whether {@code holder} holds its channel. */
+    @Override
+    public boolean reassert(ChannelHolder holder) {
+        Holding holding = holdings.get(holder.channelId());
+        return holding != null && holder.sessionId().equals(holding.holder().sessionId());
+    }
+
     @Override
     public Optional<ChannelHolder> holder(String channelId) {
         Holding holding = holdings.get(channelId);

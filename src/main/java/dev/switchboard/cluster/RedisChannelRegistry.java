@@ -123,6 +123,30 @@ public final class RedisChannelRegistry implements ChannelRegistry {
             return 0
             """);
 
+    /**
+     * KEYS: claim, CLAIMS, nodeAlive(node). ARGV: channelId, token, user, node, session, sinceMs,
+     * alivePrefix, aliveSuffix. Replies -1 if the node holds no lease, 1 if the claim is (now)
+     * the session's, 0 if another live claim holds the channel or the session's claim is of an
+     * older incarnation of its node (which fenced itself and closes it).
+     */
+    private static final LuaScript REASSERT = new LuaScript("re-record a channel holder", """
+            local inc = redis.call('GET', KEYS[3])
+            if not inc then return -1 end
+            local c = redis.call('HMGET', KEYS[1], 'node', 'inc', 'session')
+            if c[1] then
+              if c[1] == ARGV[4] and c[3] == ARGV[5] then
+                if c[2] == inc then return 1 end
+                return 0
+              end
+              if redis.call('GET', ARGV[7] .. c[1] .. ARGV[8]) == c[2] then return 0 end
+            end
+            redis.call('HSET', KEYS[1], 'token', ARGV[2], 'user', ARGV[3], 'node', ARGV[4], 'inc', inc,
+              'session', ARGV[5], 'since', ARGV[6], 'reserved', ARGV[6])
+            redis.call('PERSIST', KEYS[1])
+            redis.call('SADD', KEYS[2], ARGV[1])
+            return 1
+            """);
+
     /** KEYS: claim. ARGV: alivePrefix, aliveSuffix. Replies {} or {user, node, session, since} of a live bound claim. */
     private static final LuaScript HOLDER = new LuaScript("read a channel holder", """
             local c = redis.call('HMGET', KEYS[1], 'user', 'node', 'inc', 'session', 'since')
@@ -230,6 +254,27 @@ public final class RedisChannelRegistry implements ChannelRegistry {
     public void release(String channelId, String sessionId) {
         RELEASE.run(redis.commands().sync(), ScriptOutputType.INTEGER,
                 new String[] {RedisKeys.channelClaim(channelId), RedisKeys.CLAIMS}, sessionId, channelId);
+    }
+
+    /**
+     * {@inheritDoc} One script per channel: a claim that Redis lost is written again, bound, under
+     * the node's current incarnation; a claim of the node's older incarnation is not revived.
+     */
+    @Override
+    public boolean reassert(ChannelHolder holder) {
+        byte[] tokenBytes = new byte[12];
+        random.nextBytes(tokenBytes);
+        Long outcome = REASSERT.run(redis.commands().sync(), ScriptOutputType.INTEGER,
+                new String[] {RedisKeys.channelClaim(holder.channelId()), RedisKeys.CLAIMS,
+                        RedisKeys.nodeAlive(holder.nodeId())},
+                holder.channelId(), HexFormat.of().formatHex(tokenBytes), holder.user(), holder.nodeId(),
+                holder.sessionId(), Long.toString(holder.since().toEpochMilli()), RedisKeys.NODE_ALIVE_PREFIX,
+                RedisKeys.NODE_ALIVE_SUFFIX);
+        if (outcome == -1L) {
+            throw new ClusterUnavailableException("Node " + holder.nodeId() + " has no heartbeat in Redis and may not "
+                    + "hold channels until it holds its lease");
+        }
+        return outcome == 1L;
     }
 
     @Override

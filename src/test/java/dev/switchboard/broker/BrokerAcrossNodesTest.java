@@ -310,6 +310,8 @@ class BrokerAcrossNodesTest {
             delegate.release(channelId, sessionId);
         }
 
+        @Override public boolean reassert(ChannelHolder holder) { return delegate.reassert(holder); }
+
         @Override public Optional<ChannelHolder> holder(String channelId) { return delegate.holder(channelId); }
 
         @Override public List<ChannelHolder> openChannels() { return delegate.openChannels(); }

@@ -241,6 +241,27 @@ public abstract class ChannelRegistryContract {
 
     // --- helpers ---
 
+    @Test
+    void aBoundHolderReassertsItsOwnClaimAndNothingChanges() {
+        String session = bindNew("agent-42", "alice");
+        ChannelHolder holder = registry.holder("agent-42").orElseThrow();
+
+        assertThat(registry.reassert(holder)).isTrue();
+
+        assertThat(registry.holder("agent-42").map(ChannelHolder::sessionId)).contains(session);
+        assertThat(registry.claim("agent-42", "bob", NODE, ChannelPolicy.REJECT)).isInstanceOf(ChannelClaim.Refused.class);
+    }
+
+    @Test
+    void aSessionWhoseChannelAnotherSessionHoldsIsNotReasserted() {
+        String holder = bindNew("agent-42", "alice");
+
+        boolean reasserted = registry.reassert(new ChannelHolder("agent-42", "alice", NODE, "s-replaced", now()));
+
+        assertThat(reasserted).isFalse();
+        assertThat(registry.holder("agent-42").map(ChannelHolder::sessionId)).contains(holder);
+    }
+
     protected final String bindNew(String channelId, String user) {
         ChannelReservation reservation = grant(registry.claim(channelId, user, NODE, ChannelPolicy.REJECT));
         String session = "s-" + user + "-" + channelId;

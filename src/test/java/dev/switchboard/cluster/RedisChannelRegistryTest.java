@@ -109,6 +109,49 @@ class RedisChannelRegistryTest extends ChannelRegistryContract {
     }
 
     @Test
+    void aClaimRedisLostIsRecordedAgainByItsHolderAndBlocksOthersAgain() {
+        String incumbent = bindNew("agent-42", "alice");
+        ChannelHolder holder = registry.holder("agent-42").orElseThrow();
+        // Redis restarted without its data; the node's heartbeat is back, its claims are not.
+        server.flushAll();
+        server.call("SET", RedisKeys.nodeAlive(NODE), "incarnation-a");
+        server.call("SET", RedisKeys.nodeAlive(NODE_B), "incarnation-b");
+        assertThat(registry.holder("agent-42")).isEmpty();
+
+        assertThat(registry.reassert(holder)).isTrue();
+
+        assertThat(registryB.holder("agent-42").map(ChannelHolder::sessionId)).contains(incumbent);
+        assertThat(registryB.claim("agent-42", "bob", NODE_B, ChannelPolicy.REJECT)).isInstanceOf(ChannelClaim.Refused.class);
+        assertThat(registryB.openChannels()).extracting(ChannelHolder::channelId).containsExactly("agent-42");
+    }
+
+    @Test
+    void aClaimOfAnEarlierIncarnationIsNotRevivedAndAClaimTakenMeanwhileIsNotTakenBack() {
+        bindNew("agent-42", "alice");
+        ChannelHolder fenced = registry.holder("agent-42").orElseThrow();
+        server.call("SET", RedisKeys.nodeAlive(NODE), "incarnation-a2");
+        assertThat(registry.reassert(fenced)).as("an older incarnation's session").isFalse();
+
+        server.flushAll();
+        server.call("SET", RedisKeys.nodeAlive(NODE), "incarnation-a2");
+        server.call("SET", RedisKeys.nodeAlive(NODE_B), "incarnation-b");
+        ChannelReservation taken = grant(registryB.claim("agent-42", "bob", NODE_B, ChannelPolicy.REJECT));
+        assertThat(registryB.bind(taken, "s-bob")).isTrue();
+
+        assertThat(registry.reassert(fenced)).as("the channel is another node's now").isFalse();
+        assertThat(registry.holder("agent-42").map(ChannelHolder::sessionId)).contains("s-bob");
+    }
+
+    @Test
+    void aNodeWithoutHeartbeatCannotReassert() {
+        bindNew("agent-42", "alice");
+        ChannelHolder holder = registry.holder("agent-42").orElseThrow();
+        server.call("DEL", RedisKeys.nodeAlive(NODE));
+
+        assertThatThrownBy(() -> registry.reassert(holder)).isInstanceOf(ClusterUnavailableException.class);
+    }
+
+    @Test
     void reservationDoesNotBindOnceItsNodeLostItsLease() {
         ChannelReservation reservation = grant(registry.claim("agent-42", "alice", NODE, ChannelPolicy.REJECT));
         server.call("SET", RedisKeys.nodeAlive(NODE), "incarnation-a2");

@@ -73,6 +73,13 @@ class ClusterFailureIT {
                     .isEqualTo(202);
             assertThat(bystander.awaitFrame("message").getString("data")).isEqualTo("back");
 
+            // Redis lost the channel claims with everything else: the node holding quinn-desk records
+            // its claim again, and the channel rule holds (a second session on the other node is refused).
+            await("quinn-desk claimed again").atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(ChannelRuleIT.openChannelUsers(b, "quinn-desk")).containsExactly("quinn"));
+            assertThat(ChannelClient.refusalStatus(ChannelClient.channelUri(b, TestTokens.token("quinn"), "quinn-desk"),
+                    null)).isEqualTo(409);
+
             // The topic's history is gone (new epoch): the open subscriber is told so by a close, not a gap.
             int code = reader.awaitClose(Duration.ofSeconds(15)).getCloseCode().getCode();
             LOG.log(Level.INFO, "Redis restarted without data: the topic subscriber was closed with {0} {1} ms after "

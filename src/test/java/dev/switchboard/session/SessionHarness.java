@@ -171,6 +171,11 @@ final class SessionHarness implements AutoCloseable {
         }
 
         @Override
+        public boolean reassert(ChannelHolder holder) {
+            return delegate.reassert(holder);
+        }
+
+        @Override
         public Optional<ChannelHolder> holder(String channelId) {
             return delegate.holder(channelId);
         }
