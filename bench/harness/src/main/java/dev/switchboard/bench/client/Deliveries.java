@@ -22,6 +22,9 @@ final class Deliveries {
     private long windowStartNanos;
     private long windowDeliveries;
     private final Histogram latency = new Histogram(3);
+    /** {@link #latency} by the server the subscriber is connected to (ConnectionSpec.node). */
+    private final Histogram[] latencyByNode;
+    private final long[] windowDeliveriesByNode;
     private final BroadcastSpread spread = new BroadcastSpread();
     private final Histogram userLatency = new Histogram(3);
     private long userDeliveries;
@@ -29,9 +32,21 @@ final class Deliveries {
     private long reachTarget = Long.MAX_VALUE;
     private int reachGeneration;
     private int reached;
+    private final int[] reachedByNode;
 
     Deliveries(Consumer<String> problems) {
+        this(problems, 1);
+    }
+
+    /** @param nodes how many servers the connections are spread over (figures are kept per server too) */
+    Deliveries(Consumer<String> problems, int nodes) {
         this.problems = problems;
+        this.latencyByNode = new Histogram[nodes];
+        for (int i = 0; i < nodes; i++) {
+            latencyByNode[i] = new Histogram(3);
+        }
+        this.windowDeliveriesByNode = new long[nodes];
+        this.reachedByNode = new int[nodes];
     }
 
     /**
@@ -44,9 +59,11 @@ final class Deliveries {
             total++;
             if (windowOpen) {
                 windowDeliveries++;
+                windowDeliveriesByNode[connection.spec.node()]++;
                 if (intendedMicros >= 0) {
                     long micros = Math.max(0, nowMicros - intendedMicros);
                     latency.recordValue(micros);
+                    latencyByNode[connection.spec.node()].recordValue(micros);
                     spread.delivered(seq, micros, audience);
                 }
             }
@@ -70,6 +87,17 @@ final class Deliveries {
         if (counted && seq >= reachTarget && connection.reachedGeneration != reachGeneration) {
             connection.reachedGeneration = reachGeneration;
             reached++;
+            reachedByNode[connection.spec.node()]++;
+        }
+    }
+
+    /**
+     * A subscriber left (closed or lost): it no longer counts towards the per-server reach of the
+     * current target (the overall {@link #reached} keeps its long-standing meaning).
+     */
+    void left(WsConnection connection) {
+        if (connection.reachedGeneration == reachGeneration && reachTarget != Long.MAX_VALUE) {
+            reachedByNode[connection.spec.node()]--;
         }
     }
 
@@ -93,11 +121,13 @@ final class Deliveries {
     void reachFrom(long target, Iterable<WsConnection> connections) {
         reachGeneration++;
         reached = 0;
+        java.util.Arrays.fill(reachedByNode, 0);
         reachTarget = target;
         for (WsConnection connection : connections) {
             if (connection.spec.role().inAudience() && !connection.stalled && connection.lastSeq >= target) {
                 connection.reachedGeneration = reachGeneration;
                 reached++;
+                reachedByNode[connection.spec.node()]++;
             }
         }
     }
@@ -106,7 +136,11 @@ final class Deliveries {
         windowOpen = true;
         windowStartNanos = System.nanoTime();
         windowDeliveries = 0;
+        java.util.Arrays.fill(windowDeliveriesByNode, 0);
         latency.reset();
+        for (Histogram h : latencyByNode) {
+            h.reset();
+        }
         userLatency.reset();
         spread.reset();
     }
@@ -127,6 +161,19 @@ final class Deliveries {
 
     Histogram latency() {
         return latency.copy();
+    }
+
+    java.util.List<Histogram> latencyByNode() {
+        return java.util.Arrays.stream(latencyByNode).map(Histogram::copy).toList();
+    }
+
+    long[] windowDeliveriesByNode() {
+        return windowDeliveriesByNode.clone();
+    }
+
+    /** Connections on server {@code node} that reached the target of the last {@link #reachFrom}. */
+    int reachedOn(int node) {
+        return reachedByNode[node];
     }
 
     Histogram complete() {

@@ -53,8 +53,9 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
     private static final int MAX_PUBLISHER_BACKLOG = 16 << 20;
     private static final int MAX_PROBLEMS = 20;
 
-    private final InetSocketAddress server;
-    private final String hostHeader;
+    /** The servers connections go to, by {@link ConnectionSpec#node()}; several for a cluster. */
+    private final List<InetSocketAddress> servers;
+    private final List<String> hostHeaders;
     private final String topic;
     private final List<InetAddress> sourceAddresses;
     private final Selector selector;
@@ -69,7 +70,7 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
     private final ClientFrames frames = new ClientFrames();
     private final InboundParser parser = new InboundParser(this, readBuffer.capacity() - 16);
     private final List<String> problems = new ArrayList<>();
-    private final Deliveries deliveries = new Deliveries(this::problem);
+    private final Deliveries deliveries;
     private final List<WsConnection> connections = new ArrayList<>();
     private final ArrayDeque<WsConnection> toOpen = new ArrayDeque<>();
     private final List<Waiter> waiters = new ArrayList<>();
@@ -86,6 +87,18 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
     private int expectedCloses;
     private int errorFrames;
 
+    /** Close codes on which a subscriber reconnects and subscribes again at once (see {@link #reconnectOn}). */
+    private java.util.Set<Integer> reconnectCodes = java.util.Set.of();
+    private int reconnects;
+    private int reconnectRefusals;
+    private int reconnectDrops;
+    private long lastRefusalNanos;
+    /** Refused reconnects waiting for their retry, in due order (one fixed delay). */
+    private final ArrayDeque<Retry> retries = new ArrayDeque<>();
+    private static final long RECONNECT_RETRY_NANOS = 100_000_000L;
+    private long lastReconnectCloseNanos;
+    private long lastReconnectReadyNanos;
+
     private InBandPublisher publisher;
     private long lastSeqSent = -1;
     private Churn churn;
@@ -96,8 +109,21 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
      * @param sourceAddresses local addresses to bind client sockets to, round robin
      */
     public LoadClient(InetSocketAddress server, String topic, List<InetAddress> sourceAddresses) throws IOException {
-        this.server = server;
-        this.hostHeader = server.getHostString() + ":" + server.getPort();
+        this(List.of(server), topic, sourceAddresses);
+    }
+
+    /**
+     * A client of several servers (the nodes of a cluster): each connection goes to
+     * {@code servers.get(spec.node())}; deliveries, latency and {@link #awaitReachedByNode} are
+     * also kept per server.
+     */
+    public LoadClient(List<InetSocketAddress> servers, String topic, List<InetAddress> sourceAddresses) throws IOException {
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("no server");
+        }
+        this.servers = List.copyOf(servers);
+        this.hostHeaders = servers.stream().map(s -> s.getHostString() + ":" + s.getPort()).toList();
+        this.deliveries = new Deliveries(this::problem, servers.size());
         this.topic = topic;
         this.sourceAddresses = List.copyOf(sourceAddresses);
         this.selector = Selector.open();
@@ -187,6 +213,75 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
         return awaitCondition(() -> deliveries.reached() >= subscribers, timeout, unit);
     }
 
+    /**
+     * Waits until, on each server {@code i}, {@code subscribersPerNode[i]} subscribers have received
+     * sequence number {@code seq} or a later one. Returns, per server, the {@link System#nanoTime()}
+     * at which the last of them had it (taken on the selector thread right after the read that
+     * completed it), or -1 for a server that did not get there within the timeout.
+     */
+    public long[] awaitReachedByNode(long seq, int[] subscribersPerNode, long timeout, TimeUnit unit)
+            throws InterruptedException {
+        long[] at = new long[subscribersPerNode.length];
+        java.util.Arrays.fill(at, -1);
+        call(() -> {
+            deliveries.reachFrom(seq, connections);
+            return null;
+        });
+        awaitCondition(() -> {
+            boolean all = true;
+            for (int i = 0; i < at.length; i++) {
+                if (at[i] < 0 && deliveries.reachedOn(i) >= subscribersPerNode[i]) {
+                    at[i] = System.nanoTime();
+                }
+                all &= at[i] >= 0;
+            }
+            return all;
+        }, timeout, unit);
+        return call(at::clone);
+    }
+
+    /**
+     * From now on, a subscriber the server closes with one of these codes (-1: the connection was
+     * lost without a close frame) reconnects to the same
+     * server and subscribes again at once, as a client does on a code that says so (4010: messages
+     * lost; resubscribe). Such closes are counted by {@link #reconnects()}, not as unexpected; the
+     * new connection's sequence check starts afresh (what it missed meanwhile is not a gap). A
+     * refused reconnect is tried again 100 ms later, until it succeeds.
+     */
+    public void reconnectOn(java.util.Set<Integer> closeCodes) {
+        call(() -> reconnectCodes = java.util.Set.copyOf(closeCodes));
+    }
+
+    /** Subscribers closed with a {@link #reconnectOn} code so far, and when the last was closed and the last new one ready. */
+    public Reconnects reconnects() {
+        return call(() -> new Reconnects(reconnects, reconnectDrops, reconnectRefusals, lastRefusalNanos, lastReconnectCloseNanos,
+                lastReconnectReadyNanos));
+    }
+
+    /**
+     * @param count          subscribers closed with a reconnect code so far
+     * @param dropped        of those, connections lost without a close frame (code -1 in {@link #reconnectOn})
+     * @param refusals       reconnect attempts the server refused (each retried 100 ms later)
+     * @param lastRefusalNanos System.nanoTime of the last refusal (0: none)
+     * @param lastClosedNanos System.nanoTime of the last such close (0: none)
+     * @param lastReadyNanos System.nanoTime when the last reconnected subscriber was subscribed again (0: none)
+     */
+    public record Reconnects(int count, int dropped, int refusals, long lastRefusalNanos, long lastClosedNanos, long lastReadyNanos) {
+    }
+
+    /** Subscribers open and subscribed now, per server. */
+    public int[] subscribersReadyByNode() {
+        return call(() -> {
+            int[] ready = new int[servers.size()];
+            for (WsConnection connection : connections) {
+                if (connection.spec.role().inAudience() && connection.state == WsConnection.State.READY) {
+                    ready[connection.spec.node()]++;
+                }
+            }
+            return ready;
+        });
+    }
+
     /** Waits until {@code total} user pushes arrived in all (each push reaches exactly one session). */
     public boolean awaitUserDeliveries(long total, long timeout, TimeUnit unit) throws InterruptedException {
         return awaitCondition(() -> deliveries.userDeliveries() >= total, timeout, unit);
@@ -240,7 +335,8 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
 
     private WindowStats stats(long delivered, double seconds) {
         return new WindowStats(delivered, seconds, deliveries.latency(), deliveries.complete(), deliveries.spread(),
-                deliveries.gaps(), deliveries.reorders(), unexpectedCloses, errorFrames, List.copyOf(problems));
+                deliveries.gaps(), deliveries.reorders(), unexpectedCloses, errorFrames, List.copyOf(problems),
+                deliveries.latencyByNode(), deliveries.windowDeliveriesByNode());
     }
 
     /** Latency of user pushes during the last window (call after {@link #endWindow}). */
@@ -338,6 +434,7 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
             try {
                 runTasks();
                 churn();
+                retryReconnects();
                 openMore();
                 long timeoutMillis = selectTimeoutMillis();
                 if (timeoutMillis == 0) {
@@ -432,7 +529,7 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
                 channel.bind(new InetSocketAddress(source, 0));
                 connection.batch.connecting(System.nanoTime());
                 connection.key = channel.register(selector, SelectionKey.OP_CONNECT, connection);
-                if (channel.connect(server)) {
+                if (channel.connect(servers.get(connection.spec.node()))) {
                     connected(connection);
                 }
             } catch (IOException e) {
@@ -476,7 +573,7 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
                 : "/ws/stomp";
         // A fixed key is fine: it only proves the server speaks WebSocket (RFC 6455 section 4.1).
         return "GET " + target + " HTTP/1.1\r\n"
-                + "Host: " + hostHeader + "\r\n"
+                + "Host: " + hostHeaders.get(spec.node()) + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -543,7 +640,7 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
             case 0x8 -> {
                 int code = len >= 2 ? ((bytes[off] & 0xFF) << 8) | (bytes[off + 1] & 0xFF) : 1005;
                 String reason = len > 2 ? new String(bytes, off + 2, len - 2, StandardCharsets.UTF_8) : "";
-                lost(connection, "close frame " + code + " " + reason);
+                lost(connection, "close frame " + code + " " + reason, code);
             }
             case 0x9 -> sendFrame(connection, ClientFrames.PONG, bytes, off, len);
             default -> {
@@ -627,6 +724,9 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
         connection.state = WsConnection.State.READY;
         opening--;
         long now = System.nanoTime();
+        if (connection.reconnect) {
+            lastReconnectReadyNanos = now;
+        }
         if (connection.spec.role().inAudience()) {
             subscribersReady++;
         } else if (connection.spec.role() == Role.CHURNER && churn != null) {
@@ -678,6 +778,16 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
     }
 
     private void failOpening(WsConnection connection, String why) {
+        if (connection.reconnect) {
+            // A reconnect refused (e.g. 503 while the node has no lease yet): try again shortly, as a client would.
+            reconnectRefusals++;
+            lastRefusalNanos = System.nanoTime();
+            closeByUs(connection);
+            opening--;
+            connection.batch.fail();
+            retries.add(new Retry(connection.spec, System.nanoTime() + RECONNECT_RETRY_NANOS));
+            return;
+        }
         problem("connection " + connection.id + " failed: " + why);
         if (connection.spec.role() == Role.CHURNER && churn != null) {
             churn.lost(true);
@@ -689,11 +799,28 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
 
     /** The server closed the connection, or it broke. */
     private void lost(WsConnection connection, String why) {
+        lost(connection, why, -1);
+    }
+
+    /** @param closeCode the close frame's code, or -1 if the connection broke without one */
+    private void lost(WsConnection connection, String why, int closeCode) {
         if (!connection.isOpen()) {
             return;
         }
         boolean wasOpening = connection.state != WsConnection.State.READY;
-        if (closesExpected && connection.spec.role().inAudience() && !connection.closingByUs) {
+        boolean reconnect = !wasOpening && connection.spec.role().inAudience() && !connection.closingByUs
+                && reconnectCodes.contains(closeCode);
+        if (wasOpening && connection.reconnect && !connection.closingByUs) {
+            failOpening(connection, why); // retried
+            return;
+        }
+        if (reconnect) {
+            reconnects++;
+            if (closeCode < 0) {
+                reconnectDrops++;
+            }
+            lastReconnectCloseNanos = System.nanoTime();
+        } else if (closesExpected && connection.spec.role().inAudience() && !connection.closingByUs) {
             expectedCloses++;
         } else if (!connection.closingByUs && !connection.stalled) {
             unexpectedCloses++;
@@ -708,10 +835,31 @@ public final class LoadClient implements AutoCloseable, InboundParser.Sink {
             connection.batch.fail();
         } else if (connection.spec.role().inAudience()) {
             subscribersReady--;
+            deliveries.left(connection);
             if (connection.stalled) {
                 stalled--;
             }
         }
+        if (reconnect) {
+            // What a client does on this code (e.g. 4010: reconnect and resubscribe): at once, same server.
+            enqueueReconnect(connection.spec);
+        }
+    }
+
+    private void enqueueReconnect(ConnectionSpec spec) {
+        enqueue(spec, new ConnectionBatch(1));
+        connections.get(connections.size() - 1).reconnect = true;
+    }
+
+    /** Starts the reconnects whose retry is due. */
+    private void retryReconnects() {
+        long now = System.nanoTime();
+        while (!retries.isEmpty() && retries.peekFirst().dueNanos() <= now) {
+            enqueueReconnect(retries.pollFirst().spec());
+        }
+    }
+
+    private record Retry(ConnectionSpec spec, long dueNanos) {
     }
 
     private void closeByUs(WsConnection connection) {

@@ -16,10 +16,14 @@ import org.HdrHistogram.Histogram;
  * @param unexpectedCloses connections the server closed (or that broke) without us asking
  * @param errorFrames native {@code error} or STOMP ERROR frames received
  * @param problems    the first few problems in words, for the report
+ * @param latencyByNode {@code latency} split by the server (index in the {@link LoadClient}'s server list) the
+ *                    receiving subscriber is connected to; one element with a single server
+ * @param deliveriesByNode {@code deliveries} split the same way
  */
 public record WindowStats(long deliveries, double seconds, Histogram latency, Histogram complete, Histogram spread,
                           long gaps, long reorders,
-                          int unexpectedCloses, int errorFrames, List<String> problems) {
+                          int unexpectedCloses, int errorFrames, List<String> problems,
+                          List<Histogram> latencyByNode, long[] deliveriesByNode) {
 
     public double deliveriesPerSecond() {
         return seconds > 0 ? deliveries / seconds : 0;

@@ -35,6 +35,8 @@ final class WsConnection {
     long readyNanos;
     /** A slow consumer on purpose: no longer read from (see LoadClient.stall). */
     boolean stalled;
+    /** A subscriber's new connection after the server closed the old one with a reconnect code. */
+    boolean reconnect;
     /** Set before we close it ourselves, so the close is not counted as unexpected. */
     boolean closingByUs;
 

@@ -41,22 +41,52 @@ public record PeerLauncher(Path java, List<String> jvmOptions, String serverCpus
             case SPRING -> command.addAll(List.of("-Dbench.jwt.secret=" + jwtSecret, "-cp", springClassPath,
                     "dev.switchboard.bench.spring.SpringStompPeer", Integer.toString(port)));
             case SWITCHBOARD -> {
-                if (!Files.isRegularFile(switchboardJar)) {
-                    throw new IOException(switchboardJar + " missing: build the root project first (bench/run does)");
-                }
-                command.addAll(List.of(
-                        "-Dswitchboard.port=" + port,
-                        "-Dswitchboard.jwt.secret=" + jwtSecret,
-                        "-Dswitchboard.api.key=" + apiKey,
-                        // The handshake-rate scenario connects thousands of clients from 127.0.0.x:
-                        // the per-address limit (100/s by default) would measure the limiter.
-                        "-Dswitchboard.handshake.rate=0",
-                        "-jar", switchboardJar.toString()));
-                readyText = "Switchboard is running at";
+                return startSwitchboard(runName, List.of());
             }
             default -> throw new IllegalArgumentException(kind.toString());
         }
         return PeerProcess.start(runName, port, command, readyText, logDirectory.resolve(runName + ".log"), 120);
+    }
+
+    /**
+     * Starts Switchboard's standalone jar on a free port, pinned like every peer, with these extra
+     * {@code -D} options (e.g. {@code -Dswitchboard.redis.uri=...} and {@code -Dswitchboard.node.id=...}
+     * for a cluster node); the caller closes it.
+     */
+    public PeerProcess startSwitchboard(String runName, List<String> extraOptions) throws IOException {
+        if (!Files.isRegularFile(switchboardJar)) {
+            throw new IOException(switchboardJar + " missing: build the root project first (bench/run does)");
+        }
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", serverCpus, java.toString()));
+        command.addAll(jvmOptions);
+        command.addAll(extraOptions);
+        command.addAll(List.of(
+                "-Dswitchboard.port=" + port,
+                "-Dswitchboard.jwt.secret=" + jwtSecret,
+                "-Dswitchboard.api.key=" + apiKey,
+                // The handshake-rate scenario connects thousands of clients from 127.0.0.x:
+                // the per-address limit (100/s by default) would measure the limiter.
+                "-Dswitchboard.handshake.rate=0",
+                "-jar", switchboardJar.toString()));
+        return PeerProcess.start(runName, port, command, "Switchboard is running at", logDirectory.resolve(runName + ".log"),
+                120);
+    }
+
+    /**
+     * Starts {@code redis-server} on 127.0.0.1:{@code port} (0: a free port), pinned to {@code cpus},
+     * without persistence (no RDB snapshot, no AOF: a restart starts empty), in its own directory
+     * under the log directory; counts as started at its "Ready to accept connections" line.
+     */
+    public PeerProcess startRedis(Path redisServer, String runName, int port, String cpus) throws IOException {
+        int chosen = port > 0 ? port : freePort();
+        Path dir = logDirectory.resolve(runName + "-dir");
+        Files.createDirectories(dir);
+        List<String> command = List.of("taskset", "-c", cpus, redisServer.toString(),
+                "--port", Integer.toString(chosen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", dir.toString(), "--daemonize", "no", "--protected-mode", "yes");
+        return PeerProcess.start(runName, chosen, command, "Ready to accept connections", logDirectory.resolve(runName + ".log"),
+                30);
     }
 
     private static int freePort() throws IOException {

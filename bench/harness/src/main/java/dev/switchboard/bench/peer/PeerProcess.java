@@ -104,6 +104,16 @@ public final class PeerProcess implements AutoCloseable {
         return log;
     }
 
+    /**
+     * SIGKILL (what {@link Process#destroyForcibly} sends on Linux): no shutdown hook, no clean
+     * close of anything; waits until the process is gone.
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(15, TimeUnit.SECONDS);
+        RUNNING.remove(this);
+    }
+
     @Override
     public void close() {
         try {
