@@ -20,7 +20,7 @@ import java.time.Duration;
 public final class RedisCluster implements AutoCloseable {
 
     /** How long a node's heartbeat outlives its last refresh: the bound on freeing a dead node's channels. */
-    public static final Duration LEASE = Duration.ofSeconds(10);
+    public static final Duration LEASE = NodeHeartbeat.DEFAULT_LEASE;
     /** A handshake's reservation that no session ever bound stops counting after this. */
     private static final Duration RESERVATION_TIMEOUT = Duration.ofSeconds(30);
 

@@ -1,9 +1,11 @@
 package dev.switchboard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import jakarta.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,9 @@ class ClusterBehindNginxIT {
         List<Integer> ports = cluster.all().stream().map(ServerProcess::port).toList();
         try (NginxFront front = NginxFront.start("nginx-cluster", ports)) {
             ServerProcess viaNginx = cluster.node(0).reachedThrough(front);
+            // nginx starts listening a moment after its process starts.
+            await("nginx in front of the cluster").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> new HttpApi(viaNginx, null).get("/health/ready").status() == 200);
             List<ChannelClient> readers = new ArrayList<>();
             try {
                 for (int i = 0; i < 9; i++) {
