@@ -786,7 +786,9 @@ public final class Broker implements ChannelGate {
         for (Subscriber session : localChannels.values()) {
             ChannelHolder holder = new ChannelHolder(session.channelId(), session.user(), nodeId, session.sessionId(),
                     session.openedAt());
-            if (sessions.find(session.sessionId()).isPresent() && !channels.reassert(holder)) {
+            // Only sessions whose open() has finished: one still being opened is registered before
+            // its reservation is bound, and the registry would rightly say it does not hold the channel yet.
+            if (announced.contains(session.sessionId()) && !channels.reassert(holder)) {
                 LOG.log(Level.WARNING, "Channel {0} of session {1} is held elsewhere now; closing it with {2}",
                         session.channelId(), session.sessionId(), CloseCode.REPLACED.code());
                 session.disconnect(CloseCode.REPLACED);
