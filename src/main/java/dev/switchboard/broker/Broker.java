@@ -568,12 +568,9 @@ public final class Broker implements ChannelGate {
             Optional<ChannelHolder> holder = channels.holder(delivery.address());
             return holder.isPresent() && deliverToChannel(holder.get(), delivery) > 0;
         }
-        if (presence.sessionCount(delivery.address()) == 0) {
-            return false;
-        }
         int here = deliverToAll(sessions.ofUser(delivery.address()), delivery);
-        // Presence still lists a killed node's sessions until its lease runs out: an attempt only
-        // counts if a node that follows the user took it, so none is spent on a dead node's sessions.
+        // An attempt counts only if a session here or a node following the user took it: presence
+        // would still list a killed node's sessions until its lease runs out, the bus's count does not.
         return bus.send(delivery) + here > 0;
     }
 

@@ -21,8 +21,6 @@ public final class RedisCluster implements AutoCloseable {
 
     /** How long a node's heartbeat outlives its last refresh: the bound on freeing a dead node's channels. */
     public static final Duration LEASE = NodeHeartbeat.DEFAULT_LEASE;
-    /** A handshake's reservation that no session ever bound stops counting after this. */
-    private static final Duration RESERVATION_TIMEOUT = Duration.ofSeconds(30);
 
     private final RedisConnections connections;
     private final NodeHeartbeat heartbeat;
@@ -31,7 +29,7 @@ public final class RedisCluster implements AutoCloseable {
     private final ClusterParts parts;
 
     private RedisCluster(RedisConnections connections, String nodeId, Jsonb jsonb, HistoryPolicy history,
-            RedeliveryPolicy redelivery) {
+            RedeliveryPolicy redelivery, Duration reservationTimeout) {
         this.connections = connections;
         DeliveryCodec codec = new DeliveryCodec(jsonb);
         this.heartbeat = new NodeHeartbeat(connections, nodeId, LEASE);
@@ -40,7 +38,7 @@ public final class RedisCluster implements AutoCloseable {
                 heartbeat::holdsKey);
         this.presence = new RedisPresence(connections, nodeId, jsonb, LEASE);
         this.parts = new ClusterParts(bus, new RedisTopicLog(connections, codec, history),
-                new RedisChannelRegistry(connections, RESERVATION_TIMEOUT), new RedisInbox(connections, codec, redelivery),
+                new RedisChannelRegistry(connections, reservationTimeout), new RedisInbox(connections, codec, redelivery),
                 presence);
         // The heartbeat first: claims and presence entries count only under this node's live incarnation.
         heartbeat.start();
@@ -50,17 +48,18 @@ public final class RedisCluster implements AutoCloseable {
 
     /**
      * Connects to the Redis at {@code uri} ({@code redis://}, {@code rediss://} or
-     * {@code redis-sentinel://}) and starts this node's heartbeat.
+     * {@code redis-sentinel://}) and starts this node's heartbeat. A channel reservation that no
+     * session binds stops counting after {@code reservationTimeout}.
      *
      * @throws IllegalArgumentException if the URI is malformed
      * @throws IllegalStateException if Redis cannot be reached (one line naming SWITCHBOARD_REDIS_URI)
      */
     public static RedisCluster connect(String uri, String nodeId, Jsonb jsonb, HistoryPolicy history,
-            RedeliveryPolicy redelivery) {
+            RedeliveryPolicy redelivery, Duration reservationTimeout) {
         RedisConnections connections = new RedisConnections(uri, RedisConnections.DEFAULT_COMMAND_TIMEOUT);
         try {
             requireSupportedVersion(connections);
-            return new RedisCluster(connections, nodeId, jsonb, history, redelivery);
+            return new RedisCluster(connections, nodeId, jsonb, history, redelivery, reservationTimeout);
         } catch (RuntimeException e) {
             connections.close();
             throw e;

@@ -51,7 +51,7 @@ final class ClusterMode implements AutoCloseable {
         }
         try {
             RedisCluster redis = RedisCluster.connect(config.redisUri().get(), config.nodeId(), jsonb, history,
-                    redelivery);
+                    redelivery, RESERVATION_TIMEOUT);
             LOG.log(Level.INFO, "Cluster mode: node {0} on Redis", config.nodeId());
             return new ClusterMode(redis);
         } catch (IllegalArgumentException | IllegalStateException | ClusterUnavailableException e) {

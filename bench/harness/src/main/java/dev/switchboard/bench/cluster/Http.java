@@ -20,15 +20,8 @@ final class Http {
 
     /** {@code GET /health/ready}: its status, or -1 if the node did not answer within 2 s. */
     int ready(InetSocketAddress node) {
-        try {
-            return client.send(HttpRequest.newBuilder(base(node).resolve("/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return statusOf(HttpRequest.newBuilder(base(node).resolve("/health/ready")).timeout(Duration.ofSeconds(2))
+                .build());
     }
 
     /**
@@ -38,13 +31,17 @@ final class Http {
      */
     int publish(InetSocketAddress node, String topic, long intendedMicros, long seq) {
         String body = "{\"data\":{\"t\":" + intendedMicros + ",\"seq\":" + seq + "}}";
+        return statusOf(HttpRequest.newBuilder(base(node).resolve("/api/v1/topics/" + topic + "/messages"))
+                .timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    /** The response's status, or -1 on an I/O error or timeout (the caller counts it as no answer). */
+    private int statusOf(HttpRequest request) {
         try {
-            return client.send(HttpRequest.newBuilder(base(node).resolve("/api/v1/topics/" + topic + "/messages"))
-                            .timeout(Duration.ofSeconds(5))
-                            .header("Authorization", "Bearer " + apiKey)
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
