@@ -176,6 +176,19 @@ class SockJsSessionTest {
     }
 
     @Test
+    void aReceiverStuckInAWriteIsEndedWhenTheClosedSessionIsForgotten() {
+        TestReceiver stalled = TestReceiver.stream();
+        session.attach(stalled);
+        stalled.stalled = true;
+        session.sendText("m", failure -> { });
+        session.close(CloseCode.SLOW_CONSUMER);
+        assertThat(stalled.ended).isFalse();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> forgotten.get() == 1);
+        assertThat(stalled.ended).isTrue();
+    }
+
+    @Test
     void aFailedWriteFailsTheSendItCarried() {
         session.attach(TestReceiver.poll());
         TestReceiver broken = TestReceiver.poll();
@@ -236,6 +249,8 @@ class SockJsSessionTest {
         volatile boolean ended;
         volatile boolean full;
         volatile Throwable failure;
+        /** Writes never complete: a reader that stopped reading. */
+        volatile boolean stalled;
         volatile long attachedNanos = System.nanoTime();
 
         private TestReceiver(boolean polling) {
@@ -253,6 +268,9 @@ class SockJsSessionTest {
         @Override
         public void write(String frame, Consumer<Throwable> done) {
             assertThat(ended).as("written after end").isFalse();
+            if (stalled) {
+                return;
+            }
             if (failure == null) {
                 frames.add(frame);
             }
