@@ -1041,7 +1041,7 @@ export class SwitchboardClient {
       case 'message': this.#deliver(frame); break;
       case 'error': this.#serverError(frame); break;
       case 'pong': this.#pong(); break;
-      default: break; // pong, and frames of later protocol versions: the frame event shows them
+      default: break; // frames of later protocol versions: the frame event shows them
     }
   }
 

@@ -131,9 +131,9 @@ export class Recorder {
     if (q.items.length) return Promise.resolve(q.items.shift());
     let taker;
     const p = new Promise((resolve) => { taker = resolve; q.takers.push(taker); });
-    return within(p, `event '${type}' (events so far: ${this.describe()})`, timeoutMs).catch((e) => {
+    return within(p, `event '${type}'`, timeoutMs).catch((e) => {
       q.takers.splice(q.takers.indexOf(taker), 1);
-      throw e;
+      throw new Error(`${e.message} (events so far: ${this.describe()})`);
     });
   }
 
@@ -150,7 +150,9 @@ export class Recorder {
       check = () => { if (condition()) resolve(); };
       this.#waiters.add(check);
     });
-    return within(p, `${label} (events so far: ${this.describe()})`, timeoutMs).finally(() => this.#waiters.delete(check));
+    return within(p, label, timeoutMs)
+      .catch((e) => { throw new Error(`${e.message} (events so far: ${this.describe()})`); })
+      .finally(() => this.#waiters.delete(check));
   }
 
   count(type) {
