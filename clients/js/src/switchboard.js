@@ -258,7 +258,7 @@ class WebSocketConnection extends Connection {
  * queued meanwhile, so frames keep their order.
  */
 class SockJsConnection extends Connection {
-  #fetch; #sessionUrl; #query; #receiver; #streaming;
+  #fetch; #sessionUrl; #query; #receiver;
   #abort = new AbortController();
   #outbox = [];
   #sending = false;
@@ -269,7 +269,6 @@ class SockJsConnection extends Connection {
     this.#fetch = fetchFn;
     this.#sessionUrl = sessionUrl;
     this.#query = query;
-    this.#streaming = streaming;
     this.#receiver = streaming ? 'xhr_streaming' : 'xhr';
   }
 
@@ -377,7 +376,7 @@ class SockJsConnection extends Connection {
       buffered += decoder.decode();
       return this.#lines(buffered + (buffered ? '\n' : ''), handle).closed;
     } finally {
-      reader.releaseLock?.();
+      try { reader.releaseLock(); } catch { /* a read still pending after an abort */ }
     }
   }
 
@@ -1160,7 +1159,7 @@ export class SwitchboardClient {
 
   #emitError(error) {
     if ((this.#listeners.get('error')?.size ?? 0) === 0) {
-      if (!error.server) console.error('switchboard:', error);
+      console.error('switchboard:', error); // an error nobody listens to must not vanish
       return;
     }
     this.#emit('error', error);

@@ -227,6 +227,16 @@ describe('Switchboard console in headless Chromium', () => {
     assert.ok(Number(rows[0].sessions) >= 1, `sessions >= 1: ${JSON.stringify(rows)}`);
   });
 
+  test('h. an operator\'s disconnect (4000) shows the close, and the console does not reconnect', { timeout: 60_000 }, async () => {
+    assert.ok(page1, 'needs the page from test a');
+    await see(page1, page1.locator('#conn-state', { hasText: exact('open') }), 'page 1 still open');
+    const res = await api('DELETE', `api/v1/channels/${channelId}`);
+    assert.ok(res.status >= 200 && res.status < 300, `DELETE channel: ${res.status} ${res.text}`);
+    await see(page1, page1.locator('#conn-state[data-state="closed"]', { hasText: /^\s*closed 4000/ }), 'state "closed 4000"');
+    await see(page1, page1.locator('#log li.dir-sys', { hasText: '(not reconnecting)' }), 'the close in the log, not reconnecting');
+    assert.equal(await page1.locator('#log li.dir-sys', { hasText: 'reconnecting in' }).count(), 0, 'no reconnect scheduled');
+  });
+
   test('no script errors on the page', () => {
     assert.deepEqual(pageErrors, []);
   });
