@@ -144,6 +144,8 @@ describe('messages', () => {
     c.on('message', (m) => messages.push(m));
 
     c.publish(topic, { headline: 'from the client' });
+    // Two ways into the server, so no order between them: one after the other.
+    await events.waitFor(() => onTopic.length === 1, 'the client\'s own message');
     await publish(topic, 'from the backend');
     c.send('echo', 'hello');
     await events.waitFor(() => onTopic.length === 2 && messages.some((m) => m.topic === 'echo'), 'topic and echo messages');
