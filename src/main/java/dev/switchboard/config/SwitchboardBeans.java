@@ -235,8 +235,8 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    SockJsMessages sockJsMessages(Jsonb jsonb) {
-        return new SockJsMessages(jsonb);
+    SockJsMessages sockJsMessages() {
+        return new SockJsMessages();
     }
 
     @Produces

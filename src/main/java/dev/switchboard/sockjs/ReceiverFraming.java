@@ -93,7 +93,8 @@ public final class ReceiverFraming {
         return switch (kind) {
             case XHR -> frame + "\n";
             case EVENT_SOURCE -> "data: " + frame + "\r\n\r\n";
-            case HTML_FILE -> "<script>\np(" + SockJsFrames.quoted(frame) + ");\n</script>\r\n";
+            // "<" escaped too: a message holding "</script>" would otherwise end the script element.
+            case HTML_FILE -> "<script>\np(" + SockJsFrames.quoted(frame).replace("<", "\\u003c") + ");\n</script>\r\n";
             case JSONP -> callback + "(" + SockJsFrames.quoted(frame) + ");\r\n";
         };
     }

@@ -235,11 +235,28 @@ public final class SockJsSession implements FrameSink {
             current = ended ? null : handler;
             ended = true;
         }
-        scheduler.schedule(forget, settings.disconnectDelayMs(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(this::forget, settings.disconnectDelayMs(), TimeUnit.MILLISECONDS);
         pump();
         if (current != null) {
             current.ended();
         }
+    }
+
+    /**
+     * The end of a closed session: a receiver still attached is one whose write never completed (a
+     * reader that stopped reading, the usual reason for a 4008); it is ended so that its connection
+     * does not outlive the session.
+     */
+    private void forget() {
+        Receiver stuck;
+        synchronized (this) {
+            stuck = receiver;
+            receiver = null;
+        }
+        if (stuck != null) {
+            stuck.end();
+        }
+        forget.run();
     }
 
     /** Writes the next frame to the attached receiver, if there is one to write and none in flight. */
