@@ -39,6 +39,7 @@ import org.springframework.web.socket.sockjs.client.WebSocketTransport;
  * XHR transport alone (xhr_streaming, and xhr polling). Each runs the echo walk-through and a user
  * push written as Spring's {@code convertAndSendToUser(user, "/queue/notifications", ...)} destination.
  */
+@ContainerMatrix
 class SpringSockJsClientIT {
 
     @RegisterExtension
