@@ -96,6 +96,12 @@ public final class SockJsServlet extends HttpServlet {
             notFound(response);
             return;
         }
+        // SockJS is UTF-8 throughout. jsonp_send's form (accept-charset="UTF-8") arrives with a
+        // Content-Type naming no charset, which a container decodes as ISO-8859-1; this must be set
+        // before the first getParameter (allowOrigin reads the token), which parses a form body.
+        if (request.getCharacterEncoding() == null) {
+            request.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        }
         allowOrigin(request, response);
         String method = request.getMethod();
         switch (rest) {
@@ -115,6 +121,7 @@ public final class SockJsServlet extends HttpServlet {
             default -> {
                 if (IframePage.isIframePath(rest)) {
                     if (allow(method, response, "GET")) {
+                        limitFraming(response);
                         iframePage.serve(request, response);
                     }
                     return;
@@ -168,6 +175,7 @@ public final class SockJsServlet extends HttpServlet {
                 } else if (!ReceiverFraming.isValidCallback(callback)) {
                     text(response, 500, "invalid \"callback\" parameter");
                 } else if (transport.equals("htmlfile")) {
+                    limitFraming(response);
                     receive(request, response, sessions, channel, path.session(), ReceiverFraming.htmlFile(callback),
                             false);
                 } else {
@@ -206,7 +214,7 @@ public final class SockJsServlet extends HttpServlet {
 
     private SockJsSession.Handler openChannelSession(HttpServletRequest request, HttpServletResponse response,
             SockJsSession fresh) {
-        HandshakeDecision decision = guard.check(HandshakeRequests.of(request, proxies));
+        HandshakeDecision decision = guard.check(HandshakeRequests.ofPageLoad(request, proxies));
         if (decision instanceof HandshakeDecision.Refuse refuse) {
             writeRefusal(response, refuse);
             return null;
@@ -218,7 +226,7 @@ public final class SockJsServlet extends HttpServlet {
 
     private SockJsSession.Handler openStompSession(HttpServletRequest request, HttpServletResponse response,
             SockJsSession fresh) {
-        HandshakeRequest handshake = HandshakeRequests.of(request, proxies);
+        HandshakeRequest handshake = HandshakeRequests.ofPageLoad(request, proxies);
         Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
         if (refused.isPresent()) {
             writeRefusal(response, refused.get());
@@ -311,6 +319,18 @@ public final class SockJsServlet extends HttpServlet {
             return;
         }
         response.setHeader("Access-Control-Allow-Credentials", "true");
+    }
+
+    /**
+     * The iframe page and the htmlfile transport run in a frame of the page that uses SockJS, and their
+     * own requests carry this server's origin: which pages may frame them is what enforces
+     * SWITCHBOARD_ALLOWED_ORIGINS for those transports.
+     */
+    private void limitFraming(HttpServletResponse response) {
+        String ancestors = guard.frameAncestors();
+        if (ancestors != null) {
+            response.setHeader("Content-Security-Policy", "frame-ancestors " + ancestors);
+        }
     }
 
     private static void preflight(HttpServletRequest request, HttpServletResponse response, String methods) {
