@@ -81,7 +81,7 @@ describe('reconnect and resume', () => {
     assert.equal(c.state, 'open');
   });
 
-  test('every message of a numbered burst arrives exactly once and in order through 10 forced disconnects', { timeout: 120_000 }, async () => {
+  test('every message of a numbered burst arrives exactly once and in order through 10 forced disconnects', { timeout: 120_000 }, async (t) => {
     const { client: c, events } = client();
     const topic = unique('burst');
     const received = [];
@@ -95,13 +95,13 @@ describe('reconnect and resume', () => {
     let stop = false;
     const publisher = (async () => {
       while (!stop) await publish(topic, { n: ++published });
-      for (let i = 0; i < 50; i++) await publish(topic, { n: ++published });
+      for (let i = 0; i < 200; i++) await publish(topic, { n: ++published });
     })();
     try {
       for (let cut = 1; cut <= 10; cut++) {
-        // Cut only while the burst flows into an established session: a few new messages first.
+        // Cut only while the burst flows into an established session: 200 new messages first.
         const seen = received.length;
-        await events.waitFor(() => c.state === 'open' && received.length >= seen + 20, `messages before cut ${cut}`, 30_000);
+        await events.waitFor(() => c.state === 'open' && received.length >= seen + 200, `messages before cut ${cut}`, 30_000);
         proxy.cut();
         const resumed = await events.next('subscribed', 30_000);
         assert.deepEqual([resumed.topic, resumed.resumed, resumed.recovered], [topic, true, true],
@@ -121,6 +121,7 @@ describe('reconnect and resume', () => {
     assert.deepEqual(received, expected, 'every number once, in order');
     assert.equal(events.count('open'), 11, 'one session per cut, plus the first');
     assert.equal(events.count('recovery_failed'), 0);
+    t.diagnostic(`${published} messages, ${events.count('closed') - 10} refused reconnect attempts, transports ${[...new Set(events.of('open').map((o) => o.transport))]}`);
   });
 
   test('a gap the history cannot fill is reported as recovered: false and recovery_failed, then live messages continue', { timeout: 120_000 }, async () => {
