@@ -232,10 +232,16 @@ export class SwitchboardClient {
 
   /**
    * Subscribes to a topic, now if connected and after every reconnect (resuming with `since`).
-   * `handler` gets this topic's messages (the `message` event gets them too). Returns a function
-   * that ends this subscription; the topic is unsubscribed when all of its subscriptions ended.
+   * `handler` gets this topic's messages (the `message` event gets them too). `options.since` is
+   * where a new subscription starts (a position kept elsewhere, e.g. across a page reload), as if
+   * it had been delivered here. Returns a function that ends this subscription; the topic is
+   * unsubscribed when all of its subscriptions ended.
    */
-  subscribe<T = unknown>(topic: string, handler?: (message: Message<T>) => unknown): () => void;
+  subscribe<T = unknown>(
+    topic: string,
+    handler?: ((message: Message<T>) => unknown) | null,
+    options?: { since?: { offset: number; epoch: string } },
+  ): () => void;
   /** Ends every subscription of the topic and forgets its position. False if it was not subscribed. */
   unsubscribe(topic: string): boolean;
   /** The last position delivered for a topic (what a reconnect resumes from). */

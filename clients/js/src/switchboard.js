@@ -128,6 +128,11 @@ class TopicPositions {
     };
   }
 
+  /** Starts `topic` at a position kept elsewhere (e.g. across a page reload), as if delivered here. */
+  seed(topic, epoch, offset) {
+    this.#positions.set(topic, { epoch, offset });
+  }
+
   position(topic) {
     const p = this.#positions.get(topic);
     return p === undefined ? undefined : { ...p };
@@ -637,17 +642,24 @@ export class SwitchboardClient {
 
   /**
    * Subscribes to `topic`, now if connected and after every reconnect, resuming from the last
-   * position delivered. `handler` (optional) gets this topic's messages. Returns a function that
-   * ends this subscription; the topic is unsubscribed once every subscribe() of it has ended.
+   * position delivered. `handler` (optional) gets this topic's messages. `options.since`
+   * ({ offset, epoch }, e.g. kept across a page reload) is where a new subscription starts, as if
+   * that position had been delivered here. Returns a function that ends this subscription; the
+   * topic is unsubscribed once every subscribe() of it has ended.
    */
-  subscribe(topic, handler) {
+  subscribe(topic, handler, options = {}) {
     if (typeof topic !== 'string' || !NAME.test(topic)) throw new TypeError('topic must match [A-Za-z0-9._:-]{1,128}');
-    if (handler !== undefined && typeof handler !== 'function') throw new TypeError('handler must be a function');
+    if (handler !== undefined && handler !== null && typeof handler !== 'function') throw new TypeError('handler must be a function');
+    const { since } = options ?? {};
+    if (since !== undefined && (!Number.isInteger(since?.offset) || since.offset < 0 || typeof since.epoch !== 'string')) {
+      throw new TypeError('since must be { offset: integer >= 0, epoch: string }');
+    }
     let entry = this.#topics.get(topic);
     const isNew = entry === undefined;
     if (isNew) {
       entry = { refs: 0, handlers: new Set() };
       this.#topics.set(topic, entry);
+      if (since !== undefined) this.#positions.seed(topic, since.epoch, since.offset);
     }
     entry.refs++;
     if (handler) entry.handlers.add(handler);

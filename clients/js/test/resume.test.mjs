@@ -124,6 +124,28 @@ describe('reconnect and resume', () => {
     t.diagnostic(`${published} messages, ${events.count('closed') - 10} refused reconnect attempts, transports ${[...new Set(events.of('open').map((o) => o.transport))]}`);
   });
 
+  test('subscribe with since resumes from a position kept elsewhere, as after a page reload', async () => {
+    const topic = unique('reload');
+    const first = client();
+    const before = [];
+    first.client.subscribe(topic, (m) => before.push(m.data));
+    await within(first.client.connect(), 'connect');
+    for (const n of [1, 2]) await publish(topic, n);
+    await first.events.waitFor(() => before.length === 2, 'messages 1 and 2');
+    const saved = first.client.position(topic);
+    first.client.close();
+    for (const n of [3, 4]) await publish(topic, n); // while the page reloads
+
+    const again = client();
+    const after = [];
+    again.client.subscribe(topic, (m) => after.push(m.data), { since: saved });
+    await within(again.client.connect(), 'connect');
+    const answer = await again.events.next('subscribed');
+    assert.deepEqual([answer.resumed, answer.recovered], [true, true]);
+    await again.events.waitFor(() => after.length === 2, 'messages 3 and 4');
+    assert.deepEqual(after, [3, 4]);
+  });
+
   test('a gap the history cannot fill is reported as recovered: false and recovery_failed, then live messages continue', { timeout: 120_000 }, async () => {
     const { client: c, events } = client();
     const topic = unique('gap');

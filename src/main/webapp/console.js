@@ -310,6 +310,17 @@ import { SwitchboardClient } from './js/switchboard.js';
       return;
     }
     client = c;
+    // The subscriptions of the last connection come along, resuming where it stopped (the
+    // checkbox), as when the client reconnects by itself.
+    if (el.resumeSubs.checked) {
+      for (const [topic, s] of subs) {
+        const since = typeof s.offset === 'number' && typeof s.epoch === 'string' ? { offset: s.offset, epoch: s.epoch } : undefined;
+        c.subscribe(topic, null, { since });
+      }
+    } else {
+      subs.clear();
+      renderSubs();
+    }
     const mine = (handler) => (payload) => { if (client === c) handler(payload); };
     c.on('connecting', mine(({ transport, attempt }) => {
       setState('connecting', 'connecting', `Connecting to channel \u201c${channelId}\u201d\u2026`);
