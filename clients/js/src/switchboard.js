@@ -96,13 +96,19 @@ class TopicPositions {
     return position;
   }
 
-  /** Records a topic message; false for an offset at or below the last one seen in the same epoch (a replay). */
+  /**
+   * Records a topic message: 'new', 'seen' for an offset at or below the last one seen in the same
+   * epoch (a replay), or 'gap' for one past the next offset: within one session the server sends
+   * every offset of a subscribed topic in order, so a skipped one was lost in transit (a polling
+   * answer that died with its connection: SockJS has no acknowledgements). A gap is not recorded.
+   */
   accept(topic, offset, epoch) {
     const last = this.#positions.get(topic);
-    if (last !== undefined && last.epoch === epoch && offset <= last.offset) return false;
+    if (last !== undefined && last.epoch === epoch && offset <= last.offset) return 'seen';
+    if (last !== undefined && last.epoch === epoch && offset > last.offset + 1) return 'gap';
     // Another epoch starts that epoch: the server lost its history, the `subscribed` answer says so.
     this.#positions.set(topic, { epoch, offset });
-    return true;
+    return 'new';
   }
 
   /**
@@ -1113,7 +1119,19 @@ export class SwitchboardClient {
   #deliver(frame) {
     const { topic } = frame;
     const isTopicMessage = typeof topic === 'string' && typeof frame.offset === 'number' && typeof frame.epoch === 'string';
-    if (isTopicMessage && (!this.#topics.has(topic) || !this.#positions.accept(topic, frame.offset, frame.epoch))) return;
+    if (isTopicMessage) {
+      if (!this.#topics.has(topic)) return;
+      const seen = this.#positions.accept(topic, frame.offset, frame.epoch);
+      if (seen === 'seen') return;
+      if (seen === 'gap') {
+        // Resume from the last offset delivered: the reconnect's replay brings the lost ones and this one.
+        const conn = this.#conn;
+        const expected = this.#positions.position(topic).offset + 1;
+        conn?.close(1000, 'a topic message was lost in transit');
+        this.#connectionClosed(1006, `topic ${topic}: offset ${frame.offset} arrived where ${expected} was due; resuming`);
+        return;
+      }
+    }
     const ackRequired = frame.ack === true && typeof frame.id === 'string';
     if (ackRequired && this.#handledAcks.has(frame.id)) {
       this.#sendFrame({ type: 'ack', id: frame.id });

@@ -178,4 +178,36 @@ describe('reconnect and resume', () => {
     assert.deepEqual(received, [1, 2, 3, 'live'], 'nothing of the lost range is replayed by halves');
     assert.deepEqual(c.position(topic), { epoch, offset: 4 + missed });
   });
+
+  test('a topic message lost in transit within a session is noticed by its offset and read back', async () => {
+    // A connection that loses one frame without closing: what a polling answer that died with its
+    // TCP connection looks like to a SockJS client, which then polls the same session again.
+    const topic = unique('lossy');
+    let dropped = false;
+    class LossyWebSocket extends WebSocket {
+      set onmessage(handler) {
+        super.onmessage = (ev) => {
+          if (!dropped && typeof ev.data === 'string' && ev.data.includes('"data":"m3"')) {
+            dropped = true;
+            return;
+          }
+          handler(ev);
+        };
+      }
+
+      get onmessage() { return super.onmessage; }
+    }
+    const { client: c, events } = client({ WebSocket: LossyWebSocket });
+    const got = [];
+    c.subscribe(topic, (m) => got.push(m.data));
+    await within(c.connect(), 'connect');
+    for (const n of [1, 2, 3, 4, 5]) await publish(topic, `m${n}`);
+
+    await events.waitFor(() => got.length === 5, 'all five messages');
+    assert.ok(dropped, 'the frame of m3 was dropped in transit');
+    assert.deepEqual(got, ['m1', 'm2', 'm3', 'm4', 'm5'], 'in order, each once');
+    const closed = events.drain('closed');
+    assert.equal(closed.length, 1, 'one reconnect');
+    assert.match(closed[0].reason, /offset 4 arrived where 3 was due/);
+  });
 });
