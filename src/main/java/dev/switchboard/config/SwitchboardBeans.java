@@ -33,6 +33,7 @@ import dev.switchboard.session.SessionServices;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
+import dev.switchboard.sockjs.SockJsMessages;
 import dev.switchboard.stomp.StompLimits;
 import dev.switchboard.transport.TransportSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -230,6 +231,12 @@ public class SwitchboardBeans {
             throw new UncheckedIOException(e);
         }
         return properties.getProperty("version", "dev");
+    }
+
+    @Produces
+    @Singleton
+    SockJsMessages sockJsMessages() {
+        return new SockJsMessages();
     }
 
     @Produces

@@ -41,7 +41,8 @@ public record SwitchboardConfig(
         long historyTtlMs,
         MemorySettings memory,
         RedeliverySettings redelivery,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        SockJsLimits sockJs) {
 
     /**
      * What may stay in memory (README "Configuration" and "Delivery guarantees"): topic history per
@@ -56,6 +57,13 @@ public record SwitchboardConfig(
             int deadLetters) {
     }
 
+
+    /**
+     * SockJS sessions over HTTP (docs/sockjs.md): how long one may go without a receiving request, and
+     * the bytes a streaming response carries before the client is made to open a new one.
+     */
+    public record SockJsLimits(long disconnectDelayMs, int streamBytes) {
+    }
 
     public static SwitchboardConfig from(Settings settings) {
         return new SwitchboardConfig(
@@ -94,7 +102,10 @@ public record SwitchboardConfig(
                         intValue(settings, "inbox.size", 1000, 1, 1_000_000),
                         longValue(settings, "inbox.ttl.ms", 24 * 3_600_000L, 1_000, 30L * 24 * 3_600_000),
                         intValue(settings, "dead.letters", 100, 0, 1_000_000)),
-                list(settings, "trusted.proxies"));
+                list(settings, "trusted.proxies"),
+                new SockJsLimits(
+                        longValue(settings, "sockjs.disconnect.delay.ms", 5_000, 100, 3_600_000),
+                        intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)));
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */

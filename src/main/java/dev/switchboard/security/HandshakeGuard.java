@@ -78,6 +78,14 @@ public final class HandshakeGuard {
         return Optional.empty();
     }
 
+    /**
+     * Whether the request's origin is allowed, without counting against any rate: for the CORS
+     * headers of SockJS answers, which echo only an allowed origin.
+     */
+    public boolean allowsOrigin(HandshakeRequest request) {
+        return originPolicy.allows(request.origin(), request.scheme(), request.host());
+    }
+
     private HandshakeDecision verify(HandshakeRequest request, boolean reserve) {
         Optional<HandshakeDecision.Refuse> screened = screen(request);
         if (screened.isPresent()) {

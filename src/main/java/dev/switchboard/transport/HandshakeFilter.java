@@ -25,11 +25,16 @@ import java.util.Optional;
  * {@link AuthorizedClient} as its user principal; if the upgrade then does not happen, the
  * channel reservation is given back.
  *
+ * <p>The same holds for the {@code websocket} transport of the SockJS endpoints
+ * ({@code /sockjs/channel/<server>/<session>/websocket} is checked as {@code /ws/channel},
+ * {@code /sockjs/stomp/...} as {@code /ws/stomp}); their HTTP transports pass through to
+ * {@link SockJsServlet}.
+ *
  * <p>A plain GET (no {@code Upgrade: websocket}) gets the same checks without reserving anything,
  * and 426 if they pass: browsers only see close code 1006 for a refused upgrade, so the console
  * repeats the request this way to show the user the reason.
  */
-@WebFilter(urlPatterns = {"/ws/channel", "/ws/stomp"}, asyncSupported = true)
+@WebFilter(urlPatterns = {"/ws/channel", "/ws/stomp", "/sockjs/*"}, asyncSupported = true)
 public final class HandshakeFilter extends HttpFilter {
 
     // Field injection: servlet containers create filters themselves, so CDI can only inject fields.
@@ -44,11 +49,13 @@ public final class HandshakeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         boolean upgrade = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
-        ProxyTrust.ClientView client = proxies.view(request.getRemoteAddr(), request.getScheme(),
-                request.getHeader("Host"), request::getHeader);
-        HandshakeRequest handshake = new HandshakeRequest(client.address(), request.getHeader("Origin"),
-                client.scheme(), client.host(), request.getParameter("token"), request.getParameter("channelId"));
-        if (request.getServletPath().equals("/ws/stomp")) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (path.startsWith("/sockjs/") && !(upgrade && SockJsPaths.isWebSocketTransport(path))) {
+            chain.doFilter(request, response); // SockJS over HTTP: SockJsServlet checks what opens a session
+            return;
+        }
+        HandshakeRequest handshake = HandshakeRequests.of(request, proxies);
+        if (path.equals("/ws/stomp") || path.startsWith("/sockjs/stomp/")) {
             // STOMP clients authenticate in CONNECT; only the address's rate and the origin are checked here.
             Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
             if (refused.isPresent()) {

@@ -1,0 +1,348 @@
+package dev.switchboard.transport;
+
+import dev.switchboard.broker.CloseCode;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.security.AuthorizedClient;
+import dev.switchboard.security.HandshakeDecision;
+import dev.switchboard.security.HandshakeGuard;
+import dev.switchboard.security.HandshakeRequest;
+import dev.switchboard.security.JsonResponseWriter;
+import dev.switchboard.security.ProxyTrust;
+import dev.switchboard.session.NativeFrameCodec;
+import dev.switchboard.session.NativeProtocol;
+import dev.switchboard.session.NativeSession;
+import dev.switchboard.session.SessionServices;
+import dev.switchboard.session.StompProtocol;
+import dev.switchboard.sockjs.ReceiverFraming;
+import dev.switchboard.sockjs.SockJsMessages;
+import dev.switchboard.sockjs.SockJsSession;
+import dev.switchboard.sockjs.SockJsSessions;
+import dev.switchboard.sockjs.SockJsSettings;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * The SockJS 0.3.3 endpoints over HTTP: {@code /sockjs/stomp} (STOMP inside) and
+ * {@code /sockjs/channel} (the native protocol; {@code token} and {@code channelId} in the query of
+ * every request). docs/sockjs.md lists what each URL answers. The {@code websocket} transport is
+ * served by {@link SockJsStompEndpoint} and {@link SockJsChannelEndpoint}.
+ *
+ * <p>A SockJS session is a session like a WebSocket one: the request that opens it passes the same
+ * handshake checks ({@link HandshakeGuard}, refusals as HTTP statuses with a JSON body), and the
+ * protocol session behind it has the same outbound queue, limits and heart-beats. Receiving
+ * requests are asynchronous ({@link HttpReceiver}): no thread waits for a poll.
+ */
+@WebServlet(urlPatterns = "/sockjs/*", asyncSupported = true)
+public final class SockJsServlet extends HttpServlet {
+
+    private static final String NO_CACHE = "no-store, no-cache, no-transform, must-revalidate, max-age=0";
+    private static final String ONE_YEAR = "public, max-age=31536000";
+    private static final String SOCKJS_CLIENT = "/webjars/sockjs-client/1.6.1/dist/sockjs.min.js";
+
+    // Field injection: servlet containers create servlets themselves, so CDI can only inject fields.
+    @Inject
+    private transient HandshakeGuard guard;
+    @Inject
+    private transient JsonResponseWriter responses;
+    @Inject
+    private transient ProxyTrust proxies;
+    @Inject
+    private transient NativeProtocol nativeProtocol;
+    @Inject
+    private transient NativeFrameCodec codec;
+    @Inject
+    private transient StompProtocol stompProtocol;
+    @Inject
+    private transient SessionServices services;
+    @Inject
+    private transient SwitchboardConfig config;
+    @Inject
+    private transient SockJsMessages messages;
+
+    private transient SockJsSessions stompSessions;
+    private transient SockJsSessions channelSessions;
+    private transient SockJsSettings settings;
+    private transient IframePage iframePage;
+
+    @Override
+    public void init() {
+        settings = new SockJsSettings(config.sockJs().disconnectDelayMs(), config.sockJs().streamBytes(),
+                config.heartbeatMs());
+        stompSessions = new SockJsSessions(settings, services.scheduler());
+        channelSessions = new SockJsSessions(settings, services.scheduler());
+        iframePage = new IframePage(getServletContext().getContextPath() + SOCKJS_CLIENT);
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String pathInfo = request.getPathInfo() == null ? "" : request.getPathInfo();
+        int slash = pathInfo.indexOf('/', 1);
+        String endpoint = slash < 0 ? pathInfo : pathInfo.substring(0, slash);
+        String rest = slash < 0 ? "" : pathInfo.substring(slash);
+        boolean channel = endpoint.equals("/channel");
+        if (!channel && !endpoint.equals("/stomp")) {
+            notFound(response);
+            return;
+        }
+        allowOrigin(request, response);
+        String method = request.getMethod();
+        switch (rest) {
+            case "", "/" -> {
+                if (allow(method, response, "GET")) {
+                    text(response, 200, "Welcome to SockJS!\n");
+                }
+            }
+            case "/info" -> {
+                if (method.equals("OPTIONS")) {
+                    preflight(request, response, "OPTIONS, GET");
+                } else if (allow(method, response, "GET")) {
+                    info(request, response, channel);
+                }
+            }
+            case "/websocket" -> text(response, 400, "Can \"Upgrade\" only to \"WebSocket\".");
+            default -> {
+                if (IframePage.isIframePath(rest)) {
+                    if (allow(method, response, "GET")) {
+                        iframePage.serve(request, response);
+                    }
+                    return;
+                }
+                SockJsPaths.SessionPath session = SockJsPaths.session(rest);
+                if (session == null) {
+                    notFound(response);
+                    return;
+                }
+                transport(request, response, channel ? channelSessions : stompSessions, channel, session);
+            }
+        }
+    }
+
+    private void transport(HttpServletRequest request, HttpServletResponse response, SockJsSessions sessions,
+            boolean channel, SockJsPaths.SessionPath path) throws IOException {
+        String method = request.getMethod();
+        String transport = path.transport();
+        boolean preflightable = transport.equals("xhr") || transport.equals("xhr_streaming")
+                || transport.equals("xhr_send");
+        if (preflightable && method.equals("OPTIONS")) {
+            preflight(request, response, "OPTIONS, POST");
+            return;
+        }
+        response.setHeader("Cache-Control", NO_CACHE);
+        switch (transport) {
+            case "xhr" -> {
+                if (allow(method, response, "POST")) {
+                    receive(request, response, sessions, channel, path.session(), ReceiverFraming.xhrPolling(), true);
+                }
+            }
+            case "xhr_streaming" -> {
+                if (allow(method, response, "POST")) {
+                    receive(request, response, sessions, channel, path.session(), ReceiverFraming.xhrStreaming(),
+                            false);
+                }
+            }
+            case "eventsource" -> {
+                if (allow(method, response, "GET")) {
+                    receive(request, response, sessions, channel, path.session(), ReceiverFraming.eventSource(),
+                            false);
+                }
+            }
+            case "htmlfile", "jsonp" -> {
+                if (!allow(method, response, "GET")) {
+                    return;
+                }
+                String callback = request.getParameter("c");
+                if (callback == null || callback.isEmpty()) {
+                    text(response, 500, "\"callback\" parameter required");
+                } else if (!ReceiverFraming.isValidCallback(callback)) {
+                    text(response, 500, "invalid \"callback\" parameter");
+                } else if (transport.equals("htmlfile")) {
+                    receive(request, response, sessions, channel, path.session(), ReceiverFraming.htmlFile(callback),
+                            false);
+                } else {
+                    receive(request, response, sessions, channel, path.session(), ReceiverFraming.jsonp(callback), true);
+                }
+            }
+            case "xhr_send", "jsonp_send" -> {
+                if (allow(method, response, "POST")) {
+                    send(request, response, sessions, path.session(), transport.equals("jsonp_send"));
+                }
+            }
+            case "websocket" -> text(response, 400, "Can \"Upgrade\" only to \"WebSocket\".");
+            default -> notFound(response);
+        }
+    }
+
+    /** A receiving request: opens the session if it is new, then waits for frames asynchronously. */
+    private void receive(HttpServletRequest request, HttpServletResponse response, SockJsSessions sessions,
+            boolean channel, String sessionId, ReceiverFraming framing, boolean polling) throws IOException {
+        Function<SockJsSession, SockJsSession.Handler> open = channel
+                ? fresh -> openChannelSession(request, response, fresh)
+                : fresh -> openStompSession(request, response, fresh);
+        Optional<SockJsSession> session;
+        try {
+            session = sessions.findOrOpen(sessionId, open);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (session.isEmpty()) {
+            return; // refused: the answer is written
+        }
+        HttpReceiver receiver = HttpReceiver.start(request, response, framing, polling, settings.streamBytes(),
+                2 * config.heartbeatMs() + settings.disconnectDelayMs());
+        receiver.attachTo(session.get());
+    }
+
+    private SockJsSession.Handler openChannelSession(HttpServletRequest request, HttpServletResponse response,
+            SockJsSession fresh) {
+        HandshakeDecision decision = guard.check(HandshakeRequests.of(request, proxies));
+        if (decision instanceof HandshakeDecision.Refuse refuse) {
+            writeRefusal(response, refuse);
+            return null;
+        }
+        AuthorizedClient client = ((HandshakeDecision.Permit) decision).client();
+        NativeSession session = nativeProtocol.newSession(client.identity(), fresh);
+        return SockJsHandlers.nativeSession(session, client.reservation(), codec, config.maxMessageBytes());
+    }
+
+    private SockJsSession.Handler openStompSession(HttpServletRequest request, HttpServletResponse response,
+            SockJsSession fresh) {
+        HandshakeRequest handshake = HandshakeRequests.of(request, proxies);
+        Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
+        if (refused.isPresent()) {
+            writeRefusal(response, refused.get());
+            return null;
+        }
+        return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()));
+    }
+
+    private void writeRefusal(HttpServletResponse response, HandshakeDecision.Refuse refuse) {
+        try {
+            responses.writeError(response, refuse.status(), refuse.error(), refuse.message());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code xhr_send} and {@code jsonp_send}: messages for an open session. */
+    private void send(HttpServletRequest request, HttpServletResponse response, SockJsSessions sessions,
+            String sessionId, boolean jsonp) throws IOException {
+        Optional<SockJsSession> session = sessions.find(sessionId).filter(s -> !s.isClosed());
+        if (session.isEmpty()) {
+            notFound(response);
+            return;
+        }
+        // A body may carry many messages (clients batch while a send is in flight), each escaped.
+        int limit = Math.max(1024 * 1024, config.maxMessageBytes() * 6 + 1024);
+        String payload;
+        if (jsonp && isForm(request)) {
+            String d = request.getParameter("d");
+            payload = d == null ? "" : d;
+        } else {
+            byte[] body = request.getInputStream().readNBytes(limit + 1);
+            if (body.length > limit) {
+                responses.writeError(response, 413, "too_large", "a send may carry at most " + limit + " bytes");
+                session.get().close(CloseCode.TOO_BIG);
+                return;
+            }
+            payload = new String(body, StandardCharsets.UTF_8);
+        }
+        if (payload.isEmpty()) {
+            text(response, 500, "Payload expected.");
+            return;
+        }
+        Optional<List<String>> parsed = messages.parse(payload);
+        if (parsed.isEmpty()) {
+            text(response, 500, "Broken JSON encoding.");
+            return;
+        }
+        session.get().receive(parsed.get());
+        if (jsonp) {
+            text(response, 200, "ok");
+        } else {
+            response.setStatus(204);
+            response.setContentType("text/plain; charset=UTF-8");
+        }
+    }
+
+    private static boolean isForm(HttpServletRequest request) {
+        String type = request.getContentType();
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    }
+
+    /** {@code /info}; on the channel endpoint it also answers whether the query's handshake would pass. */
+    private void info(HttpServletRequest request, HttpServletResponse response, boolean channel) throws IOException {
+        response.setHeader("Cache-Control", NO_CACHE);
+        if (channel) {
+            HandshakeDecision decision = guard.probe(HandshakeRequests.of(request, proxies));
+            if (decision instanceof HandshakeDecision.Refuse refuse) {
+                responses.writeError(response, refuse.status(), refuse.error(), refuse.message());
+                return;
+            }
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("websocket", true);
+        info.put("cookie_needed", false);
+        info.put("origins", List.of("*:*"));
+        info.put("entropy", ThreadLocalRandom.current().nextLong(1L << 32));
+        responses.write(response, 200, info);
+    }
+
+    /** CORS: the request's origin is echoed if the origin policy allows it (SockJS 0.3.3, "CORS"). */
+    private void allowOrigin(HttpServletRequest request, HttpServletResponse response) {
+        String origin = request.getHeader("Origin");
+        response.setHeader("Vary", "Origin");
+        if (origin == null) {
+            response.setHeader("Access-Control-Allow-Origin", "*");
+        } else if (guard.allowsOrigin(HandshakeRequests.of(request, proxies))) {
+            response.setHeader("Access-Control-Allow-Origin", origin);
+        } else {
+            return;
+        }
+        response.setHeader("Access-Control-Allow-Credentials", "true");
+    }
+
+    private static void preflight(HttpServletRequest request, HttpServletResponse response, String methods) {
+        response.setStatus(204);
+        response.setHeader("Access-Control-Allow-Methods", methods);
+        response.setHeader("Cache-Control", ONE_YEAR);
+        response.setHeader("Access-Control-Max-Age", "31536000");
+        response.setDateHeader("Expires", System.currentTimeMillis() + 31_536_000_000L);
+        String headers = request.getHeader("Access-Control-Request-Headers");
+        if (headers != null) {
+            response.setHeader("Access-Control-Allow-Headers", headers);
+        }
+    }
+
+    private static boolean allow(String method, HttpServletResponse response, String allowed) throws IOException {
+        if (method.equals(allowed)) {
+            return true;
+        }
+        response.setHeader("Allow", allowed);
+        text(response, 405, "");
+        return false;
+    }
+
+    private static void notFound(HttpServletResponse response) throws IOException {
+        text(response, 404, "Not found\n");
+    }
+
+    private static void text(HttpServletResponse response, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("text/plain; charset=UTF-8");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}
