@@ -371,10 +371,11 @@ class SockJsProtocolIT {
         SockJsEndpoint.Response emptyHeaders = endpoint.options(path, "Origin", ORIGIN,
                 "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "");
         assertThat(emptyHeaders.status()).isIn(200, 204);
-        assertThat(emptyHeaders.header("Access-Control-Allow-Headers")).isEmpty();
+        // The spec tests "no value": absent, or present and empty.
+        assertThat(emptyHeaders.header("Access-Control-Allow-Headers").orElse("")).isEmpty();
         SockJsEndpoint.Response noHeaders = endpoint.options(path, "Origin", ORIGIN, "Access-Control-Request-Method", "POST");
         assertThat(noHeaders.status()).isIn(200, 204);
-        assertThat(noHeaders.header("Access-Control-Allow-Headers")).isEmpty();
+        assertThat(noHeaders.header("Access-Control-Allow-Headers").orElse("")).isEmpty();
     }
 
     /**
