@@ -15,12 +15,16 @@ final class SockJsPaths {
     }
 
     private static final Pattern SESSION = Pattern.compile("/([^/.]+)/([^/.]+)/([a-z_]+)");
-    private static final Pattern WEBSOCKET_TRANSPORT = Pattern.compile("/sockjs/(stomp|channel)/[^/.]+/[^/.]+/websocket");
+    private static final Pattern WEBSOCKET_TRANSPORT =
+            Pattern.compile("/sockjs/(stomp|channel)(/[^/.]+/[^/.]+)?/websocket");
 
     private SockJsPaths() {
     }
 
-    /** Whether {@code path} (below the context root) is the {@code websocket} transport of a SockJS endpoint. */
+    /**
+     * Whether {@code path} (below the context root) is the {@code websocket} transport of a SockJS
+     * endpoint, or its raw WebSocket URL {@code /sockjs/<endpoint>/websocket}.
+     */
     static boolean isWebSocketTransport(String path) {
         return WEBSOCKET_TRANSPORT.matcher(path).matches();
     }
