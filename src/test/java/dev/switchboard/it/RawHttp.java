@@ -177,6 +177,11 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Whether response bytes arrived that were not read yet. */
+    boolean hasData() throws IOException {
+        return in.available() > 0;
+    }
+
     /** Drops the connection with a reset (SO_LINGER 0), without reading what is left: an aborted request. */
     void abort() throws IOException {
         socket.setSoLinger(true, 0);

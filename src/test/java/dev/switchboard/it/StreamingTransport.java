@@ -7,6 +7,7 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,8 +28,8 @@ enum StreamingTransport {
         }
 
         @Override
-        Frame nextFrame(SockJsStream stream) {
-            String wire = stream.next("\n");
+        Frame nextFrame(SockJsStream stream, Duration wait) {
+            String wire = stream.next("\n", wait);
             return new Frame(wire.substring(0, wire.length() - 1), wire);
         }
 
@@ -47,8 +48,8 @@ enum StreamingTransport {
         }
 
         @Override
-        Frame nextFrame(SockJsStream stream) {
-            String wire = stream.next("\r\n\r\n");
+        Frame nextFrame(SockJsStream stream, Duration wait) {
+            String wire = stream.next("\r\n\r\n", wait);
             assertThat(wire).as("an event").startsWith("data: ");
             return new Frame(wire.substring("data: ".length(), wire.length() - 4), wire);
         }
@@ -72,8 +73,8 @@ enum StreamingTransport {
         }
 
         @Override
-        Frame nextFrame(SockJsStream stream) {
-            String text = stream.next("</script>\r\n");
+        Frame nextFrame(SockJsStream stream, Duration wait) {
+            String text = stream.next("</script>\r\n", wait);
             String wire = text.stripLeading(); // the page's padding, before the first frame
             Matcher script = SCRIPT.matcher(wire);
             assertThat(script.matches()).as("a frame script: '%s'", SockJsStream.printable(wire)).isTrue();
@@ -169,7 +170,12 @@ enum StreamingTransport {
     abstract void readPrelude(SockJsStream stream);
 
     /** The next frame on the stream, waiting up to 10 s. */
-    abstract Frame nextFrame(SockJsStream stream);
+    Frame nextFrame(SockJsStream stream) {
+        return nextFrame(stream, SockJsStream.DEFAULT_WAIT);
+    }
+
+    /** The next frame on the stream, waiting up to {@code wait}. */
+    abstract Frame nextFrame(SockJsStream stream, Duration wait);
 
     /** The wire text of {@code frame} on this transport, as a conforming server writes it. */
     abstract String wire(String frame);
