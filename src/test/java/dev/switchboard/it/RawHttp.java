@@ -44,6 +44,18 @@ final class RawHttp implements AutoCloseable {
     }
 
     /**
+     * A connection with a small receive buffer (set before connecting, so the window is small from
+     * the start): a client that stops reading stalls the server's writes after little data.
+     */
+    static RawHttp connectWithReceiveBuffer(ServerProcess server, int bytes) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(bytes);
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
+        socket.setSoTimeout(10_000);
+        return new RawHttp(socket);
+    }
+
+    /**
      * Writes a request for {@code pathAndQuery} of the application (context path added) with
      * {@code headers} (name, value, ...) and {@code body} (null: none); Host and, with a body,
      * Content-Length are added.
