@@ -4,7 +4,7 @@
 //   BASE_URL        the console's URL, e.g. http://127.0.0.1:8080/ (or .../switchboard/)
 //   TOKEN           a JWT with sub "dev" and roles publisher + admin
 //   CHROMIUM        the browser binary (default /usr/bin/chromium)
-//   SCREENSHOT_DIR  where console.png goes (default: the project's target/ folder)
+//   SCREENSHOT_DIR  where console.png (after the incoming call of test a) goes (default: the project's target/ folder)
 //
 // Every wait is Playwright's auto-waiting (locator.waitFor with a timeout); no fixed sleeps.
 
@@ -130,6 +130,9 @@ describe('Switchboard console in headless Chromium', () => {
     await see(page1, page1.locator('#incoming-data', { hasText: '+49 30 1234' }), 'the caller in Incoming');
     await see(page1, page1.locator('#incoming-data', { hasText: 'support' }), 'the queue in Incoming');
     await see(page1, page1.locator('#incoming-time', { hasText: 'arrived' }), 'the arrival time');
+
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page1.screenshot({ path: path.join(SCREENSHOT_DIR, 'console.png'), fullPage: true, animations: 'disabled' });
   });
 
   test('b. a topic message published by the backend shows in the log with topic and offset 1', { timeout: 60_000 }, async () => {
@@ -147,9 +150,6 @@ describe('Switchboard console in headless Chromium', () => {
     await see(page1, entry, 'the message frame with "breaking", its topic and offset 1');
     await see(page1, page1.locator(`#subs-body tr[data-topic="${topic}"] .sub-offset`, { hasText: exact('1') }),
       'offset 1 in the subscriptions table');
-
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    await page1.screenshot({ path: path.join(SCREENSHOT_DIR, 'console.png'), fullPage: true });
   });
 
   test('c. send "hello" to the echo handler and see "reply: hello"', { timeout: 60_000 }, async () => {

@@ -11,6 +11,7 @@ import dev.switchboard.broker.NodeReport;
 import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.broker.SessionRecord;
 import dev.switchboard.broker.TopicNames;
+import dev.switchboard.broker.UserDestinations;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.security.JsonResponseWriter;
 import jakarta.inject.Inject;
@@ -141,11 +142,7 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private Map<String, Object> pushToUser(String user, JsonObject body) throws ApiException {
-        String destination = optionalString(body, "destination");
-        if (destination != null && !TopicNames.isValid(destination)) {
-            throw ApiException.badRequest("destination must match " + TopicNames.RULE);
-        }
-        PushReceipt receipt = broker.pushToUser(user, destination, data(body), ack(body));
+        PushReceipt receipt = broker.pushToUser(user, userDestination(body), data(body), ack(body));
         return Map.of("id", receipt.id(), "sessions", receipt.sessions());
     }
 
@@ -247,6 +244,22 @@ public final class ApiServlet extends HttpServlet {
             return string.getString();
         }
         throw ApiException.badRequest("field '" + field + "' must be a string");
+    }
+
+    /**
+     * The optional {@code destination} of a user push as a destination name: {@code calls},
+     * {@code /queue/calls} and {@code /user/queue/calls} all mean {@code calls}; null without one.
+     */
+    private static String userDestination(JsonObject body) throws ApiException {
+        String written = optionalString(body, "destination");
+        if (written == null) {
+            return null;
+        }
+        String name = UserDestinations.nameOf(written);
+        if (name == null) {
+            throw ApiException.badRequest("destination must be " + UserDestinations.FORMS);
+        }
+        return name;
     }
 
     private static String topic(String name) throws ApiException {

@@ -7,6 +7,7 @@ import dev.switchboard.broker.SubscribeOutcome;
 import dev.switchboard.broker.Subscriber;
 import dev.switchboard.broker.TopicDestinations;
 import dev.switchboard.broker.TopicNames;
+import dev.switchboard.broker.UserDestinations;
 import dev.switchboard.stomp.StompCommand;
 import dev.switchboard.stomp.StompEncoder;
 import dev.switchboard.stomp.StompFrame;
@@ -26,7 +27,7 @@ import dev.switchboard.stomp.StompVersion;
 final class StompSubscriptions {
 
     static final String USER_PREFIX = "/user/";
-    private static final String USER_QUEUE_PREFIX = "/user/queue/";
+    private static final String USER_QUEUE_PREFIX = UserDestinations.USER_QUEUE_PREFIX;
     /** The user destination of pushes without a {@code destination}, of channel pushes and of broadcasts. */
     static final String DEFAULT_USER_DESTINATION = "messages";
     static final String CHANNEL_USER_DESTINATION = "channel";

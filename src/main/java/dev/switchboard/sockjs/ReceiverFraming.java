@@ -93,8 +93,10 @@ public final class ReceiverFraming {
         return switch (kind) {
             case XHR -> frame + "\n";
             case EVENT_SOURCE -> "data: " + frame + "\r\n\r\n";
-            // "<" escaped too: a message holding "</script>" would otherwise end the script element.
-            case HTML_FILE -> "<script>\np(" + SockJsFrames.quoted(frame).replace("<", "\\u003c") + ");\n</script>\r\n";
+            // The HTML parser ends a script at "</script" even inside a string literal, and "<!--"
+            // changes how it looks for that end: no "<" may appear in the script's text.
+            case HTML_FILE -> "<script>\np(" + SockJsFrames.quoted(frame).replace("<", "\\u003c")
+                    + ");\n</script>\r\n";
             case JSONP -> callback + "(" + SockJsFrames.quoted(frame) + ");\r\n";
         };
     }

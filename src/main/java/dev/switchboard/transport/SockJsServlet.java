@@ -98,6 +98,12 @@ public final class SockJsServlet extends HttpServlet {
             notFound(response);
             return;
         }
+        // SockJS is UTF-8 throughout. jsonp_send's form (accept-charset="UTF-8") arrives with a
+        // Content-Type naming no charset, which a container decodes as ISO-8859-1; this must be set
+        // before the first getParameter (allowOrigin reads the token), which parses a form body.
+        if (request.getCharacterEncoding() == null) {
+            request.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        }
         allowOrigin(request, response);
         String method = request.getMethod();
         switch (rest) {

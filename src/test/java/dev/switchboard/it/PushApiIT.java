@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,6 +58,30 @@ class PushApiIT {
             }
             other.send("{\"type\":\"ping\"}");
             other.expect("pong"); // first frame after welcome: agent-8 got nothing
+        }
+    }
+
+    @Test
+    void aUserPushWrittenInSpringsQueueFormCarriesTheBareDestinationName() throws Exception {
+        try (ChannelClient desk = connect("agent-9", "api-user-spring")) {
+            HttpApi.Response response = api.post("/api/v1/users/agent-9/messages",
+                    "{\"data\":\"call\",\"destination\":\"/queue/notifications\"}");
+            assertThat(response.status()).isEqualTo(202);
+            assertThat(desk.expect("message").getString("destination")).isEqualTo("notifications");
+        }
+    }
+
+    @Test
+    void aUserDestinationInNoneOfTheThreeFormsIs400AndNamesTheForms() throws Exception {
+        for (String written : List.of("/queue/", "/topic/notifications", "/user/queue/a/b",
+                "/user/agent-9/queue/notifications", "")) {
+            HttpApi.Response response = api.post("/api/v1/users/agent-9/messages",
+                    "{\"data\":1,\"destination\":\"" + written + "\"}");
+            assertThat(response.status()).as("destination '%s'", written).isEqualTo(400);
+            assertThat(response.json().getString("error")).isEqualTo("bad_request");
+            assertThat(response.json().getString("message")).isEqualTo(
+                    "destination must be <name>, /queue/<name> or /user/queue/<name>, with <name> matching "
+                            + "[A-Za-z0-9._:-]{1,128}");
         }
     }
 

@@ -278,6 +278,25 @@ class SpringStompClientIT {
     }
 
     @Test
+    void aPushToNotificationsReachesTheUserQueueWhicheverWayTheBackendWritesTheDestination() throws Exception {
+        // The call-centre pop-up of a Spring application: the page subscribes to /user/queue/notifications and
+        // the backend, which used convertAndSendToUser(user, "/queue/notifications", payload), keeps its string.
+        StompSession agent = connect(TestTokens.token("spring-agent"));
+        Inbox notifications = subscribe(agent, "/user/queue/notifications", "auto");
+        HttpApi api = HttpApi.withApiKey(server);
+        for (String written : List.of("notifications", "/queue/notifications", "/user/queue/notifications")) {
+            HttpApi.Response response = api.post("/api/v1/users/spring-agent/messages",
+                    "{\"data\":{\"written\":\"" + written + "\"},\"destination\":\"" + written + "\"}");
+            assertThat(response.status()).as("push with destination %s", written).isEqualTo(202);
+            assertThat(response.json().getInt("sessions")).isEqualTo(1);
+            Inbox.Received popUp = notifications.next();
+            assertThat(popUp.body()).isEqualTo("{\"written\":\"" + written + "\"}");
+            assertThat(popUp.headers().getDestination()).isEqualTo("/user/queue/notifications");
+        }
+        agent.disconnect();
+    }
+
+    @Test
     void subscribingToAnotherUsersQueueIsAnError() throws Exception {
         Recorder recorder = new Recorder();
         StompSession session = connect(TestTokens.token("eve"), recorder);

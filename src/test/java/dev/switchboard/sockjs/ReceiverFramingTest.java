@@ -48,4 +48,15 @@ class ReceiverFramingTest {
         assertThat(ReceiverFraming.isValidCallback("")).isFalse();
         assertThat(ReceiverFraming.isValidCallback("a".repeat(65))).isFalse();
     }
+
+    @Test
+    void anHtmlFileFrameNeverEndsItsScriptEarly() {
+        String frame = SockJsFrames.messages(java.util.List.of("</script><script>alert(1)</script> <!-- x"));
+
+        String encoded = ReceiverFraming.htmlFile("_jp.a1").encode(frame);
+
+        assertThat(encoded).isEqualTo("<script>\np(\"a[\\\"\\u003c/script>\\u003cscript>alert(1)\\u003c/script> "
+                + "\\u003c!-- x\\\"]\");\n</script>\r\n");
+        assertThat(encoded.indexOf("</script")).isEqualTo(encoded.lastIndexOf("</script"));
+    }
 }
