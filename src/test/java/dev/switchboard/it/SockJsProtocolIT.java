@@ -286,8 +286,11 @@ class SockJsProtocolIT {
         SockJsEndpoint.Response sent = session.sendRaw(SockJsFrames.sendBody(service.probe("xhr")), "Origin", ORIGIN);
         assertThat(sent.status()).as("%s", sent).isEqualTo(204);
         assertThat(sent.body()).isEmpty();
-        // text/plain even on 204: Firefox otherwise takes the empty body for broken XML.
-        assertContentType(sent.headers(), "text/plain;charset=UTF-8");
+        // text/plain even on 204: Firefox otherwise takes the empty body for broken XML. Payara's
+        // Grizzly drops every header of a 204's body (server-config/README.md, "Differences").
+        if (!server.deploymentName().equals("payara")) {
+            assertContentType(sent.headers(), "text/plain;charset=UTF-8");
+        }
         assertCors(sent.headers(), ORIGIN);
         assertNotCached(sent.headers());
 
