@@ -1,6 +1,8 @@
 /*
- * Switchboard console: a small, dependency-free client for the native channel
- * endpoint (ws/channel) and a few HTTP API calls (api/v1/...).
+ * Switchboard console: the native channel endpoint (ws/channel) through the
+ * JavaScript client the server serves at js/switchboard.js (clients/js in the
+ * repository: reconnect, resume with "since", acks, SockJS fallback), plus a
+ * few HTTP API calls (api/v1/...).
  *
  * Every URL is relative to this page's directory, so the console works at the
  * server root and under a context path (e.g. /switchboard/).
@@ -15,8 +17,8 @@
  *     #connect-btn           button: connect
  *     #disconnect-btn        button: disconnect
  *     #conn-state            text: "not connected" | "connecting" | "open" |
- *                            "closed <code> <reason>" | "refused <status>";
- *                            attribute data-state = idle|connecting|open|closed|refused
+ *                            "reconnecting" | "closed <code> <reason>" | "refused <status>";
+ *                            attribute data-state = idle|connecting|open|reconnecting|closed|refused
  *     #conn-detail           text: human explanation of the state / close code
  *     #refusal               box shown when a handshake was refused
  *     #refusal-status        text: HTTP status (e.g. "409")
@@ -75,8 +77,9 @@
  * Frames can contain anything: untrusted data only ever goes through
  * textContent / setAttribute, never innerHTML.
  */
+import { SwitchboardClient } from './js/switchboard.js';
+
 (() => {
-  'use strict';
 
   const LOG_CAP = 500;
   const PANELS_REFRESH_MS = 5000;
@@ -176,31 +179,21 @@
     return encodeURIComponent(s).replace(/%3A/gi, ':').replace(/'/g, '%27');
   }
 
-  function channelUrls(token, channelId) {
-    const query = `token=${encodeURIComponent(token)}&channelId=${encodeURIComponent(channelId)}`;
-    const http = new URL('ws/channel', BASE);
-    http.search = query;
-    const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = `${wsProto}//${http.host}${http.pathname}?${query}`;
-    return { ws, http: http.href };
-  }
-
   function setText(elem, value) {
     elem.textContent = value === undefined || value === null || value === '' ? '\u2013' : String(value);
   }
 
   // ---------------------------------------------------------------- state
 
-  /** The current connection: { ws, token, channelId, opened, userClosed }. */
-  let conn = null;
-  /** topic -> { state: pending|subscribed|inactive|error, offset, epoch, recovered } */
+  /** The SwitchboardClient of the last connect, until disconnect (it reconnects by itself). */
+  let client = null;
+  /** topic -> { state: pending|subscribed|inactive|error, offset, epoch, recovered, resumed } */
   const subs = new Map();
-  let pingSentAt = 0;
   let unread = 0;
   const baseTitle = document.title;
 
   function isOpen() {
-    return conn !== null && conn.ws.readyState === WebSocket.OPEN;
+    return client !== null && client.state === 'open';
   }
 
   function setState(state, text, detail) {
@@ -209,7 +202,7 @@
     document.body.dataset.conn = state;
     if (detail !== undefined) el.connDetail.textContent = detail;
     const open = state === 'open';
-    const active = state === 'open' || state === 'connecting';
+    const active = state === 'open' || state === 'connecting' || state === 'reconnecting';
     for (const b of [el.subscribeBtn, el.unsubscribeBtn, el.publishBtn, el.sendBtn, el.pingBtn]) b.disabled = !open;
     el.disconnectBtn.disabled = !active;
     renderSubs();
@@ -283,6 +276,13 @@
 
   // ---------------------------------------------------------------- connection
 
+  /** The close's label and human text, from CLOSE_CODES or the server's reason. */
+  function describeClose(code, reason) {
+    const info = CLOSE_CODES[code];
+    const label = reason || (info ? info[0] : '');
+    return { text: `closed ${code}${label ? ' ' + label : ''}`, detail: info ? info[1] : `Closed with code ${code}.` };
+  }
+
   function connect() {
     const token = el.token.value.trim();
     const channelId = el.channelId.value.trim();
@@ -292,207 +292,188 @@
       return;
     }
     savePrefs();
-    if (conn) disconnect('reconnecting');
+    if (client) disconnect('reconnecting');
 
     hideRefusal();
     clearWelcome();
-    const urls = channelUrls(token, channelId);
-    let ws;
+    let c;
+    let hadSession = false;
     try {
-      ws = new WebSocket(urls.ws);
+      c = new SwitchboardClient({
+        url: BASE, token, channelId, ack: 'auto',
+        // A refusal of the first attempt is shown to the user (who fixes the token or closes the
+        // other tab), not retried; once a session was open, the client reconnects and resumes.
+        shouldReconnect: () => hadSession,
+      });
     } catch (e) {
-      setState('closed', 'closed', `Could not open a WebSocket: ${e.message}`);
+      setState('closed', 'closed', `Cannot connect: ${e.message}`);
       return;
     }
-    const c = { ws, token, channelId, urls, opened: false, userClosed: false };
-    conn = c;
-    setState('connecting', 'connecting', `Connecting to channel \u201c${channelId}\u201d\u2026`);
-    log('sys', `connecting to channel ${channelId}`);
-
-    ws.addEventListener('open', () => {
-      if (conn !== c) return;
-      c.opened = true;
-      setState('open', 'open', 'Connected. Waiting for the welcome frame\u2026');
-      log('sys', 'socket open');
-    });
-    ws.addEventListener('message', (ev) => {
-      if (conn !== c) return;
-      onFrame(ev.data);
-    });
-    ws.addEventListener('close', (ev) => {
-      if (conn !== c) return;
-      onClose(c, ev);
-    });
+    client = c;
+    // The subscriptions of the last connection come along, resuming where it stopped (the
+    // checkbox), as when the client reconnects by itself.
+    if (el.resumeSubs.checked) {
+      for (const [topic, s] of subs) {
+        const since = typeof s.offset === 'number' && typeof s.epoch === 'string' ? { offset: s.offset, epoch: s.epoch } : undefined;
+        c.subscribe(topic, null, { since });
+      }
+    } else {
+      subs.clear();
+      renderSubs();
+    }
+    const mine = (handler) => (payload) => { if (client === c) handler(payload); };
+    c.on('connecting', mine(({ transport, attempt }) => {
+      setState('connecting', 'connecting', `Connecting to channel \u201c${channelId}\u201d\u2026`);
+      log('sys', `connecting to channel ${channelId} (${transport}${attempt > 1 ? `, attempt ${attempt}` : ''})`);
+    }));
+    c.on('open', mine((welcome) => { hadSession = true; onWelcome(welcome); }));
+    c.on('frame', mine(({ direction, frame, text, invalid }) => {
+      if (invalid) log(direction, text, { invalid: true });
+      else log(direction, frame);
+    }));
+    c.on('subscribed', mine(onSubscribed));
+    c.on('recovery_failed', mine(onRecoveryFailed));
+    c.on('message', mine(onMessage));
+    c.on('error', mine(onError));
+    c.on('closed', mine(onClosed));
+    c.on('reconnecting', mine(({ delayMs, attempt }) => {
+      setState('reconnecting', 'reconnecting', `${el.connDetail.textContent} Reconnecting in ${(delayMs / 1000).toFixed(1)} s\u2026`);
+      log('sys', `reconnecting in ${delayMs} ms (attempt ${attempt})`);
+    }));
+    c.connect();
   }
 
   function disconnect(reason = 'client disconnect') {
-    const c = conn;
+    const c = client;
     if (!c) return;
-    c.userClosed = true;
-    conn = null;
-    try { c.ws.close(1000, reason); } catch (e) { /* already closing */ }
+    client = null;
+    c.close(reason);
     const info = CLOSE_CODES[1000];
     setState('closed', `closed 1000 ${info[0]}`, 'You disconnected.');
     markSubsInactive();
     log('sys', `disconnected (${reason})`);
   }
 
-  function onClose(c, ev) {
-    conn = null;
+  /** A session closed, or an attempt failed (the client has asked the server why: status, error, message). */
+  function onClosed(ev) {
     markSubsInactive();
-    const info = CLOSE_CODES[ev.code];
-    const label = ev.reason || (info ? info[0] : '');
-    const text = `closed ${ev.code}${label ? ' ' + label : ''}`;
-    const detail = info ? info[1] : `Closed with code ${ev.code}.`;
-    log('sys', `${text}${ev.wasClean ? '' : ' (not clean)'}`);
-    if (!c.opened && ev.code === 1006) {
-      // The browser hides handshake refusals behind a bare 1006; ask the server why.
-      setState('closed', text, 'The handshake failed; asking the server why\u2026');
-      explainRefusal(c);
+    if (ev.willRetry && !el.resumeSubs.checked) {
+      for (const topic of client.topics) client.unsubscribe(topic); // nothing to resubscribe after the reconnect
+      subs.clear();
+      renderSubs();
+    }
+    if (ev.wasOpen) {
+      const { text, detail } = describeClose(ev.code, ev.reason);
+      log('sys', `${text}${ev.willRetry ? '' : ' (not reconnecting)'}`);
+      setState('closed', text, detail);
       return;
     }
-    setState('closed', text, detail);
-  }
-
-  /** GET the handshake URL without upgrade headers: the server answers with its refusal. */
-  async function explainRefusal(c) {
-    let status = 0;
-    let body = null;
-    try {
-      const res = await fetch(c.urls.http, { cache: 'no-store', credentials: 'same-origin' });
-      status = res.status;
-      const text = await res.text();
-      try { body = JSON.parse(text); } catch (e) { body = null; }
-    } catch (e) {
-      if (conn !== null) return; // the user already started something new
-      setState('closed', 'closed 1006 abnormal',
-        'The server could not be reached. Is it running, and is this the right address?');
+    const refused = Object.prototype.hasOwnProperty.call(REFUSALS, ev.status) && typeof ev.message === 'string';
+    if (ev.willRetry) {
+      log('sys', refused ? `handshake refused: ${ev.status} ${ev.error ?? ''} ${ev.message}`.replace(/\s+/g, ' ')
+        : `connecting failed: ${ev.reason}`);
+      setState('closed', refused ? `refused ${ev.status}` : 'closed 1006 abnormal', refused ? REFUSALS[ev.status] : ev.reason);
       return;
     }
-    if (conn !== null) return;
-
-    const isRefusal = Object.prototype.hasOwnProperty.call(REFUSALS, status) &&
-      isPlainObject(body) && typeof body.message === 'string';
+    if (ev.status === 0) {
+      setState('closed', 'closed 1006 abnormal', 'The server could not be reached. Is it running, and is this the right address?');
+      log('sys', `connecting failed: ${ev.reason}`);
+      return;
+    }
     el.refusal.hidden = false;
-    if (isRefusal) {
-      el.refusalStatus.textContent = String(status);
-      el.refusalError.textContent = body.error === undefined ? '' : String(body.error);
-      el.refusalMessage.textContent = body.message;
-      el.refusalExplain.textContent = REFUSALS[status];
-      setState('refused', `refused ${status}`, 'The server refused the handshake: see below.');
-      log('sys', `handshake refused: ${status} ${body.error ?? ''} ${body.message}`.replace(/\s+/g, ' '));
+    if (refused) {
+      el.refusalStatus.textContent = String(ev.status);
+      el.refusalError.textContent = ev.error === undefined ? '' : String(ev.error);
+      el.refusalMessage.textContent = ev.message;
+      el.refusalExplain.textContent = REFUSALS[ev.status];
+      setState('refused', `refused ${ev.status}`, 'The server refused the handshake: see below.');
+      log('sys', `handshake refused: ${ev.status} ${ev.error ?? ''} ${ev.message}`.replace(/\s+/g, ' '));
     } else {
-      el.refusalStatus.textContent = status ? String(status) : '';
+      el.refusalStatus.textContent = ev.status ? String(ev.status) : '';
       el.refusalError.textContent = '';
       el.refusalMessage.textContent = 'handshake refused (see server log)';
       el.refusalExplain.textContent = 'The server refused the WebSocket handshake without saying why to this page.';
       setState('refused', 'refused', 'handshake refused (see server log)');
-      log('sys', `handshake refused (see server log)${status ? '; plain GET answered ' + status : ''}`);
+      log('sys', `handshake refused (see server log)${ev.status ? '; plain GET answered ' + ev.status : ''}`);
     }
   }
 
-  function send(frame) {
+  /** Runs a client call that needs an open session; false (and a log line) if there is none. */
+  function whenOpen(action) {
     if (!isOpen()) {
       log('sys', 'not connected: frame not sent');
       return false;
     }
-    conn.ws.send(JSON.stringify(frame));
-    log('out', frame);
-    return true;
+    try {
+      action(client);
+      return true;
+    } catch (e) {
+      log('sys', `not sent: ${e.message}`);
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------- incoming frames
 
-  function onFrame(raw) {
-    if (typeof raw !== 'string') {
-      log('in', '[binary frame]', { invalid: true });
-      return;
-    }
-    let frame;
-    try {
-      frame = JSON.parse(raw);
-    } catch (e) {
-      log('in', raw, { invalid: true });
-      return;
-    }
-    log('in', frame);
-    if (!isPlainObject(frame)) return;
-
-    switch (frame.type) {
-      case 'welcome': onWelcome(frame); break;
-      case 'subscribed': onSubscribed(frame); break;
-      case 'message': onMessage(frame); break;
-      case 'error': onError(frame); break;
-      case 'pong': onPong(); break;
-      default: break;
-    }
-  }
-
-  function onWelcome(f) {
-    setText(el.wSession, f.sessionId);
-    setText(el.wChannel, f.channelId);
-    setText(el.wUser, f.user);
-    setText(el.wHeartbeat, typeof f.heartbeatMs === 'number' ? `${f.heartbeatMs} ms` : f.heartbeatMs);
-    el.connDetail.textContent = `Connected as \u201c${f.user ?? '?'}\u201d on channel \u201c${f.channelId ?? conn?.channelId ?? '?'}\u201d.`;
-    if (el.resumeSubs.checked) {
-      for (const [topic, s] of subs) {
-        const frame = { type: 'subscribe', topic };
-        if (s.offset !== undefined && s.offset !== null && s.epoch !== undefined && s.epoch !== null) {
-          frame.since = { offset: s.offset, epoch: s.epoch };
-        }
-        s.state = 'pending';
-        s.resumed = frame.since !== undefined;
-        send(frame);
-      }
-    } else {
-      subs.clear();
-    }
+  function onWelcome(w) {
+    setText(el.wSession, w.sessionId);
+    setText(el.wChannel, w.channelId);
+    setText(el.wUser, w.user);
+    setText(el.wHeartbeat, typeof w.heartbeatMs === 'number' ? `${w.heartbeatMs} ms` : w.heartbeatMs);
+    hideRefusal();
+    setState('open', 'open', `Connected as \u201c${w.user ?? '?'}\u201d on channel \u201c${w.channelId ?? client?.channelId ?? '?'}\u201d.`);
+    log('sys', `session open (${w.transport})`);
+    // The client sends every subscription again, with "since" where it has a position.
+    for (const s of subs.values()) s.state = 'pending';
     renderSubs();
     refreshPanels();
   }
 
   function onSubscribed(f) {
-    if (typeof f.topic !== 'string') return;
     const s = subs.get(f.topic) || {};
     s.state = 'subscribed';
-    if (f.offset !== undefined) s.offset = f.offset;
-    if (f.epoch !== undefined) s.epoch = f.epoch;
+    s.offset = f.offset;
+    s.epoch = f.epoch;
     s.recovered = f.recovered;
+    s.resumed = f.resumed;
+    delete s.error;
     subs.set(f.topic, s);
     renderSubs();
   }
 
-  function onMessage(f) {
-    if (typeof f.topic === 'string' && subs.has(f.topic)) {
-      const s = subs.get(f.topic);
-      if (f.offset !== undefined) s.offset = f.offset;
-      if (f.epoch !== undefined) s.epoch = f.epoch;
+  function onRecoveryFailed(f) {
+    const range = f.epochChanged ? `after #${f.lastOffset} (the server's history was reset)` : `#${f.lastOffset + 1} to #${f.offset}`;
+    log('sys', `topic ${f.topic}: messages ${range} could not be recovered`);
+  }
+
+  function onMessage(m) {
+    if (typeof m.topic === 'string' && subs.has(m.topic)) {
+      const s = subs.get(m.topic);
+      if (m.offset !== undefined) s.offset = m.offset;
+      if (m.epoch !== undefined) s.epoch = m.epoch;
       renderSubs();
     }
-    showIncoming(f);
-    if (f.ack === true && f.id !== undefined) send({ type: 'ack', id: f.id });
+    showIncoming(m); // an "ack": true message is acked by the client once this returns
   }
 
-  function onError(f) {
-    const ref = f.ref;
-    let refType;
-    let refTopic;
-    if (isPlainObject(ref)) { refType = ref.type; refTopic = ref.topic; }
-    else if (typeof ref === 'string') { refTopic = ref; }
-    if (typeof f.topic === 'string') refTopic = refTopic ?? f.topic;
-    if (typeof refTopic === 'string' && subs.has(refTopic) && (refType === undefined || refType === 'subscribe')) {
-      const s = subs.get(refTopic);
-      if (s.state === 'pending') { s.state = 'error'; s.error = f.message; renderSubs(); }
+  function onError(e) {
+    if (!e.server) {
+      log('sys', `client: ${e.message}`);
+      return;
+    }
+    const topic = e.ref?.topic;
+    if (typeof topic === 'string' && subs.has(topic) && (e.ref.type === undefined || e.ref.type === 'subscribe')) {
+      const s = subs.get(topic);
+      if (s.state === 'pending') { s.state = 'error'; s.error = e.message; renderSubs(); }
     }
   }
 
-  function onPong() {
-    if (pingSentAt) {
-      el.pingResult.textContent = `pong after ${Math.round(performance.now() - pingSentAt)} ms`;
-      pingSentAt = 0;
-    } else {
-      el.pingResult.textContent = 'pong';
-    }
+  function ping() {
+    whenOpen((c) => {
+      el.pingResult.textContent = 'ping sent\u2026';
+      c.ping().then((ms) => { el.pingResult.textContent = `pong after ${Math.round(ms)} ms`; },
+        () => { el.pingResult.textContent = 'no pong: the connection closed'; });
+    });
   }
 
   // ---------------------------------------------------------------- incoming panel
@@ -523,7 +504,7 @@
     if (f.channel !== undefined) source = `channel ${f.channel}`;
     else if (f.topic !== undefined) source = `topic ${f.topic}${f.offset !== undefined ? ' #' + f.offset : ''}`;
     else if (f.user !== undefined) source = `user ${f.user}`;
-    if (f.ack === true) source += ' \u00b7 acked';
+    if (f.ackRequired) source += ' \u00b7 acked';
     el.incomingSource.textContent = source;
     el.incomingTime.textContent = `arrived ${clock(now)}`;
     el.incomingTime.dateTime = now.toISOString();
@@ -553,13 +534,14 @@
   function subscribe(topic) {
     topic = topic.trim();
     if (!topic) { el.subTopic.focus(); return; }
+    if (!isOpen()) { log('sys', 'not connected: frame not sent'); return; }
+    if (client.topics.includes(topic)) { log('sys', `already subscribed to ${topic}`); return; }
     const s = subs.get(topic) || {};
-    const frame = { type: 'subscribe', topic };
     s.state = 'pending';
     s.resumed = false;
     delete s.error;
     subs.set(topic, s);
-    send(frame);
+    whenOpen((c) => c.subscribe(topic));
     renderSubs();
   }
 
@@ -567,7 +549,7 @@
     topic = topic.trim();
     if (!topic) { el.subTopic.focus(); return; }
     subs.delete(topic);
-    if (isOpen()) send({ type: 'unsubscribe', topic });
+    client?.unsubscribe(topic);
     renderSubs();
   }
 
@@ -868,22 +850,20 @@
     e.preventDefault();
     const topic = el.publishTopic.value.trim();
     if (!topic) { el.publishTopic.focus(); return; }
-    send({ type: 'publish', topic, data: parseData(el.publishData.value) });
+    whenOpen((c) => c.publish(topic, parseData(el.publishData.value)));
   });
   el.sendForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const to = el.sendTo.value.trim();
     if (!to) { el.sendTo.focus(); return; }
-    send({ type: 'send', to, data: parseData(el.sendData.value) });
+    whenOpen((c) => c.send(to, parseData(el.sendData.value)));
   });
   for (const [area, form] of [[el.publishData, el.publishForm], [el.sendData, el.sendForm]]) {
     area.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
     });
   }
-  el.pingBtn.addEventListener('click', () => {
-    if (send({ type: 'ping' })) { pingSentAt = performance.now(); el.pingResult.textContent = 'ping sent\u2026'; }
-  });
+  el.pingBtn.addEventListener('click', ping);
 
   el.logClearBtn.addEventListener('click', () => { el.log.replaceChildren(); updateLogCount(); });
   el.incomingDismiss.addEventListener('click', dismissIncoming);
@@ -901,7 +881,7 @@
       if (el.token.value.trim()) refreshPanels();
     }
   });
-  window.addEventListener('pagehide', () => { if (conn) { try { conn.ws.close(1000, 'page closed'); } catch (e) { /* ignore */ } } });
+  window.addEventListener('pagehide', () => client?.close('page closed'));
 
   const autoConnect = loadPrefs();
   updateCurl();

@@ -74,6 +74,7 @@ describe('Switchboard console in headless Chromium', () => {
   let userDataDir;
   const pageErrors = [];
   let page1;
+  let newsTopic; // subscribed in test b
   const channelId = `browser-${rand()}`;
 
   async function openConsole() {
@@ -138,6 +139,7 @@ describe('Switchboard console in headless Chromium', () => {
   test('b. a topic message published by the backend shows in the log with topic and offset 1', { timeout: 60_000 }, async () => {
     assert.ok(page1, 'needs the page from test a');
     const topic = `news-${rand()}`;
+    newsTopic = topic;
     await subscribe(page1, topic);
 
     const res = await api('POST', `api/v1/topics/${topic}/messages`, { data: 'breaking' });
@@ -225,6 +227,32 @@ describe('Switchboard console in headless Chromium', () => {
     assert.equal(rows.length, 1, `exactly one node row: ${JSON.stringify(rows)}`);
     assert.ok(rows[0].node, `the row names its node: ${JSON.stringify(rows)}`);
     assert.ok(Number(rows[0].sessions) >= 1, `sessions >= 1: ${JSON.stringify(rows)}`);
+  });
+
+  test('h. an operator\'s disconnect (4000) shows the close, and the console does not reconnect', { timeout: 60_000 }, async () => {
+    assert.ok(page1, 'needs the page from test a');
+    await see(page1, page1.locator('#conn-state', { hasText: exact('open') }), 'page 1 still open');
+    const res = await api('DELETE', `api/v1/channels/${channelId}`);
+    assert.ok(res.status >= 200 && res.status < 300, `DELETE channel: ${res.status} ${res.text}`);
+    await see(page1, page1.locator('#conn-state[data-state="closed"]', { hasText: /^\s*closed 4000/ }), 'state "closed 4000"');
+    await see(page1, page1.locator('#log li.dir-sys', { hasText: '(not reconnecting)' }), 'the close in the log, not reconnecting');
+    assert.equal(await page1.locator('#log li.dir-sys', { hasText: 'reconnecting in' }).count(), 0, 'no reconnect scheduled');
+  });
+
+  test('i. Connect again: the subscriptions come back, resumed, with what was published meanwhile', { timeout: 60_000 }, async () => {
+    assert.ok(page1 && newsTopic, 'needs the page from test a and the topic of test b');
+    await see(page1, page1.locator(`#subs-body tr[data-topic="${newsTopic}"][data-state="inactive"]`), 'the topic as inactive');
+    const res = await api('POST', `api/v1/topics/${newsTopic}/messages`, { data: 'while away' });
+    assert.equal(res.status, 202, `POST topic message: ${res.status} ${res.text}`);
+
+    await page1.locator('#connect-btn').click();
+    await see(page1, page1.locator('#conn-state', { hasText: exact('open') }), 'state "open" again');
+    await see(page1, page1.locator('#log li.dir-out.frame-subscribe', { hasText: '"since"' }).filter({ hasText: newsTopic }),
+      'the subscribe with "since" in the log');
+    await see(page1, page1.locator('#log li.frame-message.dir-in').filter({ hasText: 'while away' })
+      .filter({ hasText: /"offset": 2(?![0-9])/ }), 'the message published while away, offset 2');
+    await see(page1, page1.locator(`#subs-body tr[data-topic="${newsTopic}"][data-state="subscribed"] .sub-offset`, { hasText: exact('2') }),
+      'the topic subscribed again at offset 2');
   });
 
   test('no script errors on the page', () => {

@@ -285,7 +285,11 @@ describe('SockJS endpoints through the real sockjs-client in headless Chromium',
       await page.addScriptTag({ path: PROBE_SCRIPT });
       const url = new URL('sockjs/channel', BASE_URL);
       url.search = new URLSearchParams({ token: mintToken(unique('stranger')), channelId: unique('stranger') }).toString();
-      for (const transport of ['websocket', 'xhr-streaming', 'iframe-eventsource']) {
+      // Every transport sockjs-client offers a cross-origin page: jsonp-polling loads a script and the
+      // iframe ones run in a frame of ours, so their requests name no Origin or ours; the server
+      // checks the page's origin from Referer and Sec-Fetch-Site, and who may frame its pages.
+      for (const transport of ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsource', 'iframe-eventsource',
+        'iframe-htmlfile', 'iframe-xhr-polling', 'jsonp-polling']) {
         await page.evaluate(([u, t]) => { window.ch = window.probe.openChannel(u, t); }, [url.href, transport]);
         await waitInPage(page, () => window.ch.closes.length > 0 || window.ch.frames.length > 0, null,
           `the ${transport} session refused`, { describe: channelState, timeout: 30_000 });

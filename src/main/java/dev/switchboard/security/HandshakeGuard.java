@@ -86,6 +86,11 @@ public final class HandshakeGuard {
         return originPolicy.allows(request.origin(), request.scheme(), request.host());
     }
 
+    /** The origins that may embed our pages in a frame ({@link OriginPolicy#frameAncestors()}), or null for any. */
+    public String frameAncestors() {
+        return originPolicy.frameAncestors();
+    }
+
     private HandshakeDecision verify(HandshakeRequest request, boolean reserve) {
         Optional<HandshakeDecision.Refuse> screened = screen(request);
         if (screened.isPresent()) {

@@ -35,6 +35,20 @@ public final class OriginPolicy {
         return allowed.contains(normalised) || normalised.equals(normalise(scheme + "://" + host));
     }
 
+    /**
+     * The {@code frame-ancestors} source list that lets exactly the allowed origins embed a page of
+     * ours (the SockJS iframe and htmlfile pages, whose own requests carry our origin), or null if
+     * any origin may.
+     */
+    public String frameAncestors() {
+        if (anyOrigin) {
+            return null;
+        }
+        StringBuilder sources = new StringBuilder("'self'");
+        allowed.stream().sorted().forEach(origin -> sources.append(' ').append(origin));
+        return sources.toString();
+    }
+
     private static String normalise(String origin) {
         try {
             URI uri = URI.create(origin.trim().toLowerCase(Locale.ROOT));

@@ -127,6 +127,7 @@ public final class SockJsServlet extends HttpServlet {
             default -> {
                 if (IframePage.isIframePath(rest)) {
                     if (allow(method, response, "GET")) {
+                        limitFraming(response);
                         iframePage.serve(request, response);
                     }
                     return;
@@ -180,6 +181,7 @@ public final class SockJsServlet extends HttpServlet {
                 } else if (!ReceiverFraming.isValidCallback(callback)) {
                     text(response, 500, "invalid \"callback\" parameter");
                 } else if (transport.equals("htmlfile")) {
+                    limitFraming(response);
                     receive(request, response, sessions, channel, path.session(), ReceiverFraming.htmlFile(callback),
                             false);
                 } else {
@@ -223,7 +225,7 @@ public final class SockJsServlet extends HttpServlet {
 
     private SockJsSession.Handler openChannelSession(HttpServletRequest request, HttpServletResponse response,
             SockJsSession fresh) {
-        HandshakeDecision decision = guard.check(HandshakeRequests.of(request, proxies));
+        HandshakeDecision decision = guard.check(HandshakeRequests.ofPageLoad(request, proxies));
         if (decision instanceof HandshakeDecision.Refuse refuse) {
             writeRefusal(response, refuse);
             return null;
@@ -235,7 +237,7 @@ public final class SockJsServlet extends HttpServlet {
 
     private SockJsSession.Handler openStompSession(HttpServletRequest request, HttpServletResponse response,
             SockJsSession fresh) {
-        HandshakeRequest handshake = HandshakeRequests.of(request, proxies);
+        HandshakeRequest handshake = HandshakeRequests.ofPageLoad(request, proxies);
         Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
         if (refused.isPresent()) {
             writeRefusal(response, refused.get());
@@ -330,6 +332,18 @@ public final class SockJsServlet extends HttpServlet {
         } else if (guard.allowsOrigin(HandshakeRequests.of(request, proxies))) {
             response.setHeader("Access-Control-Allow-Origin", origin);
             response.setHeader("Access-Control-Allow-Credentials", "true");
+        }
+    }
+
+    /**
+     * The iframe page and the htmlfile transport run in a frame of the page that uses SockJS, and their
+     * own requests carry this server's origin: which pages may frame them is what enforces
+     * SWITCHBOARD_ALLOWED_ORIGINS for those transports.
+     */
+    private void limitFraming(HttpServletResponse response) {
+        String ancestors = guard.frameAncestors();
+        if (ancestors != null) {
+            response.setHeader("Content-Security-Policy", "frame-ancestors " + ancestors);
         }
     }
 

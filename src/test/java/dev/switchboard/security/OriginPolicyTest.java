@@ -78,4 +78,12 @@ class OriginPolicyTest {
         assertThat(policy.allows("https://anywhere.example", "https", "push.example.com")).isTrue();
         assertThat(policy.allows("null", "https", "push.example.com")).isTrue();
     }
+
+    @Test
+    void framingIsLimitedToOurOwnPagesAndTheAllowedOrigins() {
+        assertThat(sameOriginOnly.frameAncestors()).isEqualTo("'self'");
+        assertThat(new OriginPolicy(List.of("https://app.example.com", "HTTP://localhost:3000")).frameAncestors())
+                .isEqualTo("'self' http://localhost:3000 https://app.example.com");
+        assertThat(new OriginPolicy(List.of("*")).frameAncestors()).isNull();
+    }
 }
