@@ -136,6 +136,35 @@ class SockJsSessionIT {
         return SockJsEndpoint.sessionPath("000", SockJsEndpoint.freshSessionId(), transport);
     }
 
+    /**
+     * A script (jsonp), a frame (htmlfile) or an EventSource is a page load: the browser sends no
+     * Origin, but says the request is cross-site and names the page in Referer. A foreign page is
+     * refused as a foreign Origin is; the configured one opens its session; and the pages that may
+     * frame the iframe-based transports are limited to the allowed origins.
+     */
+    @Test
+    void pageLoadTransportsFromAForeignPageAreRefusedByTheirRefererAndFramesAreLimited() throws Exception {
+        for (String transport : List.of("eventsource", "htmlfile?c=cb", "jsonp?c=cb")) {
+            SockJsEndpoint.Response foreign = channel("alice", SockJsEndpoint.freshChannelId("sj-page-load")).get(
+                    session(transport), "Sec-Fetch-Site", "cross-site", "Referer", "https://evil.example.net/app.html");
+            assertThat(foreign.status()).as("%s from a foreign page: %s", transport, foreign).isEqualTo(403);
+            assertThat(json(foreign.body()).getString("error")).isEqualTo("forbidden");
+        }
+        SockJsEndpoint.Response own = channel("alice", SockJsEndpoint.freshChannelId("sj-page-load")).get(
+                session("jsonp?c=cb"), "Sec-Fetch-Site", "cross-site", "Referer", APP_ORIGIN + "/app.html");
+        assertThat(own.status()).as("%s", own).isEqualTo(200);
+        assertThat(own.body()).isEqualTo("cb(\"o\");\r\n");
+
+        SockJsEndpoint endpoint = channel("alice", SockJsEndpoint.freshChannelId("sj-frames"));
+        assertThat(endpoint.get("/iframe.html").header("Content-Security-Policy"))
+                .hasValueSatisfying(policy -> assertThat(policy).startsWith("frame-ancestors").contains(APP_ORIGIN)
+                        .doesNotContain("evil"));
+        try (SockJsStream page = endpoint.stream("GET", session("htmlfile?c=cb"))) {
+            assertThat(page.headers().firstValue("Content-Security-Policy"))
+                    .hasValueSatisfying(policy -> assertThat(policy).startsWith("frame-ancestors").contains(APP_ORIGIN));
+        }
+    }
+
     /** The STOMP service checks the origin when a session opens (its token comes later, in CONNECT). */
     @Test
     void theStompServiceRefusesAForeignOriginWhenASessionOpensAndAcceptsTheConfiguredOne() throws Exception {
