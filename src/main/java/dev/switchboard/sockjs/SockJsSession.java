@@ -339,8 +339,19 @@ public final class SockJsSession implements FrameSink {
         }
         if (current != null) {
             current.onAbandoned();
-        } else {
-            close(CloseCode.PEER_SILENT);
+        }
+        // The peer is gone, as a WebSocket's close says: what the protocol session queues last (a
+        // STOMP ERROR) would wait for a receiver that does not come, and hold the session open until
+        // the send time limit. So the session closes here, and drops what nobody will read.
+        Consumer<Throwable> unsent;
+        synchronized (this) {
+            pending.setLength(0);
+            unsent = waitingSend;
+            waitingSend = null;
+        }
+        close(CloseCode.PEER_SILENT);
+        if (unsent != null) {
+            unsent.accept(new IOException("SockJS session " + id + " abandoned"));
         }
     }
 }

@@ -65,6 +65,48 @@ final class NginxFront implements AutoCloseable {
         return new NginxFront(process, port);
     }
 
+    /**
+     * nginx running a shipped example site ({@code server-config/nginx/<siteFile>}) as it is, but
+     * for the addresses: its {@code server} lines become {@code backendPorts} on this host, its
+     * {@code listen} a free local port, and its include the shipped locations in this checkout.
+     */
+    static NginxFront startSite(String name, String siteFile, java.util.List<Integer> backendPorts) throws IOException {
+        int port = ServerProcess.freePort();
+        Path prefix = Files.createDirectories(Path.of("target", "nginx", name).toAbsolutePath());
+        Path locations = Path.of("server-config", "nginx", "switchboard-locations.conf").toAbsolutePath();
+        String site = Files.readString(Path.of("server-config", "nginx", siteFile));
+        String servers = backendPorts.stream().map(backend -> "server 127.0.0.1:" + backend + " max_fails=1 fail_timeout=10s;")
+                .collect(java.util.stream.Collectors.joining("\n    "));
+        String local = site.replaceFirst("(?m)^(\\s*server \\d+\\.\\d+\\.\\d+\\.\\d+:\\d+[^;]*;\\n)+",
+                        java.util.regex.Matcher.quoteReplacement("    " + servers + "\n"))
+                .replace("listen 80;", "listen 127.0.0.1:" + port + ";")
+                .replace("include /etc/nginx/switchboard-locations.conf;", "include " + locations + ";");
+        if (local.contains("10.0.0.") || !local.contains("127.0.0.1:" + port)) {
+            throw new IllegalStateException("could not adapt " + siteFile + " to the test ports:\n" + local);
+        }
+        Path sitePath = prefix.resolve(siteFile);
+        Files.writeString(sitePath, local);
+        Path config = prefix.resolve("nginx.conf");
+        String user = "root".equals(System.getProperty("user.name")) ? "user root;" : "";
+        Files.writeString(config, """
+                %3$s
+                daemon off;
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 4096; }
+                http {
+                    access_log %1$s/access.log;
+                    client_body_temp_path %1$s/body;
+                    proxy_temp_path %1$s/proxy;
+                    include %2$s;
+                }
+                """.formatted(prefix, sitePath, user));
+        Process process = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", config.toString())
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
+        return new NginxFront(process, port);
+    }
+
     private static String servers(java.util.List<Integer> ports) {
         StringBuilder servers = new StringBuilder();
         for (int backend : ports) {

@@ -125,6 +125,22 @@ class SockJsSessionTest {
     }
 
     @Test
+    void anAbandonedSessionClosesEvenIfItsProtocolSessionOnlyQueuedALastMessage() {
+        // A STOMP session answers onAbandoned with an ERROR frame and closes once it is written;
+        // with no receiver it would never be: the SockJS session closes itself.
+        session.attach(TestReceiver.poll());
+        AtomicReference<Object> lastSend = new AtomicReference<>();
+        handler.onAbandon = () -> session.sendText("ERROR", failure -> lastSend.set(failure == null ? "ok" : failure));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> handler.ended.get() == 1 && lastSend.get() != null);
+        assertThat(session.isClosed()).isTrue();
+        assertThat(lastSend.get()).as("the unwritten last message").isInstanceOf(IOException.class);
+        TestReceiver late = TestReceiver.poll();
+        session.attach(late);
+        assertThat(late.frames).containsExactly("c[4001,\"no heart-beat answer\"]");
+    }
+
+    @Test
     void anAttachedStreamKeepsTheSessionAlive() {
         session.attach(TestReceiver.stream());
 
@@ -216,6 +232,7 @@ class SockJsSessionTest {
         final AtomicInteger peerActive = new AtomicInteger();
         final AtomicInteger abandoned = new AtomicInteger();
         final AtomicInteger ended = new AtomicInteger();
+        volatile Runnable onAbandon = () -> { };
 
         @Override
         public void start() {
@@ -234,6 +251,7 @@ class SockJsSessionTest {
         @Override
         public void onAbandoned() {
             abandoned.incrementAndGet();
+            onAbandon.run();
         }
 
         @Override
