@@ -128,12 +128,8 @@ describe('SockJS fallback', () => {
       await server?.stop();
     });
 
-    // xhr-polling: the server keeps a polling session whose connection was cut while a message was
-    // written to it (no 4001, no release of the channel, even at shutdown), so the client's
-    // reconnects are refused with 409 for good. A server defect, reported; the test stays.
-    const known = { 'xhr-polling': 'the SockJS server does not release a polling session cut during a write' };
     for (const transport of ['xhr-streaming', 'xhr-polling']) {
-      test(`is resumed over ${transport} without a gap or a duplicate`, { timeout: 60_000, todo: known[transport] }, async () => {
+      test(`is resumed over ${transport} without a gap or a duplicate`, { timeout: 60_000 }, async () => {
         const { client: c, events } = client({ url: proxy.url, transports: [transport], backoff: { initialMs: 50, maxMs: 500 } });
         const topic = unique('news');
         const received = [];
