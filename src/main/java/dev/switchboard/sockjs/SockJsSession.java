@@ -45,14 +45,15 @@ public final class SockJsSession implements FrameSink {
         /** A request of this session arrived: the peer is alive (what a pong is to a WebSocket). */
         void onPeerActive();
 
-        /** No receiving request for the disconnect delay: the peer is gone; close the session. */
-        void onAbandoned();
-
-        /** The session is closed; called once. */
+        /**
+         * The session is closed, by the protocol session or because its peer is gone (no receiving
+         * request for the disconnect delay, or one that broke); called once.
+         */
         void ended();
     }
 
     static final String ANOTHER_CONNECTION = SockJsFrames.close(2010, "Another connection still open");
+    static final String INTERRUPTED = SockJsFrames.close(1002, "Connection interrupted");
 
     private final String id;
     private final SockJsSettings settings;
@@ -222,15 +223,31 @@ public final class SockJsSession implements FrameSink {
 
     @Override
     public void close(CloseCode code) {
+        closeWith(SockJsFrames.close(code.code(), code.reason()), false);
+    }
+
+    /**
+     * Closes the session with {@code frame} as its close frame (the first close counts): it is
+     * written to the attached receiver, and every receiving request gets it until the session is
+     * forgotten. With {@code peerGone}, what waits to be written is dropped (nobody will read it)
+     * and the send waiting for it fails, so the protocol session is not held open by it.
+     */
+    private void closeWith(String frame, boolean peerGone) {
         Handler current;
+        Consumer<Throwable> unsent = null;
         synchronized (this) {
             if (closeFrame != null) {
                 return;
             }
-            closeFrame = SockJsFrames.close(code.code(), code.reason());
+            closeFrame = frame;
             if (abandonTimer != null) {
                 abandonTimer.cancel(false);
                 abandonTimer = null;
+            }
+            if (peerGone) {
+                pending.setLength(0);
+                unsent = waitingSend;
+                waitingSend = null;
             }
             current = ended ? null : handler;
             ended = true;
@@ -240,6 +257,24 @@ public final class SockJsSession implements FrameSink {
         if (current != null) {
             current.ended();
         }
+        if (unsent != null) {
+            unsent.accept(new IOException("SockJS session " + id + " lost its peer"));
+        }
+    }
+
+    /**
+     * A receiving request failed on the client's side (its connection was reset or broke while it
+     * waited or was written to). What was written to it may be lost, and SockJS has no
+     * acknowledgements: the session ends ({@code c[1002,"Connection interrupted"]}, SockJS 0.3.3
+     * "Closing"), so the client opens a new one and resumes, instead of carrying on past a gap.
+     */
+    public void interrupted(Receiver failed) {
+        synchronized (this) {
+            if (receiver == failed) {
+                receiver = null;
+            }
+        }
+        closeWith(INTERRUPTED, true);
     }
 
     /**
@@ -313,6 +348,9 @@ public final class SockJsSession implements FrameSink {
         if (end) {
             target.end();
         }
+        if (failure != null) {
+            interrupted(target);
+        }
         if (sendDone != null) {
             sendDone.accept(failure);
         }
@@ -329,29 +367,15 @@ public final class SockJsSession implements FrameSink {
     }
 
     private void abandonIfStillDetached() {
-        Handler current;
         synchronized (this) {
             abandonTimer = null;
             if (receiver != null || closeFrame != null) {
                 return;
             }
-            current = handler;
-        }
-        if (current != null) {
-            current.onAbandoned();
         }
         // The peer is gone, as a WebSocket's close says: what the protocol session queues last (a
         // STOMP ERROR) would wait for a receiver that does not come, and hold the session open until
         // the send time limit. So the session closes here, and drops what nobody will read.
-        Consumer<Throwable> unsent;
-        synchronized (this) {
-            pending.setLength(0);
-            unsent = waitingSend;
-            waitingSend = null;
-        }
-        close(CloseCode.PEER_SILENT);
-        if (unsent != null) {
-            unsent.accept(new IOException("SockJS session " + id + " abandoned"));
-        }
+        closeWith(SockJsFrames.close(CloseCode.PEER_SILENT.code(), CloseCode.PEER_SILENT.reason()), true);
     }
 }

@@ -106,6 +106,7 @@ final class HttpReceiver implements Receiver, WriteListener, AsyncListener {
     /** Writes and flushes what is waiting, as far as the output lets us; completes the write when done. */
     private void pump() {
         Consumer<Throwable> completed;
+        Throwable failure = null;
         synchronized (this) {
             if (done == null) {
                 return;
@@ -131,26 +132,37 @@ final class HttpReceiver implements Receiver, WriteListener, AsyncListener {
                     return; // the flush is still going out
                 }
             } catch (IOException | IllegalStateException e) {
-                failWrite(e);
-                return;
+                failure = e; // failed below, outside this monitor: the completion takes the session's
             }
-            completed = done;
-            done = null;
+            completed = failure == null ? done : null;
+            if (failure == null) {
+                done = null;
+            }
         }
-        completed.accept(null);
+        if (failure != null) {
+            failWrite(failure);
+        } else {
+            completed.accept(null);
+        }
     }
 
     @Override
     public void onError(Throwable failure) {
-        // Write failures: the peer went away or the connection broke.
+        // The peer went away or the connection broke: a write in flight fails (and the session ends
+        // through its completion); with none in flight, the session is told here.
         synchronized (this) {
             ended = true;
         }
-        failWrite(failure);
-        detached();
+        if (!failWrite(failure)) {
+            SockJsSession target = session;
+            if (target != null) {
+                target.interrupted(this);
+            }
+        }
     }
 
-    private void failWrite(Throwable failure) {
+    /** Fails the write in flight, if any; returns whether there was one. */
+    private boolean failWrite(Throwable failure) {
         Consumer<Throwable> failed;
         synchronized (this) {
             failed = done;
@@ -160,6 +172,7 @@ final class HttpReceiver implements Receiver, WriteListener, AsyncListener {
         if (failed != null) {
             failed.accept(failure);
         }
+        return failed != null;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.broker.ChannelReservation;
-import dev.switchboard.broker.CloseCode;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeSession;
 import dev.switchboard.session.StompSession;
@@ -46,11 +45,6 @@ final class SockJsHandlers {
             }
 
             @Override
-            public void onAbandoned() {
-                session.disconnect(CloseCode.PEER_SILENT);
-            }
-
-            @Override
             public void ended() {
                 session.ended();
             }
@@ -73,11 +67,6 @@ final class SockJsHandlers {
             @Override
             public void onPeerActive() {
                 session.onPong();
-            }
-
-            @Override
-            public void onAbandoned() {
-                session.disconnect(CloseCode.PEER_SILENT);
             }
 
             @Override

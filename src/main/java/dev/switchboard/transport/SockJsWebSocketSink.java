@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 /**
  * The {@code websocket} transport of SockJS (SockJS 0.3.3, "WebSocket"): a {@link WebSocketFrameSink}
  * whose frames are SockJS frames, {@code o} first, each message as {@code a["..."]}, and
- * {@code c[code,"reason"]} before the close. Heart-beats stay WebSocket pings, which browsers answer
- * by themselves. Same threading as the sink it wraps.
+ * {@code c[code,"reason"]} before the close; heart-beats are {@code h} frames and WebSocket pings
+ * ({@link #sendPing}). Same threading as the sink it wraps.
  */
 final class SockJsWebSocketSink implements FrameSink {
 
@@ -46,8 +46,20 @@ final class SockJsWebSocketSink implements FrameSink {
         sendText(new String(data, StandardCharsets.UTF_8), done);
     }
 
+    /**
+     * A heart-beat is both an {@code h} frame, which the protocol asks for on every transport and
+     * sockjs-client reports to the page, and a WebSocket ping, whose pong (browsers answer pings by
+     * themselves) is what tells the session that its peer is alive. The queue calls this with no send
+     * in flight, so the blocking send of {@code h} is allowed.
+     */
     @Override
     public void sendPing(Consumer<Throwable> done) {
+        try {
+            session.getBasicRemote().sendText(SockJsFrames.HEARTBEAT);
+        } catch (IOException | IllegalStateException e) {
+            done.accept(e);
+            return;
+        }
         frames.sendPing(done);
     }
 

@@ -118,26 +118,25 @@ class SockJsSessionTest {
     }
 
     @Test
-    void aSessionWithoutReceiverForTheDisconnectDelayIsAbandoned() {
+    void aSessionWithoutReceiverForTheDisconnectDelayIsClosedAs4001() {
         session.attach(TestReceiver.poll());
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> handler.abandoned.get() == 1);
-    }
-
-    @Test
-    void anAbandonedSessionClosesEvenIfItsProtocolSessionOnlyQueuedALastMessage() {
-        // A STOMP session answers onAbandoned with an ERROR frame and closes once it is written;
-        // with no receiver it would never be: the SockJS session closes itself.
-        session.attach(TestReceiver.poll());
-        AtomicReference<Object> lastSend = new AtomicReference<>();
-        handler.onAbandon = () -> session.sendText("ERROR", failure -> lastSend.set(failure == null ? "ok" : failure));
-
-        await().atMost(Duration.ofSeconds(5)).until(() -> handler.ended.get() == 1 && lastSend.get() != null);
-        assertThat(session.isClosed()).isTrue();
-        assertThat(lastSend.get()).as("the unwritten last message").isInstanceOf(IOException.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> handler.ended.get() == 1);
         TestReceiver late = TestReceiver.poll();
         session.attach(late);
         assertThat(late.frames).containsExactly("c[4001,\"no heart-beat answer\"]");
+    }
+
+    @Test
+    void anAbandonedSessionFailsTheSendThatWaitedForAReceiver() {
+        // A STOMP session's last word (an ERROR) would otherwise wait for a receiver that never
+        // comes and hold the protocol session open until the send time limit.
+        session.attach(TestReceiver.poll());
+        AtomicReference<Object> lastSend = new AtomicReference<>();
+        session.sendText("ERROR", failure -> lastSend.set(failure == null ? "ok" : failure));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> handler.ended.get() == 1 && lastSend.get() != null);
+        assertThat(lastSend.get()).as("the unwritten last message").isInstanceOf(IOException.class);
     }
 
     @Test
@@ -147,7 +146,22 @@ class SockJsSessionTest {
         // Three disconnect delays pass with the stream attached: the session stays.
         long until = System.nanoTime() + Duration.ofMillis(3 * DISCONNECT_DELAY_MS).toNanos();
         await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() > until);
-        assertThat(handler.abandoned.get()).isZero();
+        assertThat(handler.ended.get()).isZero();
+        assertThat(session.isClosed()).isFalse();
+    }
+
+    @Test
+    void aReceivingRequestThatBreaksEndsTheSessionSoThatTheClientStartsAfresh() {
+        session.attach(TestReceiver.poll());
+        TestReceiver waiting = TestReceiver.poll();
+        session.attach(waiting);
+
+        session.interrupted(waiting);
+
+        assertThat(handler.ended.get()).isEqualTo(1);
+        TestReceiver next = TestReceiver.poll();
+        session.attach(next);
+        assertThat(next.frames).containsExactly("c[1002,\"Connection interrupted\"]");
     }
 
     @Test
@@ -230,9 +244,7 @@ class SockJsSessionTest {
     private static final class RecordingHandler implements SockJsSession.Handler {
         final List<String> messages = new CopyOnWriteArrayList<>();
         final AtomicInteger peerActive = new AtomicInteger();
-        final AtomicInteger abandoned = new AtomicInteger();
         final AtomicInteger ended = new AtomicInteger();
-        volatile Runnable onAbandon = () -> { };
 
         @Override
         public void start() {
@@ -246,12 +258,6 @@ class SockJsSessionTest {
         @Override
         public void onPeerActive() {
             peerActive.incrementAndGet();
-        }
-
-        @Override
-        public void onAbandoned() {
-            abandoned.incrementAndGet();
-            onAbandon.run();
         }
 
         @Override

@@ -3,7 +3,6 @@ package dev.switchboard.sockjs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.broker.CloseCode;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,11 +74,6 @@ class SockJsSessionsTest {
 
         @Override
         public void onPeerActive() {
-        }
-
-        @Override
-        public void onAbandoned() {
-            session.close(CloseCode.PEER_SILENT);
         }
 
         @Override
