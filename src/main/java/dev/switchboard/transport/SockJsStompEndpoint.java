@@ -52,7 +52,8 @@ public class SockJsStompEndpoint {
         SockJsWebSocketSink sink = new SockJsWebSocketSink(session, settings);
         sink.open();
         Map<String, List<String>> query = session.getRequestParameterMap();
-        stompSession = protocol.newSession(sink, first(query, "token"), first(query, "channelId"));
+        stompSession = protocol.newSession(sink, StompEndpoint.first(query, "token"),
+                StompEndpoint.first(query, "channelId"));
     }
 
     @OnMessage
@@ -84,10 +85,5 @@ public class SockJsStompEndpoint {
     @OnError
     public void onError(Session session, Throwable failure) {
         LOG.log(Level.DEBUG, "SockJS STOMP session " + session.getId() + " failed", failure);
-    }
-
-    private static String first(Map<String, List<String>> query, String name) {
-        List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 }

@@ -93,7 +93,8 @@ public class StompEndpoint {
         LOG.log(Level.DEBUG, "STOMP session " + session.getId() + " failed", failure);
     }
 
-    private static String first(Map<String, List<String>> query, String name) {
+    /** The first value of query parameter {@code name}, or null. */
+    static String first(Map<String, List<String>> query, String name) {
         List<String> values = query.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
