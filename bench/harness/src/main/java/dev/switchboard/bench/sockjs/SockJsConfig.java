@@ -1,0 +1,50 @@
+package dev.switchboard.bench.sockjs;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Settings of the SockJS run ({@code bench/run --sockjs}), from system properties
+ * ({@code -Dbench.sockjs.x=...}); {@code bench.quick=true} changes the defaults to a smoke run. See
+ * bench/README.md ("SockJS run").
+ *
+ * @param quick          a smoke run
+ * @param subscribers    N, subscribers per transport
+ * @param rates          offered loads in deliveries/s (publications/s x N), lowest first, the same for both transports
+ * @param measureSeconds each measured window
+ * @param warmupSeconds  load at the window's rate before it, not measured
+ * @param jitRequests    publications through the HTTP API to a topic nobody follows, several at a time, first
+ *                       ({@link HttpApiWarmUp})
+ * @param jitSeconds     load at {@code jitRate} on each transport before the first window, not measured
+ * @param jitRate        deliveries/s of that warm-up
+ * @param p99LimitMillis a rate is sustained only with p99 at most this
+ * @param minShare       ... and with at least this share of the offered deliveries arriving in the window
+ */
+record SockJsConfig(boolean quick, int subscribers, List<Double> rates, double measureSeconds, double warmupSeconds,
+                    int jitRequests, double jitSeconds, double jitRate, double p99LimitMillis, double minShare) {
+
+    static SockJsConfig fromSystemProperties() {
+        boolean quick = Boolean.getBoolean("bench.quick");
+        return new SockJsConfig(
+                quick,
+                Integer.parseInt(property("bench.sockjs.n", quick ? "200" : "1000")),
+                list(property("bench.sockjs.rates", quick ? "20000,50000,100000"
+                        : "25000,50000,100000,150000,200000,250000,300000,400000")).stream()
+                        .map(Double::valueOf).sorted().toList(),
+                Double.parseDouble(property("bench.sockjs.seconds", quick ? "2" : "3")),
+                Double.parseDouble(property("bench.sockjs.warmup", "1")),
+                Integer.parseInt(property("bench.sockjs.jit.requests", quick ? "3000" : "10000")),
+                Double.parseDouble(property("bench.sockjs.jit", quick ? "2" : "3")),
+                Double.parseDouble(property("bench.sockjs.jit.rate", quick ? "20000" : "50000")),
+                Double.parseDouble(property("bench.sockjs.p99.ms", "50")),
+                Double.parseDouble(property("bench.sockjs.share", "0.99")));
+    }
+
+    private static String property(String name, String fallback) {
+        return System.getProperty(name, fallback);
+    }
+
+    private static List<String> list(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}
