@@ -10,6 +10,9 @@ import java.util.List;
  *
  * @param quick          a smoke run
  * @param subscribers    N, subscribers per transport
+ * @param connectSeconds how long the 2N sessions take to connect, spread evenly: one heart-beat interval by default,
+ *                       so that their heart-beats (which end xhr streams) are spread as those of clients that
+ *                       connected at different times
  * @param rates          offered loads in deliveries/s (publications/s x N), lowest first, the same for both transports
  * @param measureSeconds each measured window
  * @param warmupSeconds  load at the window's rate before it, not measured
@@ -20,7 +23,7 @@ import java.util.List;
  * @param p99LimitMillis a rate is sustained only with p99 at most this
  * @param minShare       ... and with at least this share of the offered deliveries arriving in the window
  */
-record SockJsConfig(boolean quick, int subscribers, List<Double> rates, double measureSeconds, double warmupSeconds,
+record SockJsConfig(boolean quick, int subscribers, double connectSeconds, List<Double> rates, double measureSeconds, double warmupSeconds,
                     int jitRequests, double jitSeconds, double jitRate, double p99LimitMillis, double minShare) {
 
     static SockJsConfig fromSystemProperties() {
@@ -28,6 +31,7 @@ record SockJsConfig(boolean quick, int subscribers, List<Double> rates, double m
         return new SockJsConfig(
                 quick,
                 Integer.parseInt(property("bench.sockjs.n", quick ? "200" : "1000")),
+                Double.parseDouble(property("bench.sockjs.connect.seconds", quick ? "5" : "25")),
                 list(property("bench.sockjs.rates", quick ? "20000,50000,100000"
                         : "25000,50000,100000,150000,200000,250000,300000,400000")).stream()
                         .map(Double::valueOf).sorted().toList(),

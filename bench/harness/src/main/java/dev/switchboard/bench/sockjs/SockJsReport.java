@@ -80,7 +80,11 @@ final class SockJsReport {
                 .append("Its client (`client.XhrStreamingClient`) is built like the WebSocket one: one selector thread, ")
                 .append("requests written by hand, chunked bodies and SockJS frames parsed in place, the same ledger.\n");
         md.append("- **Side by side**: each transport's subscribers follow their own topic, and all 2N sessions stay connected ")
-                .append("throughout, so the server holds the same sessions in every window. After connecting and priming: ")
+                .append("throughout, so the server holds the same sessions in every window. They connect spread evenly over ")
+                .append(fmt(c.connectSeconds())).append(" s, both transports alike: a session's heart-beat (every 25 s from its ")
+                .append("start) ends an xhr stream 12.5 s old or more, and sessions opened all at once would end all their streams ")
+                .append("in the same second, which measures when the run started rather than clients that came at different ")
+                .append("times. After connecting and priming: ")
                 .append(num(c.jitRequests())).append(" publications through the HTTP API to a topic nobody follows, 8 in flight ")
                 .append("(a fresh server runs its HTTP path interpreted at first), then ").append(fmt(c.jitSeconds()))
                 .append(" s per transport at ").append(num(c.jitRate())).append(" deliveries/s; none of it measured. Then per ")
