@@ -81,26 +81,28 @@ final class SockJsReport {
                 .append("requests written by hand, chunked bodies and SockJS frames parsed in place, the same ledger.\n");
         md.append("- **Side by side**: each transport's subscribers follow their own topic, and all 2N sessions stay connected ")
                 .append("throughout, so the server holds the same sessions in every window. They connect spread evenly over ")
-                .append(fmt(c.connectSeconds())).append(" s, both transports alike: a session's heart-beat (every 25 s from its ")
+                .append(plain(c.connectSeconds())).append(" s, both transports alike: a session's heart-beat (every 25 s from its ")
                 .append("start) ends an xhr stream 12.5 s old or more, and sessions opened all at once would end all their streams ")
                 .append("in the same second, which measures when the run started rather than clients that came at different ")
                 .append("times. After connecting and priming: ")
                 .append(num(c.jitRequests())).append(" publications through the HTTP API to a topic nobody follows, 8 in flight ")
-                .append("(a fresh server runs its HTTP path interpreted at first), then ").append(fmt(c.jitSeconds()))
+                .append("(a fresh server runs its HTTP path interpreted at first), then ").append(plain(c.jitSeconds()))
                 .append(" s per transport at ").append(num(c.jitRate())).append(" deliveries/s; none of it measured. Then per ")
                 .append("offered rate, lowest first: a window *publishing alone* (the same publications/s to a topic nobody ")
                 .append("follows: what the HTTP API costs the server at that rate), then a window per transport, back to back, ")
-                .append("which one first alternating from rate to rate. Each window: ").append(fmt(c.warmupSeconds()))
-                .append(" s warm-up at its rate plus ").append(fmt(c.measureSeconds()))
+                .append("which one first alternating from rate to rate. Each window: ").append(plain(c.warmupSeconds()))
+                .append(" s warm-up at its rate plus ").append(plain(c.measureSeconds()))
                 .append(" s measured, then a wait until every subscriber had the last publication.\n");
         md.append("- **Publisher**: the HTTP API (`POST /api/v1/topics/{topic}/messages`), open loop, one request at a time ")
                 .append("(`client.HttpTopicPublisher`, as the main suite's HTTP phase): publication i is due at start + i / rate ")
                 .append("and carries that intended time and a sequence number; offered deliveries/s = publications/s x N. ")
                 .append("Latency is measured from the intended time, so a late request counts.\n");
         md.append("- **Sustained**: at least ").append(pct(c.minShare())).append(" of the offered deliveries arrived in the window ")
-                .append("(the rest is the window's edges), p99 at most ").append(fmt(c.p99LimitMillis()))
+                .append("(the rest is the window's edges), p99 at most ").append(plain(c.p99LimitMillis()))
                 .append(" ms, every subscriber had the last publication soon after, and no gap, reorder, unexpected close or ")
-                .append("error frame. A transport stops climbing at its first rate not sustained.\n");
+                .append("error frame. As the machine is shared, a rate missed on its share or its p99 alone is tried once more ")
+                .append("(\"2nd try\" in the table), for both transports alike; a transport stops climbing at its first rate ")
+                .append("not sustained.\n");
         md.append("- **CPU**: server from `/proc/<pid>/stat` over the window, in % of one core and in CPU-µs per delivery, also ")
                 .append("without the publishing alone window's CPU at the same rate (\"delivery only\": the transport's share, as ")
                 .append("the publications cost the same whichever transport carries them). Load generator: the harness process ")
@@ -117,8 +119,8 @@ final class SockJsReport {
                 .append("delivery only | load generator CPU % | streams begun/s | load average | sustained |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (TransportSweep.Row r : data.rows()) {
-            md.append("| ").append(r.transport().label).append(" | ").append(num(r.offered())).append(" | ")
-                    .append(num(r.offered() / r.subscribers())).append(" / ").append(num(r.published())).append(" | ")
+            md.append("| ").append(r.transport().label).append(r.attempt() > 1 ? ", 2nd try" : "").append(" | ")
+                    .append(num(r.offered())).append(" | ").append(num(r.offered() / r.subscribers())).append(" / ").append(num(r.published())).append(" | ")
                     .append(pct(r.share())).append(" | ").append(num(r.delivered())).append(" | ").append(fmt(r.p50()))
                     .append(" | ").append(fmt(r.p99())).append(" | ").append(fmt(r.p999())).append(" | ")
                     .append(fmt(r.completeP99())).append(" | ").append(fmt(r.serverCpu())).append(" | ")
@@ -167,15 +169,15 @@ final class SockJsReport {
 
     private void sameRate(StringBuilder md) {
         List<TransportSweep.Row[]> pairs = new ArrayList<>();
-        for (TransportSweep.Row w : rowsOf(Transport.WEBSOCKET)) {
-            rowsOf(Transport.XHR_STREAMING).stream().filter(x -> x.offered() == w.offered()).findFirst()
+        for (TransportSweep.Row w : rowsOf(Transport.WEBSOCKET).stream().filter(r -> r.attempt() == 1).toList()) {
+            rowsOf(Transport.XHR_STREAMING).stream().filter(x -> x.attempt() == 1 && x.offered() == w.offered()).findFirst()
                     .ifPresent(x -> pairs.add(new TransportSweep.Row[] {w, x}));
         }
         if (pairs.isEmpty()) {
             return;
         }
         md.append("## At the same offered rate: xhr-streaming / WebSocket\n\n");
-        md.append("Each pair of windows ran back to back. Above 1: xhr-streaming costs more server CPU per delivery, or its ")
+        md.append("Each pair of windows (first tries) ran back to back. Above 1: xhr-streaming costs more server CPU per delivery, or its ")
                 .append("latency is higher. \"Delivery only\" leaves out what publishing alone cost at that rate, which both pay ")
                 .append("alike and which dilutes the whole-server ratio towards 1.\n\n");
         md.append("| offered deliveries/s | server CPU-µs per delivery | delivery only | server CPU % | p50 | p99 | last subscriber p99 | both sustained |\n");
@@ -234,14 +236,27 @@ final class SockJsReport {
         return data.rows().stream().filter(r -> r.transport() == transport).toList();
     }
 
+    /** The rates tried, lowest first, each with its last window (the second try, if there was one). */
+    private List<TransportSweep.Row> lastTries(Transport transport) {
+        List<TransportSweep.Row> last = new ArrayList<>();
+        for (TransportSweep.Row r : rowsOf(transport)) {
+            if (!last.isEmpty() && last.get(last.size() - 1).offered() == r.offered()) {
+                last.set(last.size() - 1, r);
+            } else {
+                last.add(r);
+            }
+        }
+        return last;
+    }
+
     private Optional<Double> highestSustained(Transport transport) {
-        // Climbing stops at the first failure: every row before it was sustained.
-        return rowsOf(transport).stream().takeWhile(TransportSweep.Row::sustained).map(TransportSweep.Row::offered)
+        // Climbing stops at the first rate not sustained: every rate before it was.
+        return lastTries(transport).stream().takeWhile(TransportSweep.Row::sustained).map(TransportSweep.Row::offered)
                 .reduce((a, b) -> b);
     }
 
     private Optional<TransportSweep.Row> firstFailure(Transport transport) {
-        return rowsOf(transport).stream().filter(r -> !r.sustained()).findFirst();
+        return lastTries(transport).stream().filter(r -> !r.sustained()).findFirst();
     }
 
     private static boolean limitedByLoadGenerator(TransportSweep.Row r) {
@@ -278,6 +293,11 @@ final class SockJsReport {
 
     private static String num(double v) {
         return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    /** A setting as given: 5, 2.5. */
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static String fmt(double v) {

@@ -58,9 +58,9 @@ public final class SockJsSuite {
                 config.quick() ? "quick" : "full", config.subscribers(), config.rates(), loadBefore, logs);
         try {
             new TransportSweep(context).run(rows, problems, row -> out.printf(Locale.ROOT,
-                    "  %-13s %,9.0f/s offered: delivered %5.1f %%, p50 %6.2f ms, p99 %7.2f ms, server CPU %3.0f %%, "
+                    "  %-13s %,9.0f/s offered%s: delivered %5.1f %%, p50 %6.2f ms, p99 %7.2f ms, server CPU %3.0f %%, "
                             + "client CPU %3.0f %%, load %.1f%s%n",
-                    row.transport().label, row.offered(), 100 * row.share(), row.p50(), row.p99(), row.serverCpu(),
+                    row.transport().label, row.offered(), row.attempt() > 1 ? " (2nd try)" : "", 100 * row.share(), row.p50(), row.p99(), row.serverCpu(),
                     row.clientCpu(), row.load1(), row.sustained() ? "" : "  (not sustained)"));
         } catch (Exception e) {
             problems.add("the sweep failed: " + e);
