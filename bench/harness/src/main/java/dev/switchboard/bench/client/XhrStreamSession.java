@@ -71,6 +71,8 @@ final class XhrStreamSession extends TrackedConnection {
 
     /** Responses received on this session, the first one included. */
     int streams;
+    /** When the last response ended and the next was asked for (System.nanoTime); 0 while a stream is open. */
+    long reopenNanos;
 
     XhrStreamSession(int id, ConnectionSpec spec, ConnectionBatch batch, byte[] streamRequest, String sendPath) {
         super(id, spec);

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import org.HdrHistogram.Histogram;
 
 /**
  * Subscribers of the native protocol over SockJS {@code xhr_streaming} ({@code /sockjs/channel}),
@@ -91,6 +92,9 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
     private long lastSeqSent = -1;
     private long streamsStarted;
     private long connectionsOpened;
+    /** µs from the end of a stream to the head of the next, in the current or last window. */
+    private final Histogram reopens = new Histogram(3);
+    private boolean windowOpen;
 
     /**
      * @param server          the server's address
@@ -202,13 +206,27 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
     public void startWindow() {
         call(() -> {
             deliveries.startWindow();
+            reopens.reset();
+            windowOpen = true;
             return null;
         });
     }
 
     @Override
     public WindowStats endWindow() {
-        return call(() -> stats(deliveries.windowDeliveries(), deliveries.endWindow()));
+        return call(() -> {
+            windowOpen = false;
+            return stats(deliveries.windowDeliveries(), deliveries.endWindow());
+        });
+    }
+
+    /**
+     * The streams re-opened in the last window: µs from reading the end of one response to reading the
+     * head of the next (the request, the server's handling of it, the way back). Messages sent to a
+     * session meanwhile wait that long.
+     */
+    public Histogram reopenLatency() {
+        return call(reopens::copy);
     }
 
     @Override
@@ -391,6 +409,12 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
     public void streamStarted(XhrStreamSession session) {
         session.streams++;
         streamsStarted++;
+        if (session.reopenNanos != 0) {
+            if (windowOpen) {
+                reopens.recordValue(Math.max(0, readNowMicros - session.reopenNanos / 1000));
+            }
+            session.reopenNanos = 0;
+        }
     }
 
     @Override
@@ -428,6 +452,7 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
 
     @Override
     public void streamEnded(XhrStreamSession session) throws IOException {
+        session.reopenNanos = readNowMicros * 1000;
         if (session.closeAfterResponse) {
             // Tomcat says so after maxKeepAliveRequests responses on one connection: go on over a new one.
             session.key.cancel();

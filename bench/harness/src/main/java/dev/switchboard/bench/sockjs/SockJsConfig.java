@@ -33,7 +33,7 @@ record SockJsConfig(boolean quick, int subscribers, double connectSeconds, List<
                 Integer.parseInt(property("bench.sockjs.n", quick ? "200" : "1000")),
                 Double.parseDouble(property("bench.sockjs.connect.seconds", quick ? "5" : "25")),
                 list(property("bench.sockjs.rates", quick ? "20000,50000,100000"
-                        : "20000,30000,40000,50000,60000,80000,100000,125000,150000,200000,300000")).stream()
+                        : "20000,30000,40000,50000,60000,80000,100000,125000,150000,200000,300000,400000,500000")).stream()
                         .map(Double::valueOf).sorted().toList(),
                 Double.parseDouble(property("bench.sockjs.seconds", quick ? "2" : "3")),
                 Double.parseDouble(property("bench.sockjs.warmup", "1")),

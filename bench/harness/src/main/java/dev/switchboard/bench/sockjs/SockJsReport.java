@@ -116,8 +116,9 @@ final class SockJsReport {
         md.append("## Every window\n\n");
         md.append("| transport | offered deliveries/s | publications/s offered / achieved | delivered | deliveries/s | p50 ms | p99 ms | ")
                 .append("p99.9 ms | last subscriber p99 ms | server CPU % | of which publishing alone % | server CPU-µs per delivery | ")
-                .append("delivery only | load generator CPU % | streams begun/s | load average | sustained |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("delivery only | load generator CPU % | streams begun/s | stream re-open p50 / p99 ms | load average | ")
+                .append("sustained |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (TransportSweep.Row r : data.rows()) {
             md.append("| ").append(r.transport().label).append(r.attempt() > 1 ? ", 2nd try" : "").append(" | ")
                     .append(num(r.offered())).append(" | ").append(num(r.offered() / r.subscribers())).append(" / ").append(num(r.published())).append(" | ")
@@ -127,6 +128,8 @@ final class SockJsReport {
                     .append(fmt(r.publishingCpu())).append(" | ").append(fmt(r.serverMicrosPerDelivery())).append(" | ")
                     .append(fmt(r.deliveryMicrosPerDelivery())).append(" | ").append(fmt(r.clientCpu())).append(" | ")
                     .append(r.transport() == Transport.WEBSOCKET ? "-" : fmt(r.streamsPerSecond())).append(" | ")
+                    .append(r.transport() == Transport.WEBSOCKET ? "-" : fmt(r.reopenP50()) + " / " + fmt(r.reopenP99()))
+                    .append(" | ")
                     .append(fmt(r.load1())).append(" | ").append(r.sustained() ? "yes" : "**no**: " + whyNot(r)).append(" |\n");
         }
         md.append('\n');

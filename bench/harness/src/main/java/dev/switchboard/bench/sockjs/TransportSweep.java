@@ -55,13 +55,16 @@ final class TransportSweep {
      * @param publishingCpu   % of one core in the window publishing alone at the same rate
      * @param clientCpu       % of the load generator's core (the whole harness process)
      * @param streamsPerSecond xhr-streaming responses begun per second in the window (0 for WebSocket)
+     * @param reopenP50       ms from the end of an xhr stream to the head of the next, median over the window's re-opens
+     *                        (NaN for WebSocket or without a re-open)
+     * @param reopenP99       the same, p99
      * @param drained         every subscriber had the last publication within the settle time after the window
      * @param faults          gaps, reorders, unexpected closes and error frames during the window
      * @param load1           the machine's 1-minute load average at the window's end
      * @param attempt         1, or 2 for the second try of a rate the first missed
      */
     record Row(Transport transport, double offered, double published, double delivered, double p50, double p99, double p999,
-               double completeP99, double serverCpu, double publishingCpu, double clientCpu, double streamsPerSecond, boolean drained, long faults,
+               double completeP99, double serverCpu, double publishingCpu, double clientCpu, double streamsPerSecond, double reopenP50, double reopenP99, boolean drained, long faults,
                double load1, int attempt, int subscribers, double p99Limit, double minShare) {
 
         double share() {
@@ -294,8 +297,9 @@ final class TransportSweep {
             double wall = (System.nanoTime() - start) / 1e9;
             double serverCpu = 100 * (ProcessStats.cpuSeconds(server.pidText()) - serverBefore) / wall;
             double clientCpu = 100 * (ProcessStats.cpuSeconds("self") - clientBefore) / wall;
-            double streams = transport == Transport.XHR_STREAMING
-                    ? (xhrStreaming.streamCounts().streams() - streamsBefore) / wall : 0;
+            boolean xhr = transport == Transport.XHR_STREAMING;
+            double streams = xhr ? (xhrStreaming.streamCounts().streams() - streamsBefore) / wall : 0;
+            Histogram reopens = xhr ? xhrStreaming.reopenLatency() : new Histogram(3);
             double published = publisher.achievedRate();
             client.publishedElsewhere(publisher.stop());
             if (publisher.failures() > 0) {
@@ -312,7 +316,7 @@ final class TransportSweep {
             }
             Histogram latency = stats.latency();
             return new Row(transport, rate, published, stats.deliveriesPerSecond(), ms(latency, 50), ms(latency, 99),
-                    ms(latency, 99.9), ms(stats.complete(), 99), serverCpu, publishingCpu, clientCpu, streams, drained, newFaults,
+                    ms(latency, 99.9), ms(stats.complete(), 99), serverCpu, publishingCpu, clientCpu, streams, ms(reopens, 50), ms(reopens, 99), drained, newFaults,
                     loadAverage(), attempt, n, context.config().p99LimitMillis(), context.config().minShare());
         }
 
