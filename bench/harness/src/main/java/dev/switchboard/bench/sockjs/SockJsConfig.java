@@ -22,9 +22,12 @@ import java.util.List;
  * @param jitRate        deliveries/s of that warm-up
  * @param p99LimitMillis a rate is sustained only with p99 at most this
  * @param minShare       ... and with at least this share of the offered deliveries arriving in the window
+ * @param serverOptions  extra {@code -D} options for the server (none by default: the main suite's settings), e.g.
+ *                       {@code -Dswitchboard.sockjs.stream.bytes=1048576}
  */
 record SockJsConfig(boolean quick, int subscribers, double connectSeconds, List<Double> rates, double measureSeconds, double warmupSeconds,
-                    int jitRequests, double jitSeconds, double jitRate, double p99LimitMillis, double minShare) {
+                    int jitRequests, double jitSeconds, double jitRate, double p99LimitMillis, double minShare,
+                    List<String> serverOptions) {
 
     static SockJsConfig fromSystemProperties() {
         boolean quick = Boolean.getBoolean("bench.quick");
@@ -41,7 +44,8 @@ record SockJsConfig(boolean quick, int subscribers, double connectSeconds, List<
                 Double.parseDouble(property("bench.sockjs.jit", quick ? "2" : "3")),
                 Double.parseDouble(property("bench.sockjs.jit.rate", quick ? "20000" : "50000")),
                 Double.parseDouble(property("bench.sockjs.p99.ms", "50")),
-                Double.parseDouble(property("bench.sockjs.share", "0.99")));
+                Double.parseDouble(property("bench.sockjs.share", "0.99")),
+                list(property("bench.sockjs.server", "")));
     }
 
     private static String property(String name, String fallback) {

@@ -66,7 +66,9 @@ final class SockJsReport {
         SockJsConfig c = data.config();
         md.append("## What was measured, and how\n\n");
         md.append("- **Server**: one `target/switchboard-standalone.jar`, started once for the whole run with the main suite's ")
-                .append("settings (`-Xms256m -Xmx2g`, the per-address handshake limit off) and pinned to CPU ")
+                .append("settings (`-Xms256m -Xmx2g`, the per-address handshake limit off")
+                .append(c.serverOptions().isEmpty() ? "" : "; and, for this run, `" + String.join(" ", c.serverOptions()) + "`")
+                .append(") and pinned to CPU ")
                 .append(data.serverCpus()).append(" (`taskset`). The load generator, the HTTP publisher and the harness run on CPU ")
                 .append(data.clientCpus()).append(".\n");
         md.append("- **Subscribers**: N = ").append(num(c.subscribers())).append(" per transport, native protocol, each with its ")

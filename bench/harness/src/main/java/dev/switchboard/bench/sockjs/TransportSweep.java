@@ -114,7 +114,7 @@ final class TransportSweep {
     /** Runs the sweep on a fresh server; each window's row goes to {@code rows} and {@code progress}. */
     void run(List<Row> rows, List<String> problems, Consumer<Row> progress) throws Exception {
         int n = context.config().subscribers();
-        try (PeerProcess server = context.launcher().startSwitchboard("sockjs-server", List.of());
+        try (PeerProcess server = context.launcher().startSwitchboard("sockjs-server", context.config().serverOptions());
              LoadClient webSocket = new LoadClient(address(server), Transport.WEBSOCKET.topic, context.sourceAddresses());
              XhrStreamingClient xhrStreaming = new XhrStreamingClient(address(server), Transport.XHR_STREAMING.topic,
                      context.sourceAddresses())) {
