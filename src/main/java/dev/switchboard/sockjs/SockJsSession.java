@@ -58,6 +58,7 @@ public final class SockJsSession implements FrameSink {
     private final String id;
     private final SockJsSettings settings;
     private final ScheduledExecutorService scheduler;
+    private final QuotedTexts quotedTexts;
     private final Runnable forget;
     private volatile Handler handler;
     /** Serialises inbound messages: two {@code xhr_send} requests of one session may race. */
@@ -84,9 +85,19 @@ public final class SockJsSession implements FrameSink {
      * from its registry; it runs the disconnect delay after the session closed.
      */
     public SockJsSession(String id, SockJsSettings settings, ScheduledExecutorService scheduler, Runnable forget) {
+        this(id, settings, scheduler, new QuotedTexts(), forget);
+    }
+
+    /**
+     * The same, quoting messages through {@code quotedTexts}, which the sessions of one endpoint
+     * share: a message sent to many of them is then escaped once.
+     */
+    public SockJsSession(String id, SockJsSettings settings, ScheduledExecutorService scheduler, QuotedTexts quotedTexts,
+            Runnable forget) {
         this.id = id;
         this.settings = settings;
         this.scheduler = scheduler;
+        this.quotedTexts = quotedTexts;
         this.forget = forget;
     }
 
@@ -169,7 +180,7 @@ public final class SockJsSession implements FrameSink {
             if (!pending.isEmpty()) {
                 pending.append(',');
             }
-            SockJsFrames.appendQuoted(pending, text);
+            quotedTexts.appendQuoted(pending, text);
             if (batching) {
                 done.accept(null); // held here until flush, whose completion waits for the write
                 return;

@@ -20,6 +20,8 @@ public final class SockJsSessions {
     private final ConcurrentMap<String, SockJsSession> sessions = new ConcurrentHashMap<>();
     private final SockJsSettings settings;
     private final ScheduledExecutorService scheduler;
+    /** One per endpoint: a topic message sent to many of its sessions is escaped once (see there). */
+    private final QuotedTexts quotedTexts = new QuotedTexts();
 
     public SockJsSessions(SockJsSettings settings, ScheduledExecutorService scheduler) {
         this.settings = settings;
@@ -48,7 +50,7 @@ public final class SockJsSessions {
         }
         SockJsSession[] created = new SockJsSession[1];
         SockJsSession session = sessions.computeIfAbsent(id, key -> {
-            SockJsSession fresh = new SockJsSession(key, settings, scheduler, () -> forget(key));
+            SockJsSession fresh = new SockJsSession(key, settings, scheduler, quotedTexts, () -> forget(key));
             created[0] = fresh;
             return fresh;
         });

@@ -53,7 +53,7 @@ final class Deliveries {
      * A topic message {@code seq}, published at {@code intendedMicros} (-1: unknown), arrived at
      * {@code nowMicros}; {@code audience} subscribers should get each publication.
      */
-    void topicMessage(WsConnection connection, long seq, long intendedMicros, long nowMicros, int audience) {
+    void topicMessage(TrackedConnection connection, long seq, long intendedMicros, long nowMicros, int audience) {
         boolean counted = connection.spec.role().inAudience();
         if (counted) {
             total++;
@@ -95,14 +95,14 @@ final class Deliveries {
      * A subscriber left (closed or lost): it no longer counts towards the per-server reach of the
      * current target (the overall {@link #reached} keeps its long-standing meaning).
      */
-    void left(WsConnection connection) {
+    void left(TrackedConnection connection) {
         if (connection.reachedGeneration == reachGeneration && reachTarget != Long.MAX_VALUE) {
             reachedByNode[connection.spec.node()]--;
         }
     }
 
     /** A push to this connection's user (HttpUserPusher): its own sequence from 0, its own histogram. */
-    void userMessage(WsConnection connection, long userSeq, long intendedMicros, long nowMicros) {
+    void userMessage(TrackedConnection connection, long userSeq, long intendedMicros, long nowMicros) {
         userDeliveries++;
         if (windowOpen && intendedMicros >= 0) {
             userLatency.recordValue(Math.max(0, nowMicros - intendedMicros));
@@ -118,12 +118,12 @@ final class Deliveries {
     }
 
     /** From now on, count connections (not stalled) whose sequence reaches {@code target}. */
-    void reachFrom(long target, Iterable<WsConnection> connections) {
+    void reachFrom(long target, Iterable<? extends TrackedConnection> connections) {
         reachGeneration++;
         reached = 0;
         java.util.Arrays.fill(reachedByNode, 0);
         reachTarget = target;
-        for (WsConnection connection : connections) {
+        for (TrackedConnection connection : connections) {
             if (connection.spec.role().inAudience() && !connection.stalled && connection.lastSeq >= target) {
                 connection.reachedGeneration = reachGeneration;
                 reached++;

@@ -37,7 +37,7 @@ import org.HdrHistogram.Histogram;
  * through {@link #call} (a task queue plus {@code wakeup()}), {@link #awaitCondition} and the
  * latches of {@link ConnectionBatch}.
  */
-public final class LoadClient implements AutoCloseable, InboundParser.Sink {
+public final class LoadClient implements FanoutClient, InboundParser.Sink {
 
     private static final byte[] SEQ_KEY = Ascii.bytes("\"seq\":");
     private static final byte[] T_KEY = Ascii.bytes("\"t\":");

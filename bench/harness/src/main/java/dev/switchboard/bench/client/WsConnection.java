@@ -6,14 +6,12 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /** One client WebSocket and its protocol state. Touched only by the {@link LoadClient}'s selector thread. */
-final class WsConnection {
+final class WsConnection extends TrackedConnection {
 
     enum State { CONNECTING, UPGRADING, AWAIT_WELCOME, AWAIT_SUBSCRIBED, READY, CLOSED }
 
     private static final byte[] NO_BYTES = new byte[0];
 
-    final int id;
-    final ConnectionSpec spec;
     final ConnectionBatch batch;
     SocketChannel channel;
     SelectionKey key;
@@ -25,24 +23,15 @@ final class WsConnection {
     /** Bytes the socket did not take yet; null while everything was written (the common case). */
     private ByteBuffer pendingOut;
 
-    /** Highest publisher sequence number seen; -1 before the first message. */
-    long lastSeq = -1;
-    /** Highest per-user push sequence number seen (HttpUserPusher); pushes start at 0. */
-    long lastUserSeq = -1;
-    /** Generation of the last {@code awaitAllReached} target this connection reached. */
-    int reachedGeneration;
     /** When a churner became ready (System.nanoTime). */
     long readyNanos;
-    /** A slow consumer on purpose: no longer read from (see LoadClient.stall). */
-    boolean stalled;
     /** A subscriber's new connection after the server closed the old one with a reconnect code. */
     boolean reconnect;
     /** Set before we close it ourselves, so the close is not counted as unexpected. */
     boolean closingByUs;
 
     WsConnection(int id, ConnectionSpec spec, ConnectionBatch batch) {
-        this.id = id;
-        this.spec = spec;
+        super(id, spec);
         this.batch = batch;
     }
 
