@@ -70,6 +70,14 @@ final class HttpReceiver implements Receiver, WriteListener, AsyncListener {
         async.setTimeout(timeoutMs);
         HttpReceiver receiver = new HttpReceiver(async, response.getOutputStream(), framing, polling, byteLimit);
         async.addListener(receiver);
+        if (!framing.prelude().isEmpty()) {
+            // At once, with the response's head, as the protocol sends it: a stream that a client
+            // re-opens shows as open without waiting for the session's next frame. Blocking, before
+            // the output turns non-blocking: 2 KiB at most, into an idle connection.
+            receiver.out.write(framing.prelude().getBytes(StandardCharsets.UTF_8));
+            receiver.out.flush();
+            receiver.preludeWritten = true;
+        }
         receiver.out.setWriteListener(receiver);
         return receiver;
     }
