@@ -216,7 +216,20 @@ final class HttpReceiver implements Receiver, WriteListener, AsyncListener {
 
     @Override
     public void onComplete(AsyncEvent event) {
-        detached();
+        boolean endedByUs;
+        synchronized (this) {
+            endedByUs = ended;
+            ended = true;
+        }
+        if (endedByUs) {
+            detached();
+        } else {
+            // The container ended it (it found the connection gone): the same as an error.
+            SockJsSession target = session;
+            if (target != null) {
+                target.interrupted(this);
+            }
+        }
     }
 
     @Override
