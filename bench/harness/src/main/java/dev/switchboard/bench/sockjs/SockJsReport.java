@@ -118,7 +118,7 @@ final class SockJsReport {
         md.append("## Every window\n\n");
         md.append("| transport | offered deliveries/s | publications/s offered / achieved | delivered | deliveries/s | p50 ms | p99 ms | ")
                 .append("p99.9 ms | last subscriber p99 ms | server CPU % | of which publishing alone % | server CPU-µs per delivery | ")
-                .append("delivery only | load generator CPU % | streams begun/s | stream re-open p50 / p99 ms | load average | ")
+                .append("delivery only | load generator CPU % | streams begun/s | stream re-open to next bytes p50 / p99 ms | load average | ")
                 .append("sustained |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (TransportSweep.Row r : data.rows()) {
