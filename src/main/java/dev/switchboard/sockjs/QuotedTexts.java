@@ -6,23 +6,27 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@link SockJsFrames#appendQuoted} remembered for the texts a fan-out sends to many sessions. A
  * topic message is encoded once and its one text queued for every recipient (DESIGN.md, "The hot
  * path"); a SockJS session must still write it as a JSON string escaped the protocol's way, and
- * escaping a 175-character message costs about 0.6 µs, a good third of what a whole delivery over
- * WebSocket costs the server (1.4 µs at 730k deliveries per CPU-second). Quoted once per message
- * rather than once per recipient, a recipient's share is an append.
+ * escaping a 175-character message costs about 0.6 µs, against 1.4 µs for a whole delivery over
+ * WebSocket where writes are batched (the main suite's maximum) and 3-10 µs at 100-300 messages/s per
+ * session (docs/benchmarks/sockjs.md). Quoted once per message rather than once per recipient, a
+ * recipient's share is an append.
  *
- * <p>Direct-mapped: {@value #SLOTS} slots chosen by the text's hash, since the recipients' drains
- * send a message at about the same time and only a few messages are in flight at once. Keyed by
- * content (quoting is a pure function of the text), compared by identity first, which is what a
- * shared text hits. Texts over {@value #MAX_CACHED_CHARS} characters are quoted each time: they are
- * rare and would hold memory. So at most {@value #SLOTS} entries are ever held.
+ * <p>Direct-mapped: {@value #SLOTS} slots chosen by the text's hash. The recipients' drains send a
+ * message within a short time of each other, but not all at once: with one server core saturated at
+ * 125 publications/s to 1,000 sessions, a message's sends were spread over up to a second, so about
+ * 125 messages were being sent at once, and 32 slots still missed most of the time (the escaping stayed
+ * in the profile). Keyed by content (quoting is a pure function of the text), compared by identity
+ * first, which is what a shared text hits. Texts over {@value #MAX_CACHED_CHARS} characters are quoted
+ * each time, so what is held stays bounded: at most {@value #SLOTS} entries of at most that many
+ * characters, and their quoted forms (about 1.2 MB for texts of that length that need little escaping).
  *
  * <p>Thread safe: a slot holds an immutable entry; two threads racing on one slot cost at most one
  * more quoting.
  */
 public final class QuotedTexts {
 
-    static final int SLOTS = 32;
-    static final int MAX_CACHED_CHARS = 8192;
+    static final int SLOTS = 256;
+    static final int MAX_CACHED_CHARS = 2048;
 
     private record Entry(String text, String quoted) {
     }

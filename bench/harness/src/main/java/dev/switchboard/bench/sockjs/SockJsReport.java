@@ -43,6 +43,7 @@ final class SockJsReport {
                 .append("move from run to run with that load. The two transports were measured in alternating windows of the ")
                 .append("same run against the same server, so the load hit both alike: **the ratio of xhr-streaming to WebSocket ")
                 .append("is the figure that holds**, not the absolute rates.\n\n");
+        summary(md);
         machine(md);
         method(md);
         windows(md);
@@ -51,6 +52,55 @@ final class SockJsReport {
         loadGenerator(md);
         checks(md);
         return md.toString();
+    }
+
+    /** The outcome in a few lines, from the figures below. */
+    private void summary(StringBuilder md) {
+        Optional<Double> ws = highestSustained(Transport.WEBSOCKET);
+        Optional<Double> xhr = highestSustained(Transport.XHR_STREAMING);
+        md.append("## Summary\n\n");
+        md.append("- Highest offered rate sustained (p99 <= ").append(plain(data.config().p99LimitMillis()))
+                .append(" ms, everything delivered): WebSocket ").append(ws.map(SockJsReport::num).orElse("none"))
+                .append(", xhr-streaming ").append(xhr.map(SockJsReport::num).orElse("none")).append(" deliveries/s");
+        if (ws.isPresent() && xhr.isPresent()) {
+            md.append("; **xhr-streaming / WebSocket = ").append(String.format(Locale.ROOT, "%.2f", xhr.get() / ws.get()))
+                    .append("** (bounds under \"Highest rate sustained\")");
+        }
+        md.append(".\n");
+        List<Double> cpuRatios = new ArrayList<>();
+        for (TransportSweep.Row[] p : pairs()) {
+            if (p[0].sustained() && p[1].sustained()) {
+                cpuRatios.add(p[1].serverMicrosPerDelivery() / p[0].serverMicrosPerDelivery());
+            }
+        }
+        if (!cpuRatios.isEmpty()) {
+            List<Double> sorted = cpuRatios.stream().sorted().toList();
+            md.append("- Server CPU per delivery, xhr-streaming / WebSocket, at the ").append(sorted.size())
+                    .append(" rates both sustained: median ").append(String.format(Locale.ROOT, "%.2f", sorted.get(sorted.size() / 2)))
+                    .append(" (").append(String.format(Locale.ROOT, "%.2f-%.2f", sorted.get(0), sorted.get(sorted.size() - 1)))
+                    .append(").\n");
+        }
+        firstFailure(Transport.XHR_STREAMING).ifPresent(x -> {
+            md.append("- Where xhr-streaming was first not sustained (").append(num(x.offered())).append(" deliveries/s): ")
+                    .append(whyNot(x)).append(", server CPU ").append(fmt(x.serverCpu())).append(" %, ")
+                    .append(fmt(x.streamsPerSecond())).append(" streams begun/s, a re-open taking ").append(fmt(x.reopenP50()))
+                    .append(" ms median and ").append(fmt(x.reopenP99())).append(" ms p99 to the next response's first bytes");
+            rowsOf(Transport.WEBSOCKET).stream().filter(w -> w.offered() == x.offered() && w.attempt() == 1).findFirst()
+                    .ifPresent(w -> md.append("; WebSocket at that rate: p99 ").append(fmt(w.p99())).append(" ms, server CPU ")
+                            .append(fmt(w.serverCpu())).append(" %"));
+            md.append(".\n");
+        });
+        md.append('\n');
+    }
+
+    /** WebSocket and xhr-streaming windows at the same rate, first tries (they ran back to back). */
+    private List<TransportSweep.Row[]> pairs() {
+        List<TransportSweep.Row[]> pairs = new ArrayList<>();
+        for (TransportSweep.Row w : rowsOf(Transport.WEBSOCKET).stream().filter(r -> r.attempt() == 1).toList()) {
+            rowsOf(Transport.XHR_STREAMING).stream().filter(x -> x.attempt() == 1 && x.offered() == w.offered()).findFirst()
+                    .ifPresent(x -> pairs.add(new TransportSweep.Row[] {w, x}));
+        }
+        return pairs;
     }
 
     private void machine(StringBuilder md) {
@@ -118,7 +168,7 @@ final class SockJsReport {
         md.append("## Every window\n\n");
         md.append("| transport | offered deliveries/s | publications/s offered / achieved | delivered | deliveries/s | p50 ms | p99 ms | ")
                 .append("p99.9 ms | last subscriber p99 ms | server CPU % | of which publishing alone % | server CPU-µs per delivery | ")
-                .append("delivery only | load generator CPU % | streams begun/s | stream re-open p50 / p99 ms | load average | ")
+                .append("delivery only | load generator CPU % | streams begun/s | stream re-open to next bytes p50 / p99 ms | load average | ")
                 .append("sustained |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (TransportSweep.Row r : data.rows()) {
@@ -173,11 +223,7 @@ final class SockJsReport {
     }
 
     private void sameRate(StringBuilder md) {
-        List<TransportSweep.Row[]> pairs = new ArrayList<>();
-        for (TransportSweep.Row w : rowsOf(Transport.WEBSOCKET).stream().filter(r -> r.attempt() == 1).toList()) {
-            rowsOf(Transport.XHR_STREAMING).stream().filter(x -> x.attempt() == 1 && x.offered() == w.offered()).findFirst()
-                    .ifPresent(x -> pairs.add(new TransportSweep.Row[] {w, x}));
-        }
+        List<TransportSweep.Row[]> pairs = pairs();
         if (pairs.isEmpty()) {
             return;
         }
