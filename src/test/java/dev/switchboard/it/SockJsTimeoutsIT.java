@@ -1,6 +1,7 @@
 package dev.switchboard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.broker.CloseCode;
@@ -189,6 +190,11 @@ class SockJsTimeoutsIT {
     @ParameterizedTest
     @EnumSource(SockJsService.class)
     void anAbortedPollClosesItsSession(SockJsService service) throws Exception {
+        // Directly only. Behind nginx the client's reset ends the client's connection to nginx, and
+        // nginx closes its own connection to the server with a FIN: the server's next write to it
+        // still succeeds, so an idle request's abort shows only at the write after that one
+        // (docs/sockjs.md, "What SockJS cannot promise").
+        assumeThat(NginxFront.requested()).as("nginx turns the client's reset into its own orderly close").isFalse();
         SockJsSession session = service.openReady(service.endpoint(server, "abort-poll"));
         String request = session.endpoint().pathAndQuery(session.path("xhr"));
         try (RawHttp one = RawHttp.connect(server); RawHttp two = RawHttp.connect(server)) {
@@ -213,6 +219,11 @@ class SockJsTimeoutsIT {
     @ParameterizedTest
     @EnumSource(SockJsService.class)
     void anAbortedStreamingRequestClosesItsSession(SockJsService service) throws Exception {
+        // Directly only. Behind nginx the client's reset ends the client's connection to nginx, and
+        // nginx closes its own connection to the server with a FIN: the server's next write to it
+        // still succeeds, so an idle request's abort shows only at the write after that one
+        // (docs/sockjs.md, "What SockJS cannot promise").
+        assumeThat(NginxFront.requested()).as("nginx turns the client's reset into its own orderly close").isFalse();
         SockJsEndpoint endpoint = service.endpoint(server, "abort-stream");
         String id = SockJsEndpoint.freshSessionId();
         try (RawHttp first = RawHttp.connect(server)) {
