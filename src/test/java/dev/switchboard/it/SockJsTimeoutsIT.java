@@ -190,11 +190,7 @@ class SockJsTimeoutsIT {
     @ParameterizedTest
     @EnumSource(SockJsService.class)
     void anAbortedPollClosesItsSession(SockJsService service) throws Exception {
-        // Directly only. Behind nginx the client's reset ends the client's connection to nginx, and
-        // nginx closes its own connection to the server with a FIN: the server's next write to it
-        // still succeeds, so an idle request's abort shows only at the write after that one
-        // (docs/sockjs.md, "What SockJS cannot promise").
-        assumeThat(NginxFront.requested()).as("nginx turns the client's reset into its own orderly close").isFalse();
+        assumeAbortsAreSeen();
         SockJsSession session = service.openReady(service.endpoint(server, "abort-poll"));
         String request = session.endpoint().pathAndQuery(session.path("xhr"));
         try (RawHttp one = RawHttp.connect(server); RawHttp two = RawHttp.connect(server)) {
@@ -219,11 +215,7 @@ class SockJsTimeoutsIT {
     @ParameterizedTest
     @EnumSource(SockJsService.class)
     void anAbortedStreamingRequestClosesItsSession(SockJsService service) throws Exception {
-        // Directly only. Behind nginx the client's reset ends the client's connection to nginx, and
-        // nginx closes its own connection to the server with a FIN: the server's next write to it
-        // still succeeds, so an idle request's abort shows only at the write after that one
-        // (docs/sockjs.md, "What SockJS cannot promise").
-        assumeThat(NginxFront.requested()).as("nginx turns the client's reset into its own orderly close").isFalse();
+        assumeAbortsAreSeen();
         SockJsEndpoint endpoint = service.endpoint(server, "abort-stream");
         String id = SockJsEndpoint.freshSessionId();
         try (RawHttp first = RawHttp.connect(server)) {
@@ -245,6 +237,20 @@ class SockJsTimeoutsIT {
                 return StreamingTransport.XHR_STREAMING.nextFrame(next, HEARTBEAT.plus(SLACK)).text();
             }
         });
+    }
+
+    /**
+     * Where the server can see an aborted idle request at all: directly, on Tomcat (the standalone
+     * jar embeds it). Behind nginx the client's reset ends the client's connection to nginx, and nginx
+     * closes its own connection to the server in order (FIN), so the server's next write still
+     * succeeds; Payara's Grizzly reports a write into a reset connection as done. There an idle
+     * request's abort shows a write later, or never for a poll (docs/sockjs.md, "What SockJS cannot
+     * promise").
+     */
+    private static void assumeAbortsAreSeen() {
+        assumeThat(NginxFront.requested()).as("nginx turns the client's reset into its own orderly close").isFalse();
+        assumeThat(server.deploymentName()).as("a container that reports a write into a reset connection")
+                .isIn("standalone", "tomcat");
     }
 
     /** A receiving request's first frame. */
