@@ -241,7 +241,7 @@ class SockJsTimeoutsIT {
 
     /**
      * Where the server can see an aborted idle request at all: directly, on Tomcat (the standalone
-     * jar embeds it). Behind nginx the client's reset ends the client's connection to nginx, and nginx
+     * jar embeds it) and WildFly. Behind nginx the client's reset ends the client's connection to nginx, and nginx
      * closes its own connection to the server in order (FIN), so the server's next write still
      * succeeds; Payara's Grizzly reports a write into a reset connection as done. There an idle
      * request's abort shows a write later, or never for a poll (docs/sockjs.md, "What SockJS cannot
@@ -250,7 +250,7 @@ class SockJsTimeoutsIT {
     private static void assumeAbortsAreSeen() {
         assumeThat(NginxFront.requested()).as("nginx turns the client's reset into its own orderly close").isFalse();
         assumeThat(server.deploymentName()).as("a container that reports a write into a reset connection")
-                .isIn("standalone", "tomcat");
+                .isIn("standalone", "tomcat", "wildfly");
     }
 
     /** A receiving request's first frame. */
