@@ -274,16 +274,17 @@ public final class SockJsSession implements FrameSink {
     }
 
     /**
-     * A receiving request failed on the client's side (its connection was reset or broke while it
-     * waited or was written to). What was written to it may be lost, and SockJS has no
+     * The attached receiving request failed on the client's side (its connection was reset or broke
+     * while it waited). What was written to it may be lost, and SockJS has no
      * acknowledgements: the session ends ({@code c[1002,"Connection interrupted"]}, SockJS 0.3.3
      * "Closing"), so the client opens a new one and resumes, instead of carrying on past a gap.
      */
     public void interrupted(Receiver failed) {
         synchronized (this) {
-            if (receiver == failed) {
-                receiver = null;
+            if (receiver != failed) {
+                return; // a request this session never wrote to (one refused with 2010): nothing lost
             }
+            receiver = null;
         }
         closeWith(INTERRUPTED, true);
     }
@@ -360,7 +361,7 @@ public final class SockJsSession implements FrameSink {
             target.end();
         }
         if (failure != null) {
-            interrupted(target);
+            closeWith(INTERRUPTED, true); // what the failed write carried may be lost (see interrupted)
         }
         if (sendDone != null) {
             sendDone.accept(failure);

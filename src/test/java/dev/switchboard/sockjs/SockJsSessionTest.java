@@ -219,6 +219,20 @@ class SockJsSessionTest {
     }
 
     @Test
+    void aRefusedSecondRequestThatBreaksLeavesTheSessionAlone() {
+        TestReceiver first = TestReceiver.stream();
+        session.attach(first);
+        TestReceiver second = TestReceiver.stream();
+        session.attach(second);
+
+        session.interrupted(second);
+
+        assertThat(session.isClosed()).isFalse();
+        session.sendText("m", failure -> { });
+        assertThat(first.frames).containsExactly("o", "a[\"m\"]");
+    }
+
+    @Test
     void aFailedWriteFailsTheSendItCarried() {
         session.attach(TestReceiver.poll());
         TestReceiver broken = TestReceiver.poll();
@@ -229,6 +243,9 @@ class SockJsSessionTest {
         session.sendText("m", done::set);
 
         assertThat(done.get()).hasMessage("connection reset");
+        TestReceiver next = TestReceiver.poll();
+        session.attach(next);
+        assertThat(next.frames).containsExactly("c[1002,\"Connection interrupted\"]");
     }
 
     @Test
