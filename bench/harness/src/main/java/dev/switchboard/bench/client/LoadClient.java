@@ -14,11 +14,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 
@@ -60,7 +56,7 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
     private final List<InetAddress> sourceAddresses;
     private final Selector selector;
     private final Thread loop;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final SelectorTasks work;
     private volatile boolean running = true;
 
     // Everything below belongs to the selector thread.
@@ -73,7 +69,6 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
     private final Deliveries deliveries;
     private final List<WsConnection> connections = new ArrayList<>();
     private final ArrayDeque<WsConnection> toOpen = new ArrayDeque<>();
-    private final List<Waiter> waiters = new ArrayList<>();
     private int maxOpening = 128;
     private int opening;
     private int nextSource;
@@ -127,6 +122,7 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
         this.topic = topic;
         this.sourceAddresses = List.copyOf(sourceAddresses);
         this.selector = Selector.open();
+        this.work = new SelectorTasks(selector);
         this.loop = new Thread(this::runLoop, "load-client-selector");
         this.loop.setDaemon(true);
         this.loop.start();
@@ -162,23 +158,7 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
 
     /** Runs {@code task} on the selector thread and returns its result. */
     public <T> T call(Callable<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        tasks.add(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        selector.wakeup();
-        try {
-            return result.get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("selector task failed: " + (e.getCause() != null ? e.getCause() : e), e);
-        }
+        return work.call(task);
     }
 
     /**
@@ -186,17 +166,7 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
      * holds; false on timeout. The condition may read the client's state freely.
      */
     public boolean awaitCondition(BooleanSupplier condition, long timeout, TimeUnit unit) throws InterruptedException {
-        Waiter waiter = new Waiter(condition);
-        call(() -> waiters.add(waiter));
-        try {
-            waiter.done.get(timeout, unit);
-            return true;
-        } catch (TimeoutException e) {
-            call(() -> waiters.remove(waiter));
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
+        return work.awaitCondition(condition, timeout, unit);
     }
 
     /** Subscribers that received at least one message, i.e. whose subscription is surely active. */
@@ -432,7 +402,7 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
     private void runLoop() {
         while (running) {
             try {
-                runTasks();
+                work.runPending();
                 churn();
                 retryReconnects();
                 openMore();
@@ -449,7 +419,7 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
                     handle(key);
                 }
                 publish();
-                checkWaiters();
+                work.checkWaiters();
             } catch (IOException | RuntimeException e) {
                 problem("selector loop: " + e);
             }
@@ -458,7 +428,7 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
 
     /** Sleeps in select() only until the next publication is due (rate mode), else up to 50 ms. */
     private long selectTimeoutMillis() {
-        if (!tasks.isEmpty()) {
+        if (!work.isEmpty()) {
             return 0;
         }
         if (publisher == null) {
@@ -471,23 +441,6 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
         // select() cannot sleep less than 1 ms: a publication may go out up to ~1 ms late. The
         // latency is measured from the intended time, so that lateness is counted, not hidden.
         return Math.max(1, nanos / 1_000_000);
-    }
-
-    private void runTasks() {
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-            task.run();
-        }
-    }
-
-    private void checkWaiters() {
-        for (int i = waiters.size() - 1; i >= 0; i--) {
-            Waiter waiter = waiters.get(i);
-            if (waiter.condition.getAsBoolean()) {
-                waiters.remove(i);
-                waiter.done.complete(null);
-            }
-        }
     }
 
     /** Retires churners whose life is over (close frame 1000, then the socket) and starts new ones. */
@@ -873,9 +826,4 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
         }
     }
 
-    private record Waiter(BooleanSupplier condition, CompletableFuture<Void> done) {
-        Waiter(BooleanSupplier condition) {
-            this(condition, new CompletableFuture<>());
-        }
-    }
 }

@@ -19,11 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 
@@ -71,7 +67,7 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final Selector selector;
     private final Thread loop;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final SelectorTasks work;
     private volatile boolean running = true;
 
     // Everything below belongs to the selector thread.
@@ -82,7 +78,6 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
     private final Deliveries deliveries;
     private final List<XhrStreamSession> sessions = new ArrayList<>();
     private final ArrayDeque<XhrStreamSession> toOpen = new ArrayDeque<>();
-    private final List<Waiter> waiters = new ArrayList<>();
     private int maxOpening = 64;
     private int opening;
     private int nextSource;
@@ -109,6 +104,7 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
         this.sourceAddresses = List.copyOf(sourceAddresses);
         this.deliveries = new Deliveries(this::problem);
         this.selector = Selector.open();
+        this.work = new SelectorTasks(selector);
         this.loop = new Thread(this::runLoop, "xhr-streaming-selector");
         this.loop.setDaemon(true);
         this.loop.start();
@@ -145,38 +141,12 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
 
     /** Runs {@code task} on the selector thread and returns its result. */
     public <T> T call(Callable<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        tasks.add(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        selector.wakeup();
-        try {
-            return result.get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("selector task failed: " + (e.getCause() != null ? e.getCause() : e), e);
-        }
+        return work.call(task);
     }
 
     /** Waits until {@code condition}, evaluated on the selector thread after each round of I/O, holds; false on timeout. */
     public boolean awaitCondition(BooleanSupplier condition, long timeout, TimeUnit unit) throws InterruptedException {
-        Waiter waiter = new Waiter(condition);
-        call(() -> waiters.add(waiter));
-        try {
-            waiter.done.get(timeout, unit);
-            return true;
-        } catch (TimeoutException e) {
-            call(() -> waiters.remove(waiter));
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
+        return work.awaitCondition(condition, timeout, unit);
     }
 
     @Override
@@ -280,9 +250,9 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
     private void runLoop() {
         while (running) {
             try {
-                runTasks();
+                work.runPending();
                 openMore();
-                if (tasks.isEmpty()) {
+                if (work.isEmpty()) {
                     selector.select(50);
                 } else {
                     selector.selectNow();
@@ -293,26 +263,9 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
                     keys.remove();
                     handle(key);
                 }
-                checkWaiters();
+                work.checkWaiters();
             } catch (IOException | RuntimeException e) {
                 problem("selector loop: " + e);
-            }
-        }
-    }
-
-    private void runTasks() {
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-            task.run();
-        }
-    }
-
-    private void checkWaiters() {
-        for (int i = waiters.size() - 1; i >= 0; i--) {
-            Waiter waiter = waiters.get(i);
-            if (waiter.condition.getAsBoolean()) {
-                waiters.remove(i);
-                waiter.done.complete(null);
             }
         }
     }
@@ -484,8 +437,7 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
                 .header("Content-Type", "text/plain;charset=UTF-8")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         sends.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-            tasks.add(() -> subscribeAnswered(session, response, failure));
-            selector.wakeup();
+            work.post(() -> subscribeAnswered(session, response, failure));
         });
     }
 
@@ -540,9 +492,4 @@ public final class XhrStreamingClient implements FanoutClient, XhrStreamParser.S
         }
     }
 
-    private record Waiter(BooleanSupplier condition, CompletableFuture<Void> done) {
-        Waiter(BooleanSupplier condition) {
-            this(condition, new CompletableFuture<>());
-        }
-    }
 }
