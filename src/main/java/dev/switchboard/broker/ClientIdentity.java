@@ -6,12 +6,19 @@ import java.util.Set;
 /**
  * Who is on the other end of a session, as established by the handshake: the token's subject,
  * its roles, the channel it holds (null if none) and until when its token counts (its expiry plus
- * the allowed clock skew; null for never), after which the session is closed with 1008.
+ * the allowed clock skew; null for never), after which the session is closed with 1008, and the
+ * token's {@code jti} (null if it has none), by which one token can be revoked.
  */
-public record ClientIdentity(String user, Set<String> roles, String channelId, Instant tokenValidUntil) {
+public record ClientIdentity(String user, Set<String> roles, String channelId, Instant tokenValidUntil,
+        String tokenId) {
 
     public ClientIdentity {
         roles = Set.copyOf(roles);
+    }
+
+    /** An identity whose token has no {@code jti}. */
+    public ClientIdentity(String user, Set<String> roles, String channelId, Instant tokenValidUntil) {
+        this(user, roles, channelId, tokenValidUntil, null);
     }
 
     public boolean hasRole(String role) {

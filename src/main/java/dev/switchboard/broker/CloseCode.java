@@ -14,6 +14,10 @@ public enum CloseCode {
     UNSUPPORTED_DATA(1003, "unsupported data"),
     /** Token expired while connected, forbidden action or abuse. Client: get a new token first. */
     POLICY_VIOLATION(1008, "policy violation"),
+    /** The session's token expired and no refresh came in time. Client: get a new token, reconnect and resume. */
+    TOKEN_EXPIRED(1008, "token expired"),
+    /** The session's token or user was revoked through the HTTP API. Client: do not reconnect with that token. */
+    REVOKED(1008, "revoked"),
     /** Inbound frame over the configured limit. Client bug: do not retry unchanged. */
     TOO_BIG(1009, "message too big"),
     /** Server fault. Client: reconnect with backoff. */

@@ -95,7 +95,7 @@ public final class TokenVerifier {
             List<String> channels = claims.getStringListClaim("channels");
             return new VerifiedToken(claims.getSubject(), roles == null ? Set.of() : Set.copyOf(roles),
                     channels == null ? null : List.copyOf(channels), claims.getExpirationTime().toInstant(),
-                    fingerprint(token));
+                    fingerprint(token), claims.getJWTID());
         } catch (ParseException e) {
             throw new TokenRejectedException("claims 'roles' and 'channels' must be arrays of strings", e);
         }

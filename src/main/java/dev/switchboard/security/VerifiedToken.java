@@ -13,9 +13,10 @@ import java.util.Set;
  * @param channels       the {@code channels} claim's patterns, or null if absent (any channel)
  * @param expiresAt      the {@code exp} claim
  * @param fingerprint    a short hash of the token, safe to log in place of the token
+ * @param tokenId        the {@code jti} claim, or null if absent
  */
 public record VerifiedToken(String subject, Set<String> roles, List<String> channels, Instant expiresAt,
-        String fingerprint) {
+        String fingerprint, String tokenId) {
 
     public static final String ROLE_PUBLISHER = "publisher";
     public static final String ROLE_ADMIN = "admin";
@@ -29,7 +30,8 @@ public record VerifiedToken(String subject, Set<String> roles, List<String> chan
      * counts until {@code exp} plus the allowed clock skew.
      */
     public ClientIdentity identity(String channelId) {
-        return new ClientIdentity(subject, roles, channelId, expiresAt.plusSeconds(TokenVerifier.CLOCK_SKEW_SECONDS));
+        return new ClientIdentity(subject, roles, channelId, expiresAt.plusSeconds(TokenVerifier.CLOCK_SKEW_SECONDS),
+                tokenId);
     }
 
     /** Whether the token's {@code channels} claim allows {@code channelId}. */

@@ -105,7 +105,7 @@ public final class NativeSession implements Subscriber {
         }
         ScheduledFuture<?> expiry = protocol.services.scheduleAt(identity.tokenValidUntil(), () -> {
             LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", identity.user(), sessionId);
-            disconnect(CloseCode.POLICY_VIOLATION);
+            disconnect(CloseCode.TOKEN_EXPIRED);
         });
         tokenExpiry = expiry;
         // Written first, then the phase read; ended() does the reverse: one of the two cancels it.

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class VerifiedTokenTest {
 
     private static VerifiedToken withChannels(List<String> channels) {
-        return new VerifiedToken("alice", Set.of("publisher"), channels, Instant.EPOCH, "0123456789ab");
+        return new VerifiedToken("alice", Set.of("publisher"), channels, Instant.EPOCH, "0123456789ab", null);
     }
 
     @Test
