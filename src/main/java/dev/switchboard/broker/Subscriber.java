@@ -20,6 +20,14 @@ public interface Subscriber {
     /** The authenticated user (the token's {@code sub}). */
     String user();
 
+    /**
+     * The {@code jti} of the token that authenticates this session now, or null if it has none (or
+     * the session is not authenticated yet): how a revocation by token id finds its sessions.
+     */
+    default String tokenId() {
+        return null;
+    }
+
     /** The channel this session holds, or {@code null} for sessions without a channel. */
     String channelId();
 

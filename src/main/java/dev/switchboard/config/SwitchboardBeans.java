@@ -9,6 +9,8 @@ import dev.switchboard.broker.BrokerStats;
 import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.MemoryBudget;
 import dev.switchboard.broker.RedeliveryPolicy;
+import dev.switchboard.broker.RevocationEnforcer;
+import dev.switchboard.broker.RevocationList;
 import dev.switchboard.broker.InMemorySessionRegistry;
 import dev.switchboard.broker.InMemorySubscriptionRegistry;
 import dev.switchboard.broker.MessageIds;
@@ -26,6 +28,7 @@ import dev.switchboard.security.RoleAccessPolicy;
 import dev.switchboard.security.TokenAuthenticator;
 import dev.switchboard.security.TokenKeys;
 import dev.switchboard.security.TokenVerifier;
+import dev.switchboard.security.Tickets;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.SessionLimits;
@@ -245,15 +248,36 @@ public class SwitchboardBeans {
         return new TransportSettings(config.maxMessageBytes(), config.sendTimeoutMs());
     }
 
+    /**
+     * The revocations, enforced from the moment they exist: this node's sessions that a revocation
+     * covers are closed when it is announced, and by a sweep every {@link #REVOCATION_SWEEP}.
+     */
+    @Produces
+    @ApplicationScoped
+    RevocationList revocations(ClusterMode cluster, Clock clock, SessionRegistry sessions, SessionExecutors executors) {
+        RevocationList revocations = cluster.revocations(clock);
+        new RevocationEnforcer(sessions, revocations).start(executors.scheduler(), REVOCATION_SWEEP);
+        return revocations;
+    }
+
+    private static final Duration REVOCATION_SWEEP = Duration.ofSeconds(5);
+
     @Produces
     @Singleton
-    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock) {
+    Tickets tickets(ClusterMode cluster, TokenVerifier verifier, Clock clock) {
+        return new Tickets(cluster.tickets(clock), verifier, clock);
+    }
+
+    @Produces
+    @Singleton
+    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock, RevocationList revocations) {
         try {
             var secret = config.jwtSecret().map(TokenKeys::hmacSecret).orElse(null);
             var publicKey = config.jwtPublicKeyFile().map(SwitchboardBeans::readPem).map(TokenKeys::publicKeyFromPem)
                     .orElse(null);
             return new TokenVerifier(new TokenKeys(secret, publicKey), config.jwtIssuer().orElse(null),
-                    config.jwtAudience().orElse(null), clock);
+                    config.jwtAudience().orElse(null), clock, Duration.ofMillis(config.tokens().maxLifetimeMs()),
+                    revocations);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
@@ -270,11 +294,11 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     HandshakeGuard handshakeGuard(TokenVerifier verifier, Broker broker, SwitchboardConfig config,
-            Clock clock, Readiness readiness) {
+            Clock clock, Readiness readiness, Tickets tickets) {
         return new HandshakeGuard(
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
                 new OriginPolicy(config.allowedOrigins()), verifier, broker, config.channelPolicy(),
-                readiness::isReady);
+                readiness::isReady, tickets);
     }
 
     @Produces

@@ -42,7 +42,8 @@ public record SwitchboardConfig(
         MemorySettings memory,
         RedeliverySettings redelivery,
         List<String> trustedProxies,
-        SockJsLimits sockJs) {
+        SockJsLimits sockJs,
+        TokenSettings tokens) {
 
     /**
      * What may stay in memory (README "Configuration" and "Delivery guarantees"): topic history per
@@ -63,6 +64,13 @@ public record SwitchboardConfig(
      * the bytes a streaming response carries before the client is made to open a new one.
      */
     public record SockJsLimits(long disconnectDelayMs, int streamBytes) {
+    }
+
+    /**
+     * Tokens over their life (issue 13, revocation and tickets): the longest lifetime a token may
+     * have, which is also how long a revocation counts by default.
+     */
+    public record TokenSettings(long maxLifetimeMs) {
     }
 
     public static SwitchboardConfig from(Settings settings) {
@@ -105,7 +113,9 @@ public record SwitchboardConfig(
                 list(settings, "trusted.proxies"),
                 new SockJsLimits(
                         longValue(settings, "sockjs.disconnect.delay.ms", 5_000, 100, 3_600_000),
-                        intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)));
+                        intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)),
+                new TokenSettings(
+                        longValue(settings, "token.max.lifetime.ms", 24 * 3_600_000L, 60_000, 366L * 24 * 3_600_000)));
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */

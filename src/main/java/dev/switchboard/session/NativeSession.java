@@ -313,6 +313,11 @@ public final class NativeSession implements Subscriber {
     }
 
     @Override
+    public String tokenId() {
+        return identity.tokenId();
+    }
+
+    @Override
     public String channelId() {
         return identity.channelId();
     }

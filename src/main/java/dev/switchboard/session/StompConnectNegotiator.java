@@ -36,12 +36,19 @@ final class StompConnectNegotiator {
 
     private final StompProtocol protocol;
     private final String handshakeToken;
+    /** Who the handshake's ticket authenticated, or null. */
+    private final ClientAuthenticator handshakeClient;
     private final String handshakeChannelId;
 
-    /** {@code handshakeToken} and {@code handshakeChannelId} come from the WebSocket URL, or are null. */
-    StompConnectNegotiator(StompProtocol protocol, String handshakeToken, String handshakeChannelId) {
+    /**
+     * {@code handshakeToken} and {@code handshakeChannelId} come from the WebSocket URL, or are null;
+     * {@code handshakeClient} is the client a ticket in that URL authenticated, or null.
+     */
+    StompConnectNegotiator(StompProtocol protocol, String handshakeToken, ClientAuthenticator handshakeClient,
+            String handshakeChannelId) {
         this.protocol = protocol;
         this.handshakeToken = handshakeToken;
+        this.handshakeClient = handshakeClient;
         this.handshakeChannelId = handshakeChannelId;
     }
 
@@ -72,7 +79,11 @@ final class StompConnectNegotiator {
         if (channelId != null && !TopicNames.isValid(channelId)) {
             throw new ProtocolError("bad channelId", "channelId must match " + TopicNames.RULE);
         }
-        ClientAuthenticator.Result auth = protocol.authenticator.authenticate(token(connect), channelId);
+        String token = token(connect);
+        // A CONNECT that brings no token of its own is the ticket's client, if the handshake had one.
+        ClientAuthenticator.Result auth = token == null && handshakeClient != null
+                ? handshakeClient.authenticate(null, channelId)
+                : protocol.authenticator.authenticate(token, channelId);
         if (auth instanceof ClientAuthenticator.Result.Refused refused) {
             throw new ProtocolError("authentication failed", refused.reason());
         }

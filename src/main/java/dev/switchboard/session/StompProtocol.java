@@ -30,7 +30,15 @@ public final class StompProtocol {
      * {@code ?token=} and {@code ?channelId=} of the WebSocket URL, or null.
      */
     public StompSession newSession(FrameSink sink, String handshakeToken, String handshakeChannelId) {
-        return new StompSession(UUID.randomUUID().toString(), sink, handshakeToken, handshakeChannelId, this);
+        return new StompSession(UUID.randomUUID().toString(), sink, handshakeToken, null, handshakeChannelId, this);
+    }
+
+    /**
+     * A new session awaiting CONNECT whose handshake was already authenticated (a ticket): a CONNECT
+     * without a token of its own is admitted by {@code handshakeClient}.
+     */
+    public StompSession newSession(FrameSink sink, ClientAuthenticator handshakeClient, String handshakeChannelId) {
+        return new StompSession(UUID.randomUUID().toString(), sink, null, handshakeClient, handshakeChannelId, this);
     }
 
     public StompSettings settings() {

@@ -1,5 +1,6 @@
 package dev.switchboard.session;
 
+import dev.switchboard.broker.ClientAuthenticator;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.ClusterUnavailableException;
@@ -86,8 +87,8 @@ public final class StompSession implements Subscriber {
     /** Extra headers for the RECEIPT of the frame being handled. Confined to the inbound thread. */
     private StompHeaders receiptHeaders;
 
-    StompSession(String sessionId, FrameSink sink, String handshakeToken, String handshakeChannelId,
-            StompProtocol protocol) {
+    StompSession(String sessionId, FrameSink sink, String handshakeToken, ClientAuthenticator handshakeClient,
+            String handshakeChannelId, StompProtocol protocol) {
         this.sessionId = sessionId;
         this.protocol = protocol;
         this.openedAt = protocol.services.clock().instant();
@@ -95,7 +96,7 @@ public final class StompSession implements Subscriber {
         this.outbound = protocol.services.outboundQueue(sink, new QueueEventLog(this, protocol.services.broker().stats()));
         this.timers = new StompTimers(sessionId, protocol.services, outbound,
                 (message, detail) -> fail(message, detail, null, CloseCode.POLICY_VIOLATION));
-        this.negotiator = new StompConnectNegotiator(protocol, handshakeToken, handshakeChannelId);
+        this.negotiator = new StompConnectNegotiator(protocol, handshakeToken, handshakeClient, handshakeChannelId);
         this.acks = new StompAcknowledgements(this, protocol, outbound, subscriptionTable);
         this.subscriptions = new StompSubscriptions(this, protocol, outbound, subscriptionTable, acks);
         this.sends = new StompSendRouter(sessionId, protocol);
@@ -321,6 +322,12 @@ public final class StompSession implements Subscriber {
     public String user() {
         ClientIdentity client = identity;
         return client == null ? null : client.user();
+    }
+
+    @Override
+    public String tokenId() {
+        ClientIdentity client = identity;
+        return client == null ? null : client.tokenId();
     }
 
     @Override

@@ -60,9 +60,18 @@ public final class HandshakeFilter extends HttpFilter {
             Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
             if (refused.isPresent()) {
                 responses.writeError(response, refused.get().status(), refused.get().error(), refused.get().message());
-            } else {
-                chain.doFilter(request, response);
+                return;
             }
+            Optional<HandshakeGuard.StompTicket> ticket = upgrade ? guard.stompTicket(handshake) : Optional.empty();
+            if (ticket.isPresent() && ticket.get() instanceof HandshakeGuard.StompTicket.Refused refusedTicket) {
+                HandshakeDecision.Refuse refuse = refusedTicket.refusal();
+                responses.writeError(response, refuse.status(), refuse.error(), refuse.message());
+                return;
+            }
+            // A ticket's client reaches the endpoint as the principal; CONNECT needs no token then.
+            chain.doFilter(ticket.isPresent()
+                    ? new AuthorizedRequest(request, ((HandshakeGuard.StompTicket.Admitted) ticket.get()).client())
+                    : request, response);
             return;
         }
         HandshakeDecision decision = upgrade ? guard.check(handshake) : guard.probe(handshake);
@@ -86,9 +95,9 @@ public final class HandshakeFilter extends HttpFilter {
 
     /** The upgrade request as the container's WebSocket layer sees it: with our principal. */
     private static final class AuthorizedRequest extends HttpServletRequestWrapper {
-        private final AuthorizedClient client;
+        private final Principal client;
 
-        AuthorizedRequest(HttpServletRequest request, AuthorizedClient client) {
+        AuthorizedRequest(HttpServletRequest request, Principal client) {
             super(request);
             this.client = client;
         }

@@ -6,6 +6,7 @@ import dev.switchboard.security.AuthorizedClient;
 import dev.switchboard.security.HandshakeDecision;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
+import dev.switchboard.security.TicketClient;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.session.NativeFrameCodec;
@@ -243,7 +244,16 @@ public final class SockJsServlet extends HttpServlet {
             writeRefusal(response, refused.get());
             return null;
         }
-        return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()));
+        Optional<HandshakeGuard.StompTicket> ticket = guard.stompTicket(handshake);
+        if (ticket.isEmpty()) {
+            return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()));
+        }
+        if (ticket.get() instanceof HandshakeGuard.StompTicket.Refused refusedTicket) {
+            writeRefusal(response, refusedTicket.refusal());
+            return null;
+        }
+        TicketClient client = ((HandshakeGuard.StompTicket.Admitted) ticket.get()).client();
+        return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, client, handshake.channelId()));
     }
 
     private void writeRefusal(HttpServletResponse response, HandshakeDecision.Refuse refuse) {

@@ -4,6 +4,7 @@ import dev.switchboard.broker.CloseCode;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSession;
 import dev.switchboard.sockjs.SockJsMessages;
+import dev.switchboard.security.TicketClient;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -29,7 +30,7 @@ import java.util.Map;
  * handshake rate are checked by {@link HandshakeFilter}, the token by CONNECT.
  */
 @Dependent
-@ServerEndpoint(value = "/sockjs/stomp/{server}/{session}/websocket", configurator = CdiEndpointConfigurator.class)
+@ServerEndpoint(value = "/sockjs/stomp/{server}/{session}/websocket", configurator = StompEndpointConfigurator.class)
 public class SockJsStompEndpoint {
 
     private static final Logger LOG = System.getLogger(SockJsStompEndpoint.class.getName());
@@ -52,8 +53,10 @@ public class SockJsStompEndpoint {
         SockJsWebSocketSink sink = new SockJsWebSocketSink(session, settings);
         sink.open();
         Map<String, List<String>> query = session.getRequestParameterMap();
-        stompSession = protocol.newSession(sink, StompEndpoint.first(query, "token"),
-                StompEndpoint.first(query, "channelId"));
+        TicketClient ticketClient = StompEndpointConfigurator.ticketClient(config);
+        stompSession = ticketClient != null
+                ? protocol.newSession(sink, ticketClient, StompEndpoint.first(query, "channelId"))
+                : protocol.newSession(sink, StompEndpoint.first(query, "token"), StompEndpoint.first(query, "channelId"));
     }
 
     @OnMessage

@@ -1,7 +1,9 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.session.FrameSink;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSession;
+import dev.switchboard.security.TicketClient;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -32,7 +34,7 @@ import java.util.Map;
  */
 @Dependent
 @ServerEndpoint(value = "/ws/stomp", subprotocols = {"v12.stomp", "v11.stomp", "v10.stomp"},
-        configurator = CdiEndpointConfigurator.class)
+        configurator = StompEndpointConfigurator.class)
 public class StompEndpoint {
 
     private static final Logger LOG = System.getLogger(StompEndpoint.class.getName());
@@ -56,8 +58,11 @@ public class StompEndpoint {
     @OnOpen
     public void onOpen(Session session, EndpointConfig config) {
         Map<String, List<String>> query = session.getRequestParameterMap();
-        stompSession = protocol.newSession(new WebSocketFrameSink(session, settings), first(query, "token"),
-                first(query, "channelId"));
+        FrameSink sink = new WebSocketFrameSink(session, settings);
+        TicketClient ticketClient = StompEndpointConfigurator.ticketClient(config);
+        stompSession = ticketClient != null
+                ? protocol.newSession(sink, ticketClient, first(query, "channelId"))
+                : protocol.newSession(sink, first(query, "token"), first(query, "channelId"));
     }
 
     @OnMessage
