@@ -13,20 +13,31 @@ import java.util.function.Consumer;
 public final class InMemoryRevocationList implements RevocationList {
 
     private final Clock clock;
+    private final int capacity;
     private final List<Consumer<Revocation>> listeners = new CopyOnWriteArrayList<>();
     /** Replaced whole under {@code this}; read without a lock. */
     private volatile RevocationSet revocations = RevocationSet.EMPTY;
 
     public InMemoryRevocationList(Clock clock) {
+        this(clock, MAX_ACTIVE);
+    }
+
+    /** A list that refuses more than {@code capacity} revocations at once. */
+    public InMemoryRevocationList(Clock clock, int capacity) {
         this.clock = clock;
+        this.capacity = capacity;
     }
 
     @Override
     public void add(Revocation revocation) {
         synchronized (this) {
-            RevocationSet current = RevocationSet.of(revocations.activeAt(clock.instant()), clock.instant());
-            if (current.size() >= MAX_ACTIVE && !current.contains(revocation.id())) {
-                throw new IllegalStateException("at most " + MAX_ACTIVE + " revocations may count at once");
+            RevocationSet current = revocations;
+            if (current.size() >= capacity && !current.contains(revocation.id())) {
+                // Perhaps only full of expired ones: rebuilding drops those.
+                current = RevocationSet.of(current.activeAt(clock.instant()), clock.instant());
+                if (current.size() >= capacity) {
+                    throw new IllegalStateException("at most " + capacity + " revocations may count at once");
+                }
             }
             revocations = current.with(revocation, clock.instant());
         }

@@ -14,14 +14,14 @@ import java.util.function.Consumer;
  */
 public interface RevocationList extends AutoCloseable {
 
-    /** At most this many revocations count at once; more are refused. */
+    /** By default, at most this many revocations count at once; more are refused. */
     int MAX_ACTIVE = 100_000;
 
     /**
      * Stores {@code revocation} and announces it to every node, whose {@linkplain #onRevoked
      * listeners} (this node's included) then close the sessions it covers.
      *
-     * @throws IllegalStateException if {@link #MAX_ACTIVE} revocations already count
+     * @throws IllegalStateException if the list is full (by default {@link #MAX_ACTIVE} revocations count)
      * @throws ClusterUnavailableException if the cluster cannot be reached (nothing was stored)
      */
     void add(Revocation revocation);

@@ -147,7 +147,7 @@ final class RedisKeys {
     static final String REVOCATIONS = "sb:revocations";
 
     /** Pub/sub channel on which revocations made and lifted are announced to every node. */
-    static final String REVOCATIONS_CHANNEL = "sb:revocations";
+    static final String REVOCATIONS_CHANNEL = "sb:revocations:announced";
 
     /** A connection ticket's payload; expires with the ticket, deleted when taken. */
     static String ticket(String ticket) {

@@ -45,7 +45,7 @@ final class RedisRevocationList implements RevocationList {
             redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
             redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
             local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-            redis.call('PEXPIREAT', KEYS[2], last[2])
+            redis.call('PEXPIRE', KEYS[2], math.max(1, tonumber(last[2]) - tonumber(ARGV[5])))
             redis.call('PUBLISH', ARGV[7], '+' .. ARGV[2])
             return 1
             """);
@@ -75,6 +75,7 @@ final class RedisRevocationList implements RevocationList {
 
     private final RedisConnections connections;
     private final Clock clock;
+    private final int capacity;
     private final List<Consumer<Revocation>> listeners = new CopyOnWriteArrayList<>();
     /** Reloads, and calls the listeners (never on a Lettuce I/O thread). */
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -84,11 +85,12 @@ final class RedisRevocationList implements RevocationList {
     });
     /** Replaced whole under {@code this}; read without a lock. */
     private volatile RevocationSet revocations = RevocationSet.EMPTY;
+    private volatile boolean closed;
 
     private final RedisPubSubAdapter<String, String> announcements = new RedisPubSubAdapter<>() {
         @Override
         public void message(String channel, String message) {
-            if (RedisKeys.REVOCATIONS_CHANNEL.equals(channel)) {
+            if (!closed && RedisKeys.REVOCATIONS_CHANNEL.equals(channel)) {
                 apply(message);
             }
         }
@@ -100,8 +102,14 @@ final class RedisRevocationList implements RevocationList {
      * @throws ClusterUnavailableException if Redis cannot be reached
      */
     RedisRevocationList(RedisConnections connections, Clock clock, Duration reloadEvery) {
+        this(connections, clock, reloadEvery, MAX_ACTIVE);
+    }
+
+    /** As above, refusing more than {@code capacity} revocations at once. */
+    RedisRevocationList(RedisConnections connections, Clock clock, Duration reloadEvery, int capacity) {
         this.connections = connections;
         this.clock = clock;
+        this.capacity = capacity;
         connections.pubSub().addListener(announcements);
         try {
             // Subscribed before loading: nothing made in between is missed. Lettuce subscribes again after a reconnect.
@@ -123,9 +131,9 @@ final class RedisRevocationList implements RevocationList {
         Long stored = ADD.run(connections.commands().sync(), ScriptOutputType.INTEGER, "revocation " + revocation.id(),
                 new String[] {RedisKeys.revocation(revocation.id()), RedisKeys.REVOCATIONS}, revocation.id(), json,
                 Long.toString(revocation.until().toEpochMilli()), Long.toString(ttl), Long.toString(now.toEpochMilli()),
-                Integer.toString(MAX_ACTIVE), RedisKeys.REVOCATIONS_CHANNEL);
+                Integer.toString(capacity), RedisKeys.REVOCATIONS_CHANNEL);
         if (stored == 0) {
-            throw new IllegalStateException("at most " + MAX_ACTIVE + " revocations may count at once");
+            throw new IllegalStateException("at most " + capacity + " revocations may count at once");
         }
         // At once for this node's checks; the announcement (this node hears it too) closes the sessions.
         update(set -> set.with(revocation, clock.instant()));
@@ -156,6 +164,7 @@ final class RedisRevocationList implements RevocationList {
 
     @Override
     public void close() {
+        closed = true;
         worker.shutdownNow();
         connections.pubSub().removeListener(announcements);
     }

@@ -37,7 +37,8 @@ public final class StompProtocol {
      * A new session awaiting CONNECT whose handshake was already authenticated (a ticket): a CONNECT
      * without a token of its own is admitted by {@code handshakeClient}.
      */
-    public StompSession newSession(FrameSink sink, ClientAuthenticator handshakeClient, String handshakeChannelId) {
+    public StompSession newAuthenticatedSession(FrameSink sink, ClientAuthenticator handshakeClient,
+            String handshakeChannelId) {
         return new StompSession(UUID.randomUUID().toString(), sink, null, handshakeClient, handshakeChannelId, this);
     }
 

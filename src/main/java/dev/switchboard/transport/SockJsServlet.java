@@ -253,7 +253,7 @@ public final class SockJsServlet extends HttpServlet {
             return null;
         }
         TicketClient client = ((HandshakeGuard.StompTicket.Admitted) ticket.get()).client();
-        return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, client, handshake.channelId()));
+        return SockJsHandlers.stompSession(stompProtocol.newAuthenticatedSession(fresh, client, handshake.channelId()));
     }
 
     private void writeRefusal(HttpServletResponse response, HandshakeDecision.Refuse refuse) {

@@ -55,7 +55,7 @@ public class SockJsStompEndpoint {
         Map<String, List<String>> query = session.getRequestParameterMap();
         TicketClient ticketClient = StompEndpointConfigurator.ticketClient(config);
         stompSession = ticketClient != null
-                ? protocol.newSession(sink, ticketClient, StompEndpoint.first(query, "channelId"))
+                ? protocol.newAuthenticatedSession(sink, ticketClient, StompEndpoint.first(query, "channelId"))
                 : protocol.newSession(sink, StompEndpoint.first(query, "token"), StompEndpoint.first(query, "channelId"));
     }
 

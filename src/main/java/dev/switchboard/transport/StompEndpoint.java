@@ -61,7 +61,7 @@ public class StompEndpoint {
         FrameSink sink = new WebSocketFrameSink(session, settings);
         TicketClient ticketClient = StompEndpointConfigurator.ticketClient(config);
         stompSession = ticketClient != null
-                ? protocol.newSession(sink, ticketClient, first(query, "channelId"))
+                ? protocol.newAuthenticatedSession(sink, ticketClient, first(query, "channelId"))
                 : protocol.newSession(sink, first(query, "token"), first(query, "channelId"));
     }
 
