@@ -17,7 +17,11 @@ import dev.switchboard.broker.SubscriptionRegistry;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.handlers.MappedMethodHandler;
 import dev.switchboard.handlers.MessageMappingExtension;
+import dev.switchboard.broker.LimitRefusals;
+import dev.switchboard.security.ApiRateLimit;
 import dev.switchboard.security.HandshakeGuard;
+import dev.switchboard.security.SessionAdmission;
+import dev.switchboard.session.InboundRate;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.HandshakeRateLimiter;
 import dev.switchboard.security.OriginPolicy;
@@ -197,8 +201,11 @@ public class SwitchboardBeans {
     @Singleton
     SessionServices sessionServices(Broker broker, ApplicationHandlers handlers, SessionExecutors executors,
             SwitchboardConfig config, Clock clock) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
         SessionLimits limits = new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(),
-                config.heartbeatMs(), config.maxBadFrames(), config.sendTimeoutMs());
+                config.heartbeatMs(), config.maxBadFrames(), config.sendTimeoutMs(), abuse.subscriptionsPerSession(),
+                new InboundRate.Allowance(abuse.inboundMessagesPerSecond(), abuse.inboundMessagesBurst(),
+                        abuse.inboundBytesPerSecond(), abuse.inboundBytesBurst()));
         return new SessionServices(broker, handlers, new RoleAccessPolicy(config.publishOpenTopics()),
                 executors.senders(), executors.scheduler(), clock, limits);
     }
@@ -271,10 +278,22 @@ public class SwitchboardBeans {
     @Singleton
     HandshakeGuard handshakeGuard(TokenVerifier verifier, Broker broker, SwitchboardConfig config,
             Clock clock, Readiness readiness) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
+        LimitRefusals refusals = broker.stats().limitRefusals();
         return new HandshakeGuard(
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
-                new OriginPolicy(config.allowedOrigins()), verifier, broker, config.channelPolicy(),
-                readiness::isReady);
+                new OriginPolicy(config.allowedOrigins(), abuse.publicOrigins()), verifier, broker,
+                config.channelPolicy(), readiness::isReady,
+                new SessionAdmission(abuse.sessionsPerUser(), abuse.sessionsPerAddress(), refusals), refusals);
+    }
+
+    /** The HTTP API's requests per second per key (API key, token subject, or client address). */
+    @Produces
+    @Singleton
+    ApiRateLimit apiRateLimit(SwitchboardConfig config, Broker broker, Clock clock) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
+        return new ApiRateLimit(new HandshakeRateLimiter(abuse.apiRatePerSecond(), abuse.apiBurst(), clock),
+                abuse.apiRatePerSecond(), broker.stats().limitRefusals());
     }
 
     @Produces

@@ -4,6 +4,7 @@ import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.LimitRefusals;
 import dev.switchboard.broker.Subscriber;
 import dev.switchboard.stomp.StompCommand;
 import dev.switchboard.stomp.StompDecoder;
@@ -83,6 +84,8 @@ public final class StompSession implements Subscriber {
     private final StompTransactions transactions = new StompTransactions();
     private final StompTimers timers;
     private final PeerLiveness liveness;
+    /** Confined to the inbound thread, like the bytes it counts. */
+    private final InboundRate inboundRate;
     /** Extra headers for the RECEIPT of the frame being handled. Confined to the inbound thread. */
     private StompHeaders receiptHeaders;
 
@@ -101,6 +104,7 @@ public final class StompSession implements Subscriber {
         this.sends = new StompSendRouter(sessionId, protocol);
         // WebSocket pings find half-open connections whatever STOMP heart-beats were negotiated.
         this.liveness = new PeerLiveness(protocol.services.clock(), protocol.services.limits().heartbeatMs());
+        this.inboundRate = new InboundRate(protocol.services.limits().inbound(), protocol.services.clock());
         liveness.start(protocol.services.scheduler(), outbound, () -> {
             LOG.log(Level.INFO, "STOMP session {0} (user {1}) answered no heart-beat ping; closing with 4001",
                     sessionId, user());
@@ -120,9 +124,17 @@ public final class StompSession implements Subscriber {
         }
         timers.heard();
         liveness.heard();
+        if (!inboundRate.take(bytes.remaining(), false)) {
+            rateLimited();
+            return;
+        }
         StompDecoder.Result result = decoder.decode(bytes);
         for (StompFrame frame : result.frames()) {
             if (state.isClosed()) {
+                return;
+            }
+            if (!inboundRate.take(0, true)) {
+                rateLimited();
                 return;
             }
             try {
@@ -140,6 +152,13 @@ public final class StompSession implements Subscriber {
         if (result.error() != null) {
             fail("malformed frame", result.error(), null, CloseCode.POLICY_VIOLATION);
         }
+    }
+
+    /** Past the inbound allowance (docs/security.md "Limits"): ERROR, then close with 4029. */
+    private void rateLimited() {
+        protocol.services.broker().stats().limitRefusals().refused(LimitRefusals.Limit.INBOUND_RATE);
+        fail("rate limited", "more frames or bytes than the session's inbound rate allows", null,
+                CloseCode.RATE_LIMITED);
     }
 
     private void handle(StompFrame frame) throws ProtocolError {
