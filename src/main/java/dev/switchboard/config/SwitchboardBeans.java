@@ -17,7 +17,6 @@ import dev.switchboard.broker.SubscriptionRegistry;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.handlers.MappedMethodHandler;
 import dev.switchboard.handlers.MessageMappingExtension;
-import dev.switchboard.broker.LimitRefusals;
 import dev.switchboard.security.ApiRateLimit;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.SessionAdmission;
@@ -37,6 +36,7 @@ import dev.switchboard.session.SessionServices;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
+import dev.switchboard.session.UserSessionQuota;
 import dev.switchboard.sockjs.SockJsMessages;
 import dev.switchboard.stomp.StompLimits;
 import dev.switchboard.transport.TransportSettings;
@@ -219,13 +219,17 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     StompProtocol stompProtocol(SessionServices services, TokenVerifier verifier, Jsonb jsonb,
-            SwitchboardConfig config) {
+            SwitchboardConfig config, SessionAdmission admission) {
         StompSettings settings = new StompSettings(
                 new StompLimits(config.maxMessageBytes(), StompLimits.DEFAULT.maxHeaders(),
                         StompLimits.DEFAULT.maxHeaderLineBytes()),
                 config.channelPolicy(), config.stompMaxDeliveries(), Duration.ofMillis(config.stompAckTimeoutMs()),
                 Duration.ofSeconds(1), "Switchboard/" + productVersion());
-        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings);
+        // STOMP names its user in CONNECT: the per-user limit is taken there (the handshake took the address's).
+        UserSessionQuota userSessions = user -> admission.admit(user, null)
+                instanceof SessionAdmission.Admission.Admitted admitted ? admitted.lease()::release : null;
+        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings,
+                userSessions);
     }
 
     private static String productVersion() {
@@ -277,14 +281,20 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     HandshakeGuard handshakeGuard(TokenVerifier verifier, Broker broker, SwitchboardConfig config,
-            Clock clock, Readiness readiness) {
+            Clock clock, Readiness readiness, SessionAdmission admission) {
         SwitchboardConfig.AbuseLimits abuse = config.abuse();
-        LimitRefusals refusals = broker.stats().limitRefusals();
         return new HandshakeGuard(
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
                 new OriginPolicy(config.allowedOrigins(), abuse.publicOrigins()), verifier, broker,
-                config.channelPolicy(), readiness::isReady,
-                new SessionAdmission(abuse.sessionsPerUser(), abuse.sessionsPerAddress(), refusals), refusals);
+                config.channelPolicy(), readiness::isReady, admission, broker.stats().limitRefusals());
+    }
+
+    /** Open sessions per user and per client address on this node (the handshake and STOMP CONNECT share it). */
+    @Produces
+    @Singleton
+    SessionAdmission sessionAdmission(SwitchboardConfig config, Broker broker) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
+        return new SessionAdmission(abuse.sessionsPerUser(), abuse.sessionsPerAddress(), broker.stats().limitRefusals());
     }
 
     /** The HTTP API's requests per second per key (API key, token subject, or client address). */

@@ -86,6 +86,8 @@ public final class StompSession implements Subscriber {
     private final PeerLiveness liveness;
     /** Confined to the inbound thread, like the bytes it counts. */
     private final InboundRate inboundRate;
+    /** Gives back the per-user session slot CONNECT took; written by CONNECT, run by {@link #ended()}. */
+    private volatile Runnable userSessionSlot;
     /** Extra headers for the RECEIPT of the frame being handled. Confined to the inbound thread. */
     private StompHeaders receiptHeaders;
 
@@ -234,6 +236,7 @@ public final class StompSession implements Subscriber {
         StompConnectNegotiator.HeartBeats heartBeats = negotiator.negotiateHeartbeats(frame.header("heart-beat"));
         StompConnectNegotiator.Admission admission = negotiator.admit(frame);
         ClientIdentity client = admission.identity();
+        takeUserSessionSlot(admission);
         identity = client;
         if (!protocol.services.broker().open(this, admission.reservation())) {
             throw new ProtocolError("replaced by a newer session",
@@ -258,6 +261,26 @@ public final class StompSession implements Subscriber {
                 .build()));
         timers.startHeartbeats(heartBeats.sendEveryMs(), heartBeats.expectEveryMs(), client.user());
         timers.scheduleTokenExpiry(client.tokenValidUntil());
+    }
+
+    /**
+     * The per-user session limit, known only now that CONNECT named the user. Refused: the channel
+     * this CONNECT may have claimed is given back, and ERROR and close follow.
+     */
+    private void takeUserSessionSlot(StompConnectNegotiator.Admission admission) throws ProtocolError {
+        Runnable release = protocol.userSessions.tryAcquire(admission.identity().user());
+        if (release == null) {
+            if (admission.reservation() != null) {
+                protocol.services.broker().cancelChannel(admission.reservation());
+            }
+            protocol.services.broker().stats().limitRefusals().refused(LimitRefusals.Limit.SESSIONS_PER_USER);
+            throw new ProtocolError("too many sessions", "this user holds as many open sessions as allowed");
+        }
+        userSessionSlot = release;
+        // Written first, then the phase read; ended() does the reverse: one of the two gives it back.
+        if (state.phase() == SessionState.Phase.ENDED) {
+            release.run();
+        }
     }
 
     private void disconnectOnRequest(StompFrame frame) {
@@ -323,6 +346,10 @@ public final class StompSession implements Subscriber {
         liveness.stop();
         timers.stop();
         acks.forgetAll();
+        Runnable slot = userSessionSlot;
+        if (slot != null) {
+            slot.run();
+        }
         outbound.connectionClosed();
         // Null while CONNECT has not authenticated yet; if CONNECT is half-way on the inbound thread,
         // it sees ENDED when it tries to open and takes back its registration itself.
