@@ -58,6 +58,27 @@ class LimitsIT {
     }
 
     @Test
+    void stompCountsTheUserAtConnectTogetherWithItsChannelSessions() throws Exception {
+        String token = TestTokens.token("mixed-user");
+        try (ChannelClient channel = openChannel(token, "lm-1");
+                RawStompClient stomp = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                        .until(() -> connectedStomp("mixed-user"), client -> true)) {
+            RawStompClient third = RawStompClient.connect(server);
+            try {
+                third.send("CONNECT\naccept-version:1.2\nhost:localhost\nAuthorization:Bearer " + token + "\n\n\0");
+                assertThat(third.nextFrame()).startsWith("ERROR\n").contains("too many sessions");
+                assertThat(third.awaitClose(10).getCloseCode().getCode()).isEqualTo(1008);
+            } finally {
+                third.close();
+            }
+            stomp.send("SUBSCRIBE\nid:1\ndestination:/topic/mixed\nreceipt:r1\n\n\0");
+            assertThat(stomp.nextFrame()).startsWith("RECEIPT\n");
+            channel.send("{\"type\":\"ping\"}");
+            channel.expect("pong");
+        }
+    }
+
+    @Test
     void anAddressBeyondItsSessionsIs429WhateverTheProtocol() throws Exception {
         List<RawStompClient> stomp = new ArrayList<>();
         try {
