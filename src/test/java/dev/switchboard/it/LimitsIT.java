@@ -79,6 +79,29 @@ class LimitsIT {
     }
 
     @Test
+    void sockJsSessionsOverHttpCountForTheirUserAndFloodsCloseThemWith4029() throws Exception {
+        String token = TestTokens.token("sockjs-user");
+        SockJsEndpoint first = SockJsEndpoint.channel(server, token, "lj-1");
+        SockJsEndpoint second = SockJsEndpoint.channel(server, token, "lj-2");
+        SockJsEndpoint third = SockJsEndpoint.channel(server, token, "lj-3");
+        String firstId = SockJsEndpoint.freshSessionId();
+        assertThat(first.post(SockJsEndpoint.sessionPath("000", firstId, "xhr"), null).body()).isEqualTo("o\n");
+        assertThat(second.post(SockJsEndpoint.sessionPath("000", SockJsEndpoint.freshSessionId(), "xhr"), null)
+                .body()).isEqualTo("o\n");
+        SockJsEndpoint.Response refused = third.post(SockJsEndpoint.sessionPath("000", SockJsEndpoint.freshSessionId(),
+                "xhr"), null);
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.header("Retry-After")).hasValue("1");
+        assertThat(refused.body()).contains("this user");
+        // A flood over xhr_send: 100 pings in one request, past the burst of 40.
+        String pings = "[" + String.join(",", java.util.Collections.nCopies(100, "\"{\\\"type\\\":\\\"ping\\\"}\"")) + "]";
+        first.post(SockJsEndpoint.sessionPath("000", firstId, "xhr_send"), pings);
+        await("the flooding session closed with 4029").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(first.post(SockJsEndpoint.sessionPath("000", firstId, "xhr"), null).body())
+                        .contains("c[4029,\"rate limited\"]"));
+    }
+
+    @Test
     void anAddressBeyondItsSessionsIs429WhateverTheProtocol() throws Exception {
         List<RawStompClient> stomp = new ArrayList<>();
         try {
