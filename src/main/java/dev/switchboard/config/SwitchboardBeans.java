@@ -310,7 +310,8 @@ public class SwitchboardBeans {
         }
         if (files.jwksIsUrl()) {
             try {
-                return JwksKeys.fromUrl(java.net.URI.create(files.jwks().get()).toURL());
+                return JwksKeys.fromUrl(java.net.URI.create(files.jwks().get()).toURL(),
+                        Duration.ofMillis(files.jwksCacheMs()));
             } catch (java.net.MalformedURLException e) {
                 throw new ConfigurationException("SWITCHBOARD_JWT_JWKS is not a valid URL: " + e.getMessage(), e);
             }

@@ -69,15 +69,17 @@ public record SwitchboardConfig(
     /**
      * Files and URLs read again while running (docs/security.md "Keys and rotation", "Destination
      * rules"): the JWKS (a file path or an https URL; http only to a loopback address), the rules
-     * file, and how often files are polled for changes.
+     * file, how often files are polled for changes, and how long keys fetched from a JWKS URL are
+     * used before they are fetched again.
      */
-    public record KeysAndRules(Optional<String> jwks, Optional<String> rulesFile, long reloadPollMs) {
+    public record KeysAndRules(Optional<String> jwks, Optional<String> rulesFile, long reloadPollMs, long jwksCacheMs) {
 
         static KeysAndRules from(Settings settings) {
             Optional<String> jwks = settings.get("jwt.jwks");
             jwks.ifPresent(KeysAndRules::checkJwks);
             return new KeysAndRules(jwks, settings.get("rules"),
-                    longValue(settings, "reload.poll.ms", 2_000, 100, 3_600_000));
+                    longValue(settings, "reload.poll.ms", 2_000, 100, 3_600_000),
+                    longValue(settings, "jwt.jwks.cache.ms", 300_000, 1_000, 24 * 3_600_000L));
         }
 
         /** Whether the JWKS setting names a URL rather than a file. */

@@ -19,6 +19,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import java.net.URL;
 import java.security.Key;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,8 +32,9 @@ import java.util.List;
  * (algorithm confusion) find no key.
  *
  * <p>A file is a {@link ReloadingFile}: polled, and read again (rate limited) when a token names a
- * {@code kid} it does not hold. A URL goes through nimbus's {@link JWKSourceBuilder}: cached,
- * refetched before expiry and on an unknown {@code kid}, rate limited, retried once. Thread safe.
+ * {@code kid} it does not hold. A URL goes through nimbus's {@link JWKSourceBuilder}: cached for
+ * SWITCHBOARD_JWT_JWKS_CACHE_MS, refetched on an unknown {@code kid} (at most twice per 30 s),
+ * retried once on a network error. Thread safe.
  */
 public final class JwksKeys {
 
@@ -56,8 +58,16 @@ public final class JwksKeys {
      * Keys from a JWKS URL ({@code https}, or {@code http} for a loopback address only). Secrets
      * ({@code oct} keys) are never taken from a URL: a JWKS endpoint is public.
      */
-    public static JwksKeys fromUrl(URL url) {
-        return new JwksKeys(JWKSourceBuilder.create(url).retrying(true).build(), null, false);
+    public static JwksKeys fromUrl(URL url, Duration cacheFor) {
+        long ttl = cacheFor.toMillis();
+        // A miss (unknown kid) refetches at once, but at most twice per interval: made-up key ids
+        // cannot turn into a stream of requests to the issuer. Nimbus wants the interval under the TTL.
+        long rateLimit = Math.min(JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL, ttl / 2);
+        return new JwksKeys(JWKSourceBuilder.<SecurityContext>create(url)
+                .cache(ttl, JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
+                .rateLimited(rateLimit)
+                .retrying(true)
+                .build(), null, false);
     }
 
     /**
