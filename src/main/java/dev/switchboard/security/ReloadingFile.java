@@ -84,7 +84,7 @@ public final class ReloadingFile<T> {
         try {
             return new ReloadingFile<>(setting, path, parser, clock, minCheckInterval, bytes, parser.parse(text(bytes)));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + " file " + path + " is not valid: " + e.getMessage(), e);
+            throw new IllegalArgumentException(setting + " file " + path + " is not valid: " + oneLine(e.getMessage()), e);
         }
     }
 
@@ -141,7 +141,7 @@ public final class ReloadingFile<T> {
         } catch (IllegalArgumentException e) {
             refusedBytes = bytes;
             LOG.log(Level.WARNING, "{0} file {1} changed but is not valid, keeping the version in force: {2}",
-                    setting, path, e.getMessage());
+                    setting, path, oneLine(e.getMessage()));
             return false;
         }
         current = value;
@@ -158,6 +158,11 @@ public final class ReloadingFile<T> {
             // A periodic task that throws is never run again: report, and poll on.
             LOG.log(Level.ERROR, setting + " file " + path + " could not be checked; the next poll runs as planned", e);
         }
+    }
+
+    /** Parsers may quote the offending input over several lines; a log line stays one line. */
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s+", " ").trim();
     }
 
     private static String text(byte[] bytes) {
