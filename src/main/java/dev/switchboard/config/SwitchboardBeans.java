@@ -24,7 +24,6 @@ import dev.switchboard.security.HandshakeRateLimiter;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.JwksKeys;
-import dev.switchboard.security.ReloadingFile;
 import dev.switchboard.security.RoleAccessPolicy;
 import dev.switchboard.security.RulesAccessPolicy;
 import dev.switchboard.security.TokenAuthenticator;
@@ -72,11 +71,6 @@ import java.util.Properties;
 public class SwitchboardBeans {
 
     private static final System.Logger LOG = System.getLogger(SwitchboardBeans.class.getName());
-    /**
-     * How often a token with an unknown {@code kid} may make the JWKS file be read at once (the
-     * poll reads it anyway): bounds what a stream of made-up key ids costs.
-     */
-    private static final Duration ON_DEMAND_RELOAD_INTERVAL = Duration.ofSeconds(1);
 
     @Produces
     @Singleton
@@ -228,19 +222,9 @@ public class SwitchboardBeans {
             LOG.log(System.Logger.Level.WARNING, "SWITCHBOARD_PUBLISH_OPEN_TOPICS is ignored: SWITCHBOARD_RULES decides"
                     + " who may publish");
         }
-        var rules = openReloading("SWITCHBOARD_RULES", files.rulesFile().get(), RulesAccessPolicy.parser(), clock,
-                files, executors);
-        return RulesAccessPolicy.of(rules);
-    }
-
-    /** Opens {@code file} (one clear line if it cannot be read or parsed) and polls it for changes. */
-    private static <T> ReloadingFile<T> openReloading(String setting, String file, ReloadingFile.Parser<T> parser,
-            Clock clock, SwitchboardConfig.KeysAndRules files, SessionExecutors executors) {
         try {
-            ReloadingFile<T> reloading = ReloadingFile.open(setting, Path.of(file), parser, clock,
-                    ON_DEMAND_RELOAD_INTERVAL);
-            reloading.pollEvery(executors.scheduler(), Duration.ofMillis(files.reloadPollMs()));
-            return reloading;
+            return RulesAccessPolicy.watching(Path.of(files.rulesFile().get()), clock, executors.scheduler(),
+                    Duration.ofMillis(files.reloadPollMs()));
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
@@ -316,8 +300,9 @@ public class SwitchboardBeans {
                 throw new ConfigurationException("SWITCHBOARD_JWT_JWKS is not a valid URL: " + e.getMessage(), e);
             }
         }
-        return JwksKeys.fromFile(openReloading("SWITCHBOARD_JWT_JWKS", files.jwks().get(), JwksKeys::parse, clock,
-                files, executors));
+        // An IllegalArgumentException from here becomes the caller's ConfigurationException.
+        return JwksKeys.watchingFile(Path.of(files.jwks().get()), clock, executors.scheduler(),
+                Duration.ofMillis(files.reloadPollMs()));
     }
 
     private static String readPem(String file) {

@@ -19,7 +19,10 @@ import com.nimbusds.jose.proc.SecurityContext;
 import java.net.URL;
 import java.security.Key;
 import java.text.ParseException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,8 +53,20 @@ public final class JwksKeys {
     }
 
     /** Keys from a JWKS file, read again when it changes. */
-    public static JwksKeys fromFile(ReloadingFile<JWKSet> file) {
+    static JwksKeys fromFile(ReloadingFile<JWKSet> file) {
         return new JwksKeys((selector, context) -> selector.select(file.current()), file, true);
+    }
+
+    /**
+     * Keys from the JWKS file {@code file}, checked for changes every {@code pollInterval} and when
+     * a token names an unknown {@code kid} (at most once a second).
+     *
+     * @throws IllegalArgumentException with one line naming SWITCHBOARD_JWT_JWKS, if it cannot be read or parsed
+     */
+    public static JwksKeys watchingFile(Path file, Clock clock, ScheduledExecutorService scheduler,
+            Duration pollInterval) {
+        return fromFile(ReloadingFile.watch("SWITCHBOARD_JWT_JWKS", file, JwksKeys::parse, clock, scheduler,
+                pollInterval));
     }
 
     /**

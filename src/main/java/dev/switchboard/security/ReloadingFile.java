@@ -43,6 +43,11 @@ public final class ReloadingFile<T> {
     }
 
     private static final Logger LOG = System.getLogger(ReloadingFile.class.getName());
+    /**
+     * How often {@link #checkSoon()} may read a {@link #watch watched} file at once (the poll reads
+     * it anyway): bounds what a stream of made-up key ids costs.
+     */
+    static final Duration ON_DEMAND_INTERVAL = Duration.ofSeconds(1);
 
     private final String setting;
     private final Path path;
@@ -86,6 +91,14 @@ public final class ReloadingFile<T> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(setting + " file " + path + " is not valid: " + oneLine(e.getMessage()), e);
         }
+    }
+
+    /** {@link #open} and {@link #pollEvery}: a file in force from now on, checked every {@code pollInterval}. */
+    public static <T> ReloadingFile<T> watch(String setting, Path path, Parser<T> parser, Clock clock,
+            ScheduledExecutorService scheduler, Duration pollInterval) {
+        ReloadingFile<T> file = open(setting, path, parser, clock, ON_DEMAND_INTERVAL);
+        file.pollEvery(scheduler, pollInterval);
+        return file;
     }
 
     /** The version in force. */

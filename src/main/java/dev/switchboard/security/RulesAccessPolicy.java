@@ -4,6 +4,10 @@ import dev.switchboard.broker.AccessPolicy;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.security.DestinationRules.Action;
 import dev.switchboard.security.DestinationRules.Kind;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
@@ -19,14 +23,16 @@ public final class RulesAccessPolicy implements AccessPolicy {
         this.rules = rules;
     }
 
-    /** The policy of a rules file, read again when it changes. */
-    public static RulesAccessPolicy of(ReloadingFile<DestinationRules> file) {
-        return new RulesAccessPolicy(file::current);
-    }
-
-    /** The parser for rules files, for {@link ReloadingFile#open}. */
-    public static ReloadingFile.Parser<DestinationRules> parser() {
-        return RulesFileParser::parse;
+    /**
+     * The policy of the rules file {@code file}, checked for changes every {@code pollInterval}.
+     *
+     * @throws IllegalArgumentException with one line naming SWITCHBOARD_RULES, if it cannot be read or parsed
+     */
+    public static RulesAccessPolicy watching(Path file, Clock clock, ScheduledExecutorService scheduler,
+            Duration pollInterval) {
+        ReloadingFile<DestinationRules> rules = ReloadingFile.watch("SWITCHBOARD_RULES", file, RulesFileParser::parse,
+                clock, scheduler, pollInterval);
+        return new RulesAccessPolicy(rules::current);
     }
 
     @Override
