@@ -189,7 +189,8 @@ final class RulesFileParser {
             Set<String> texts = new LinkedHashSet<>();
             for (Object item : list) {
                 if (!(item instanceof String text)) {
-                    throw new IllegalArgumentException(what + " must be a string or a list of strings, not " + item);
+                    throw new IllegalArgumentException(what + " must be a string or a list of strings, not " + item
+                            + " (quote ids that look like numbers: \"" + item + "\")");
                 }
                 texts.add(text);
             }

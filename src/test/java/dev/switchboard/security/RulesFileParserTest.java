@@ -50,6 +50,7 @@ class RulesFileParserTest {
     void conditionsAndDefaultsAreCheckedToo() {
         refused("rules:\n  - allow: subscribe\n    roles: {a: b}\n", "rule 1 'roles' must be a string or a list");
         refused("rules:\n  - allow: subscribe\n    claims: [tenant]\n", "'claims' must map claim names");
+        refused("rules:\n  - allow: subscribe\n    users: [1234]\n", "quote ids that look like numbers: \"1234\"");
         refused("rules: []\ndefaults: {publish: maybe}\n", "must be allow or deny");
         refused("- allow: subscribe\n", "must be a map with a 'rules' list");
         refused("", "must be a map with a 'rules' list");
