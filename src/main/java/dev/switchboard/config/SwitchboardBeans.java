@@ -2,6 +2,7 @@ package dev.switchboard.config;
 
 import dev.switchboard.api.Readiness;
 import dev.switchboard.api.SwitchboardMetrics;
+import dev.switchboard.broker.AccessPolicy;
 import dev.switchboard.broker.ApplicationHandler;
 import dev.switchboard.broker.ApplicationHandlers;
 import dev.switchboard.broker.Broker;
@@ -19,12 +20,17 @@ import dev.switchboard.broker.SubscriptionRegistry;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.handlers.MappedMethodHandler;
 import dev.switchboard.handlers.MessageMappingExtension;
+import dev.switchboard.security.ApiRateLimit;
 import dev.switchboard.security.HandshakeGuard;
+import dev.switchboard.security.SessionAdmission;
+import dev.switchboard.session.InboundRate;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.HandshakeRateLimiter;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.ProxyTrust;
+import dev.switchboard.security.JwksKeys;
 import dev.switchboard.security.RoleAccessPolicy;
+import dev.switchboard.security.RulesAccessPolicy;
 import dev.switchboard.security.TokenAuthenticator;
 import dev.switchboard.security.TokenKeys;
 import dev.switchboard.security.TokenVerifier;
@@ -36,6 +42,7 @@ import dev.switchboard.session.SessionServices;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
+import dev.switchboard.session.UserSessionQuota;
 import dev.switchboard.sockjs.SockJsMessages;
 import dev.switchboard.stomp.StompLimits;
 import dev.switchboard.transport.TransportSettings;
@@ -69,6 +76,8 @@ import java.util.Properties;
  */
 @Dependent
 public class SwitchboardBeans {
+
+    private static final System.Logger LOG = System.getLogger(SwitchboardBeans.class.getName());
 
     @Produces
     @Singleton
@@ -199,11 +208,36 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     SessionServices sessionServices(Broker broker, ApplicationHandlers handlers, SessionExecutors executors,
-            SwitchboardConfig config, Clock clock) {
+            SwitchboardConfig config, Clock clock, AccessPolicy access) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
         SessionLimits limits = new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(),
-                config.heartbeatMs(), config.maxBadFrames(), config.sendTimeoutMs());
-        return new SessionServices(broker, handlers, new RoleAccessPolicy(config.publishOpenTopics()),
-                executors.senders(), executors.scheduler(), clock, limits);
+                config.heartbeatMs(), config.maxBadFrames(), config.sendTimeoutMs(), abuse.subscriptionsPerSession(),
+                new InboundRate.Allowance(abuse.inboundMessagesPerSecond(), abuse.inboundMessagesBurst(),
+                        abuse.inboundBytesPerSecond(), abuse.inboundBytesBurst()));
+        return new SessionServices(broker, handlers, access, executors.senders(), executors.scheduler(), clock, limits);
+    }
+
+    /**
+     * The destination rules: those of SWITCHBOARD_RULES, polled for changes, if set; else the role
+     * rules (publisher role, SWITCHBOARD_PUBLISH_OPEN_TOPICS).
+     */
+    @Produces
+    @Singleton // not a proxy: the lifecycle builds it at start, so a bad rules file stops start-up
+    AccessPolicy accessPolicy(SwitchboardConfig config, Clock clock, SessionExecutors executors) {
+        SwitchboardConfig.KeysAndRules files = config.keysAndRules();
+        if (files.rulesFile().isEmpty()) {
+            return new RoleAccessPolicy(config.publishOpenTopics());
+        }
+        if (!config.publishOpenTopics().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "SWITCHBOARD_PUBLISH_OPEN_TOPICS is ignored: SWITCHBOARD_RULES decides"
+                    + " who may publish");
+        }
+        try {
+            return RulesAccessPolicy.watching(Path.of(files.rulesFile().get()), clock, executors.scheduler(),
+                    Duration.ofMillis(files.reloadPollMs()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage(), e);
+        }
     }
 
     @Produces
@@ -215,13 +249,17 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     StompProtocol stompProtocol(SessionServices services, TokenVerifier verifier, Jsonb jsonb,
-            SwitchboardConfig config) {
+            SwitchboardConfig config, SessionAdmission admission) {
         StompSettings settings = new StompSettings(
                 new StompLimits(config.maxMessageBytes(), StompLimits.DEFAULT.maxHeaders(),
                         StompLimits.DEFAULT.maxHeaderLineBytes()),
                 config.channelPolicy(), config.stompMaxDeliveries(), Duration.ofMillis(config.stompAckTimeoutMs()),
                 Duration.ofSeconds(1), "Switchboard/" + productVersion());
-        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings);
+        // STOMP names its user in CONNECT: the per-user limit is taken there (the handshake took the address's).
+        UserSessionQuota userSessions = user -> admission.admit(user, null)
+                instanceof SessionAdmission.Admission.Admitted admitted ? admitted.lease()::release : null;
+        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings,
+                userSessions);
     }
 
     private static String productVersion() {
@@ -270,17 +308,37 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock, RevocationList revocations) {
+    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock, SessionExecutors executors,
+            RevocationList revocations) {
         try {
             var secret = config.jwtSecret().map(TokenKeys::hmacSecret).orElse(null);
             var publicKey = config.jwtPublicKeyFile().map(SwitchboardBeans::readPem).map(TokenKeys::publicKeyFromPem)
                     .orElse(null);
-            return new TokenVerifier(new TokenKeys(secret, publicKey), config.jwtIssuer().orElse(null),
-                    config.jwtAudience().orElse(null), clock, Duration.ofMillis(config.tokens().maxLifetimeMs()),
-                    revocations);
+            return new TokenVerifier(new TokenKeys(secret, publicKey, jwks(config, clock, executors)),
+                    config.jwtIssuer().orElse(null), config.jwtAudience().orElse(null), clock,
+                    Duration.ofMillis(config.tokens().maxLifetimeMs()), revocations);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
+    }
+
+    /** The JWKS of SWITCHBOARD_JWT_JWKS, or null: a URL fetched and cached by nimbus, or a file polled for changes. */
+    private static JwksKeys jwks(SwitchboardConfig config, Clock clock, SessionExecutors executors) {
+        SwitchboardConfig.KeysAndRules files = config.keysAndRules();
+        if (files.jwks().isEmpty()) {
+            return null;
+        }
+        if (files.jwksIsUrl()) {
+            try {
+                return JwksKeys.fromUrl(java.net.URI.create(files.jwks().get()).toURL(),
+                        Duration.ofMillis(files.jwksCacheMs()));
+            } catch (java.net.MalformedURLException e) {
+                throw new ConfigurationException("SWITCHBOARD_JWT_JWKS is not a valid URL: " + e.getMessage(), e);
+            }
+        }
+        // An IllegalArgumentException from here becomes the caller's ConfigurationException.
+        return JwksKeys.watchingFile(Path.of(files.jwks().get()), clock, executors.scheduler(),
+                Duration.ofMillis(files.reloadPollMs()));
     }
 
     private static String readPem(String file) {
@@ -294,11 +352,29 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     HandshakeGuard handshakeGuard(TokenVerifier verifier, Broker broker, SwitchboardConfig config,
-            Clock clock, Readiness readiness, Tickets tickets) {
+            Clock clock, Readiness readiness, SessionAdmission admission, Tickets tickets) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
         return new HandshakeGuard(
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
-                new OriginPolicy(config.allowedOrigins()), verifier, broker, config.channelPolicy(),
-                readiness::isReady, tickets);
+                new OriginPolicy(config.allowedOrigins(), abuse.publicOrigins()), verifier, broker,
+                config.channelPolicy(), readiness::isReady, admission, broker.stats().limitRefusals(), tickets);
+    }
+
+    /** Open sessions per user and per client address on this node (the handshake and STOMP CONNECT share it). */
+    @Produces
+    @Singleton
+    SessionAdmission sessionAdmission(SwitchboardConfig config, Broker broker) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
+        return new SessionAdmission(abuse.sessionsPerUser(), abuse.sessionsPerAddress(), broker.stats().limitRefusals());
+    }
+
+    /** The HTTP API's requests per second per key (API key, token subject, or client address). */
+    @Produces
+    @Singleton
+    ApiRateLimit apiRateLimit(SwitchboardConfig config, Broker broker, Clock clock) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
+        return new ApiRateLimit(new HandshakeRateLimiter(abuse.apiRatePerSecond(), abuse.apiBurst(), clock),
+                abuse.apiRatePerSecond(), broker.stats().limitRefusals());
     }
 
     @Produces

@@ -43,6 +43,8 @@ public record SwitchboardConfig(
         RedeliverySettings redelivery,
         List<String> trustedProxies,
         SockJsLimits sockJs,
+        KeysAndRules keysAndRules,
+        AbuseLimits abuse,
         TokenSettings tokens) {
 
     /**
@@ -71,6 +73,58 @@ public record SwitchboardConfig(
      * have, which is also how long a revocation counts by default.
      */
     public record TokenSettings(long maxLifetimeMs) {
+    }
+
+    /**
+     * What one client may take (docs/security.md "Limits"); 0 turns a limit off. Sessions are counted
+     * per node. Inbound rates are token buckets: {@code *PerSecond} refills, {@code *Burst} is the
+     * bucket; a session that empties one is closed with 4029. {@code publicOrigins}, when not
+     * empty, is what the same-origin check compares {@code Origin} with instead of {@code Host}.
+     */
+    public record AbuseLimits(int sessionsPerUser, int sessionsPerAddress, int subscriptionsPerSession,
+            double inboundMessagesPerSecond, double inboundMessagesBurst, double inboundBytesPerSecond,
+            double inboundBytesBurst, double apiRatePerSecond, double apiBurst, List<String> publicOrigins) {
+    }
+
+    /**
+     * Files and URLs read again while running (docs/security.md "Keys and rotation", "Destination
+     * rules"): the JWKS (a file path or an https URL; http only to a loopback address), the rules
+     * file, how often files are polled for changes, and how long keys fetched from a JWKS URL are
+     * used before they are fetched again.
+     */
+    public record KeysAndRules(Optional<String> jwks, Optional<String> rulesFile, long reloadPollMs, long jwksCacheMs) {
+
+        static KeysAndRules from(Settings settings) {
+            Optional<String> jwks = settings.get("jwt.jwks");
+            jwks.ifPresent(KeysAndRules::checkJwks);
+            return new KeysAndRules(jwks, settings.get("rules"),
+                    longValue(settings, "reload.poll.ms", 2_000, 100, 3_600_000),
+                    longValue(settings, "jwt.jwks.cache.ms", 300_000, 1_000, 24 * 3_600_000L));
+        }
+
+        /** Whether the JWKS setting names a URL rather than a file. */
+        public boolean jwksIsUrl() {
+            return jwks.map(value -> value.contains("://")).orElse(false);
+        }
+
+        private static void checkJwks(String value) {
+            if (!value.contains("://")) {
+                return; // a file: read (and checked) when the verifier is built
+            }
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(value);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigurationException("SWITCHBOARD_JWT_JWKS is not a valid URL: " + e.getMessage(), e);
+            }
+            String host = String.valueOf(uri.getHost());
+            boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+            if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
+                // Keys fetched over plain HTTP could be swapped by anyone on the path.
+                throw new ConfigurationException("SWITCHBOARD_JWT_JWKS must be an https URL (http only for localhost)"
+                        + " or a file path, not " + uri.getScheme() + "://" + host);
+            }
+        }
     }
 
     public static SwitchboardConfig from(Settings settings) {
@@ -114,8 +168,40 @@ public record SwitchboardConfig(
                 new SockJsLimits(
                         longValue(settings, "sockjs.disconnect.delay.ms", 5_000, 100, 3_600_000),
                         intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)),
+                KeysAndRules.from(settings),
+                new AbuseLimits(
+                        intValue(settings, "max.sessions.per.user", 100, 0, Integer.MAX_VALUE),
+                        intValue(settings, "max.sessions.per.address", 1000, 0, Integer.MAX_VALUE),
+                        intValue(settings, "max.subscriptions.per.session", 1000, 0, Integer.MAX_VALUE),
+                        doubleValue(settings, "inbound.rate", 1000),
+                        doubleValue(settings, "inbound.burst", 2000),
+                        doubleValue(settings, "inbound.bytes.rate", 1024 * 1024),
+                        doubleValue(settings, "inbound.bytes.burst", 4 * 1024 * 1024),
+                        doubleValue(settings, "api.rate", 1000),
+                        doubleValue(settings, "api.burst", 2000),
+                        publicOrigins(settings)),
                 new TokenSettings(
                         longValue(settings, "token.max.lifetime.ms", 24 * 3_600_000L, 60_000, 366L * 24 * 3_600_000)));
+    }
+
+    /** {@code SWITCHBOARD_PUBLIC_ORIGIN}: origins as {@code scheme://host[:port]}, nothing more. */
+    private static List<String> publicOrigins(Settings settings) {
+        List<String> origins = list(settings, "public.origin");
+        for (String origin : origins) {
+            java.net.URI uri;
+            try {
+                uri = java.net.URI.create(origin);
+            } catch (IllegalArgumentException e) {
+                uri = null;
+            }
+            if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    || uri.getHost() == null || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                    || uri.getRawQuery() != null) {
+                throw new ConfigurationException(Settings.environmentName("public.origin")
+                        + " must be a comma list of origins such as https://push.example.com, not '" + origin + "'");
+            }
+        }
+        return origins;
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */
@@ -176,6 +262,7 @@ public record SwitchboardConfig(
     public String toString() {
         return "SwitchboardConfig[port=" + port + ", node=" + nodeId + ", channelPolicy=" + channelPolicy
                 + ", hs256=" + jwtSecret.isPresent() + ", publicKey=" + jwtPublicKeyFile.orElse("none")
+                + ", jwks=" + keysAndRules.jwks().isPresent() + ", rules=" + keysAndRules.rulesFile().orElse("none")
                 + ", apiKey=" + apiKey.isPresent() + ", allowedOrigins=" + allowedOrigins
                 + ", maxMessageBytes=" + maxMessageBytes + ", heartbeatMs=" + heartbeatMs
                 + ", redis=" + redisUri.isPresent() + "]";

@@ -14,7 +14,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,8 +25,9 @@ import java.util.Optional;
  * Connection tickets (CONTRACT.md section 7): a short-lived, single-use stand-in for a token in a
  * WebSocket or SockJS URL, so that the token itself never sits in a URL (and so in proxy logs). A
  * ticket is 256 random bits, URL-safe base64 without padding (43 characters); it carries the
- * verified token's identity and {@code exp}, and lives {@link #TTL} or until the token expires,
- * whichever is sooner. Taking it checks the token again for expiry and revocation. Thread safe.
+ * verified token's identity (with the claims that destination rules read) and {@code exp}, and
+ * lives {@link #TTL} or until the token expires, whichever is sooner. Taking it checks the token
+ * again for expiry and revocation. Thread safe.
  */
 public final class Tickets {
 
@@ -129,6 +132,11 @@ public final class Tickets {
         if (token.tokenId() != null) {
             json.add("jti", token.tokenId());
         }
+        if (!token.claims().isEmpty()) {
+            JsonObjectBuilder claims = Json.createObjectBuilder();
+            token.claims().forEach((name, values) -> claims.add(name, strings(values)));
+            json.add("claims", claims);
+        }
         return json.build().toString();
     }
 
@@ -136,9 +144,16 @@ public final class Tickets {
         try (JsonReader reader = Json.createReader(new StringReader(payload))) {
             JsonObject json = reader.readObject();
             List<String> channels = json.containsKey("channels") ? strings(json, "channels") : null;
+            Map<String, List<String>> claims = new HashMap<>();
+            if (json.containsKey("claims")) {
+                JsonObject encoded = json.getJsonObject("claims");
+                for (String name : encoded.keySet()) {
+                    claims.put(name, strings(encoded, name));
+                }
+            }
             return new VerifiedToken(json.getString("sub"), new HashSet<>(strings(json, "roles")),
                     channels, Instant.ofEpochMilli(json.getJsonNumber("exp").longValue()), json.getString("fp"),
-                    json.containsKey("jti") ? json.getString("jti") : null);
+                    json.containsKey("jti") ? json.getString("jti") : null, claims);
         }
     }
 

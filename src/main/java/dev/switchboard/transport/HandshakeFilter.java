@@ -1,11 +1,14 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.security.AdmittedConnection;
 import dev.switchboard.security.AuthorizedClient;
 import dev.switchboard.security.HandshakeDecision;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
+import dev.switchboard.security.SessionAdmission;
+import dev.switchboard.security.SessionLease;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -62,16 +65,34 @@ public final class HandshakeFilter extends HttpFilter {
                 responses.writeError(response, refused.get().status(), refused.get().error(), refused.get().message());
                 return;
             }
-            Optional<HandshakeGuard.StompTicket> ticket = upgrade ? guard.stompTicket(handshake) : Optional.empty();
+            if (!upgrade) {
+                chain.doFilter(request, response);
+                return;
+            }
+            SessionAdmission.Admission admitted = guard.admitAnonymous(handshake);
+            if (admitted instanceof SessionAdmission.Admission.Refused limit) {
+                responses.writeError(response, limit.refusal().status(), limit.refusal().error(),
+                        limit.refusal().message());
+                return;
+            }
+            SessionLease lease = ((SessionAdmission.Admission.Admitted) admitted).lease();
+            // A ?ticket= is taken here (401 if used or expired); CONNECT then needs no token.
+            Optional<HandshakeGuard.StompTicket> ticket = guard.stompTicket(handshake);
             if (ticket.isPresent() && ticket.get() instanceof HandshakeGuard.StompTicket.Refused refusedTicket) {
+                lease.release();
                 HandshakeDecision.Refuse refuse = refusedTicket.refusal();
                 responses.writeError(response, refuse.status(), refuse.error(), refuse.message());
                 return;
             }
-            // A ticket's client reaches the endpoint as the principal; CONNECT needs no token then.
-            chain.doFilter(ticket.isPresent()
-                    ? new AuthorizedRequest(request, ((HandshakeGuard.StompTicket.Admitted) ticket.get()).client())
-                    : request, response);
+            AdmittedConnection connection = new AdmittedConnection(lease, ticket
+                    .map(admittedTicket -> ((HandshakeGuard.StompTicket.Admitted) admittedTicket).client()).orElse(null));
+            try {
+                chain.doFilter(new PrincipalRequest(request, connection), response);
+            } finally {
+                if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
+                    connection.lease().release();
+                }
+            }
             return;
         }
         HandshakeDecision decision = upgrade ? guard.check(handshake) : guard.probe(handshake);
@@ -85,19 +106,19 @@ public final class HandshakeFilter extends HttpFilter {
             return;
         }
         try {
-            chain.doFilter(new AuthorizedRequest(request, authorized), response);
+            chain.doFilter(new PrincipalRequest(request, authorized), response);
         } finally {
-            if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS && authorized.reservation() != null) {
+            if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
                 guard.release(authorized);
             }
         }
     }
 
     /** The upgrade request as the container's WebSocket layer sees it: with our principal. */
-    private static final class AuthorizedRequest extends HttpServletRequestWrapper {
+    private static final class PrincipalRequest extends HttpServletRequestWrapper {
         private final Principal client;
 
-        AuthorizedRequest(HttpServletRequest request, Principal client) {
+        PrincipalRequest(HttpServletRequest request, Principal client) {
             super(request);
             this.client = client;
         }

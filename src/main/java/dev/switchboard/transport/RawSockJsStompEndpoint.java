@@ -14,7 +14,7 @@ import jakarta.websocket.server.ServerEndpoint;
 @Dependent
 @Typed(RawSockJsStompEndpoint.class) // else selecting the parent's bean by its class would be ambiguous
 @ServerEndpoint(value = "/sockjs/stomp/websocket", subprotocols = {"v12.stomp", "v11.stomp", "v10.stomp"},
-        configurator = StompEndpointConfigurator.class)
+        configurator = CdiEndpointConfigurator.class)
 public class RawSockJsStompEndpoint extends StompEndpoint {
 
     @Inject

@@ -9,6 +9,8 @@ import dev.switchboard.security.HandshakeRequest;
 import dev.switchboard.security.TicketClient;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
+import dev.switchboard.security.SessionAdmission;
+import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.NativeSession;
@@ -233,7 +235,8 @@ public final class SockJsServlet extends HttpServlet {
         }
         AuthorizedClient client = ((HandshakeDecision.Permit) decision).client();
         NativeSession session = nativeProtocol.newSession(client.identity(), fresh);
-        return SockJsHandlers.nativeSession(session, client.reservation(), codec, config.maxMessageBytes());
+        return SockJsHandlers.nativeSession(session, client.reservation(), client.lease(), codec,
+                config.maxMessageBytes());
     }
 
     private SockJsSession.Handler openStompSession(HttpServletRequest request, HttpServletResponse response,
@@ -244,16 +247,25 @@ public final class SockJsServlet extends HttpServlet {
             writeRefusal(response, refused.get());
             return null;
         }
+        SessionAdmission.Admission admitted = guard.admitAnonymous(handshake);
+        if (admitted instanceof SessionAdmission.Admission.Refused limit) {
+            writeRefusal(response, limit.refusal());
+            return null;
+        }
+        SessionLease lease = ((SessionAdmission.Admission.Admitted) admitted).lease();
         Optional<HandshakeGuard.StompTicket> ticket = guard.stompTicket(handshake);
         if (ticket.isEmpty()) {
-            return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()));
+            return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()),
+                    lease);
         }
         if (ticket.get() instanceof HandshakeGuard.StompTicket.Refused refusedTicket) {
+            lease.release();
             writeRefusal(response, refusedTicket.refusal());
             return null;
         }
         TicketClient client = ((HandshakeGuard.StompTicket.Admitted) ticket.get()).client();
-        return SockJsHandlers.stompSession(stompProtocol.newAuthenticatedSession(fresh, client, handshake.channelId()));
+        return SockJsHandlers.stompSession(stompProtocol.newAuthenticatedSession(fresh, client, handshake.channelId()),
+                lease);
     }
 
     private void writeRefusal(HttpServletResponse response, HandshakeDecision.Refuse refuse) {

@@ -1,6 +1,8 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.broker.CloseCode;
+import dev.switchboard.security.AdmittedConnection;
+import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSession;
 import dev.switchboard.sockjs.SockJsMessages;
@@ -30,7 +32,7 @@ import java.util.Map;
  * handshake rate are checked by {@link HandshakeFilter}, the token by CONNECT.
  */
 @Dependent
-@ServerEndpoint(value = "/sockjs/stomp/{server}/{session}/websocket", configurator = StompEndpointConfigurator.class)
+@ServerEndpoint(value = "/sockjs/stomp/{server}/{session}/websocket", configurator = CdiEndpointConfigurator.class)
 public class SockJsStompEndpoint {
 
     private static final Logger LOG = System.getLogger(SockJsStompEndpoint.class.getName());
@@ -40,6 +42,8 @@ public class SockJsStompEndpoint {
     private final SockJsInboundFrames inbound;
     /** Set in onOpen; the container calls this endpoint's methods one at a time. */
     private StompSession stompSession;
+    /** The per-address session slot taken at the handshake (HandshakeFilter), given back in onClose. */
+    private SessionLease lease = SessionLease.NONE;
 
     @Inject
     public SockJsStompEndpoint(StompProtocol protocol, TransportSettings settings, SockJsMessages messages) {
@@ -52,8 +56,12 @@ public class SockJsStompEndpoint {
     public void onOpen(Session session, EndpointConfig config) throws IOException {
         SockJsWebSocketSink sink = new SockJsWebSocketSink(session, settings);
         sink.open();
+        TicketClient ticketClient = null;
+        if (session.getUserPrincipal() instanceof AdmittedConnection connection) {
+            lease = connection.lease();
+            ticketClient = connection.ticketClient(); // the handshake took a ?ticket=: CONNECT needs no token
+        }
         Map<String, List<String>> query = session.getRequestParameterMap();
-        TicketClient ticketClient = StompEndpointConfigurator.ticketClient(config);
         stompSession = ticketClient != null
                 ? protocol.newAuthenticatedSession(sink, ticketClient, StompEndpoint.first(query, "channelId"))
                 : protocol.newSession(sink, StompEndpoint.first(query, "token"), StompEndpoint.first(query, "channelId"));
@@ -83,6 +91,7 @@ public class SockJsStompEndpoint {
         if (stompSession != null) {
             stompSession.ended();
         }
+        lease.release();
     }
 
     @OnError

@@ -1,6 +1,8 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.session.FrameSink;
+import dev.switchboard.security.AdmittedConnection;
+import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSession;
 import dev.switchboard.security.TicketClient;
@@ -34,7 +36,7 @@ import java.util.Map;
  */
 @Dependent
 @ServerEndpoint(value = "/ws/stomp", subprotocols = {"v12.stomp", "v11.stomp", "v10.stomp"},
-        configurator = StompEndpointConfigurator.class)
+        configurator = CdiEndpointConfigurator.class)
 public class StompEndpoint {
 
     private static final Logger LOG = System.getLogger(StompEndpoint.class.getName());
@@ -43,6 +45,8 @@ public class StompEndpoint {
     private final TransportSettings settings;
     /** Set in onOpen; the container calls this endpoint's methods one at a time. */
     private StompSession stompSession;
+    /** The per-address session slot taken at the handshake (HandshakeFilter), given back in onClose. */
+    private SessionLease lease = SessionLease.NONE;
     /**
      * A high surrogate that ended the previous text part, or 0: a character outside the BMP split
      * between two parts must be encoded to UTF-8 whole.
@@ -57,9 +61,13 @@ public class StompEndpoint {
 
     @OnOpen
     public void onOpen(Session session, EndpointConfig config) {
+        TicketClient ticketClient = null;
+        if (session.getUserPrincipal() instanceof AdmittedConnection connection) {
+            lease = connection.lease();
+            ticketClient = connection.ticketClient(); // the handshake took a ?ticket=: CONNECT needs no token
+        }
         Map<String, List<String>> query = session.getRequestParameterMap();
         FrameSink sink = new WebSocketFrameSink(session, settings);
-        TicketClient ticketClient = StompEndpointConfigurator.ticketClient(config);
         stompSession = ticketClient != null
                 ? protocol.newAuthenticatedSession(sink, ticketClient, first(query, "channelId"))
                 : protocol.newSession(sink, first(query, "token"), first(query, "channelId"));
@@ -91,6 +99,7 @@ public class StompEndpoint {
         if (stompSession != null) {
             stompSession.ended();
         }
+        lease.release();
     }
 
     @OnError

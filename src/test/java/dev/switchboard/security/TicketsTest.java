@@ -98,5 +98,8 @@ class TicketsTest {
                 "fp", null);
         assertThat(Tickets.decode(Tickets.encode(withoutChannels))).isEqualTo(withoutChannels);
         assertThat(Tickets.decode(Tickets.encode(token(Duration.ofHours(1))))).isEqualTo(token(Duration.ofHours(1)));
+        VerifiedToken withClaims = new VerifiedToken("carol", Set.of("agent"), List.of("a|*"), Instant.ofEpochMilli(99),
+                "fp", "j", java.util.Map.of("team", List.of("blue"), "groups", List.of("x", "y")));
+        assertThat(Tickets.decode(Tickets.encode(withClaims))).isEqualTo(withClaims);
     }
 }
