@@ -1,7 +1,9 @@
 package dev.switchboard.api;
 
 import dev.switchboard.broker.ClusterUnavailableException;
+import dev.switchboard.security.ApiRateLimit;
 import dev.switchboard.security.JsonResponseWriter;
+import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.Tickets;
 import dev.switchboard.security.TokenRejectedException;
 import dev.switchboard.security.TokenVerifier;
@@ -36,6 +38,10 @@ public final class TicketServlet extends HttpServlet {
     private transient Tickets tickets;
     @Inject
     private transient JsonResponseWriter responses;
+    @Inject
+    private transient ApiRateLimit rateLimit;
+    @Inject
+    private transient ProxyTrust proxies;
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -55,7 +61,16 @@ public final class TicketServlet extends HttpServlet {
             verified = verifier.verify(token);
         } catch (TokenRejectedException e) {
             LOG.log(Level.DEBUG, "Ticket refused for token {0}: {1}", TokenVerifier.fingerprint(token), e.getMessage());
+            if (!rateLimit.allowAddress(RevocationServlet.clientAddress(request, proxies))) {
+                RevocationServlet.tooManyRequests(response, rateLimit, responses);
+                return;
+            }
             responses.writeError(response, 401, "unauthorized", e.getMessage());
+            return;
+        }
+        // The API's per-key budget, the key being the user: one user cannot fill the ticket store.
+        if (!rateLimit.allowCaller(verified.subject())) {
+            RevocationServlet.tooManyRequests(response, rateLimit, responses);
             return;
         }
         Optional<Tickets.Issued> issued;
