@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TicketIT {
 
     @RegisterExtension
-    static final ServerProcess server = ServerProcess.perTestClass("tickets", Map.of());
+    static final ServerProcess server = ServerProcess.perTestClass("tickets",
+            Map.of("allowed.origins", "https://app.example"));
 
     /** Every ticket issued here, to look for in the log at the end. */
     private static final List<String> ISSUED = new ArrayList<>();
@@ -55,7 +56,26 @@ class TicketIT {
                 .isEqualTo(401);
         HttpApi.Response get = new HttpApi(server, TestTokens.token("alice")).get("/api/v1/tickets");
         assertThat(get.status()).isEqualTo(405);
-        assertThat(get.header("Allow")).contains("POST");
+        assertThat(get.header("Allow")).contains("POST, OPTIONS");
+    }
+
+    @Test
+    void aPageOfAnAllowedOriginMayAskAndOthersMayNot() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> preflight = http.send(java.net.http.HttpRequest.newBuilder(
+                server.uri("/api/v1/tickets")).method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("")).contains("Authorization");
+
+        java.net.http.HttpResponse<String> foreign = http.send(java.net.http.HttpRequest.newBuilder(
+                server.uri("/api/v1/tickets")).POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://evil.example").header("Authorization", "Bearer " + TestTokens.token("alice"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(foreign.statusCode()).isEqualTo(403);
     }
 
     @Test
