@@ -30,34 +30,6 @@ public final class ErrorPageServlet extends HttpServlet {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer value && value >= 400 ? value : 404; // asked for directly: not a page
         response.resetBuffer();
-        responses.writeError(response, status, errorCode(status), message(status));
-    }
-
-    static String errorCode(int status) {
-        return switch (status) {
-            case 400 -> "bad_request";
-            case 401 -> "unauthorized";
-            case 403 -> "forbidden";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 413, 414, 431 -> "too_large";
-            case 429 -> "rate_limited";
-            case 503 -> "unavailable";
-            default -> status >= 500 ? "internal" : "bad_request";
-        };
-    }
-
-    private static String message(int status) {
-        return switch (status) {
-            case 400 -> "the request is malformed";
-            case 401 -> "authentication required";
-            case 403 -> "forbidden";
-            case 404 -> "no such resource";
-            case 405 -> "method not allowed";
-            case 413 -> "the request is too large";
-            case 429 -> "too many requests";
-            case 503 -> "the service is unavailable";
-            default -> status >= 500 ? "internal error" : "the request was refused";
-        };
+        responses.writeError(response, status, StatusPhrases.code(status), StatusPhrases.message(status));
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.standalone;
 
+import dev.switchboard.api.StatusPhrases;
 import java.io.IOException;
 import java.io.Writer;
 import java.lang.System.Logger;
@@ -43,50 +44,11 @@ public final class JsonErrorReportValve extends ErrorReportValve {
             }
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write(body(status));
+                writer.write(StatusPhrases.body(status));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {
             LOG.log(Level.DEBUG, "Could not write the JSON error report for status " + status, e);
         }
-    }
-
-    /** The JSON body for {@code status}: fixed texts, so no escaping is needed. */
-    static String body(int status) {
-        return "{\"error\":\"" + code(status) + "\",\"message\":\"" + message(status) + "\"}";
-    }
-
-    static String code(int status) {
-        return switch (status) {
-            case 400 -> "bad_request";
-            case 401 -> "unauthorized";
-            case 403 -> "forbidden";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 408 -> "timeout";
-            case 413, 414, 431 -> "too_large";
-            case 429 -> "rate_limited";
-            case 501 -> "not_implemented";
-            case 503 -> "unavailable";
-            default -> status >= 500 ? "internal" : "bad_request";
-        };
-    }
-
-    private static String message(int status) {
-        return switch (status) {
-            case 400 -> "the request is malformed";
-            case 401 -> "authentication required";
-            case 403 -> "forbidden";
-            case 404 -> "no such resource";
-            case 405 -> "method not allowed";
-            case 408 -> "the request took too long";
-            case 413 -> "the request is too large";
-            case 414 -> "the request target is too long";
-            case 431 -> "the request headers are too large";
-            case 429 -> "too many requests";
-            case 501 -> "not implemented";
-            case 503 -> "the service is unavailable";
-            default -> status >= 500 ? "internal error" : "the request was refused";
-        };
     }
 }
