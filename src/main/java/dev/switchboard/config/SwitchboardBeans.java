@@ -30,6 +30,7 @@ import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.SessionLimits;
 import dev.switchboard.session.SessionServices;
+import dev.switchboard.session.SessionTokens;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
@@ -205,20 +206,28 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    NativeProtocol nativeProtocol(SessionServices services, NativeFrameCodec codec) {
-        return new NativeProtocol(services, codec);
+    NativeProtocol nativeProtocol(SessionServices services, NativeFrameCodec codec, SessionTokens tokens) {
+        return new NativeProtocol(services, codec, tokens);
+    }
+
+    /** One token check for STOMP's CONNECT and every in-band refresh, native or STOMP: the handshake's. */
+    @Produces
+    @Singleton
+    SessionTokens sessionTokens(TokenVerifier verifier, SwitchboardConfig config) {
+        return new SessionTokens(new TokenAuthenticator(verifier),
+                Duration.ofMillis(config.tokenLifecycle().expiringNoticeMs()));
     }
 
     @Produces
     @Singleton
-    StompProtocol stompProtocol(SessionServices services, TokenVerifier verifier, Jsonb jsonb,
+    StompProtocol stompProtocol(SessionServices services, SessionTokens tokens, Jsonb jsonb,
             SwitchboardConfig config) {
         StompSettings settings = new StompSettings(
                 new StompLimits(config.maxMessageBytes(), StompLimits.DEFAULT.maxHeaders(),
                         StompLimits.DEFAULT.maxHeaderLineBytes()),
                 config.channelPolicy(), config.stompMaxDeliveries(), Duration.ofMillis(config.stompAckTimeoutMs()),
                 Duration.ofSeconds(1), "Switchboard/" + productVersion());
-        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings);
+        return new StompProtocol(services, tokens, new StompPayloads(jsonb), settings);
     }
 
     private static String productVersion() {

@@ -42,7 +42,8 @@ public record SwitchboardConfig(
         MemorySettings memory,
         RedeliverySettings redelivery,
         List<String> trustedProxies,
-        SockJsLimits sockJs) {
+        SockJsLimits sockJs,
+        TokenLifecycle tokenLifecycle) {
 
     /**
      * What may stay in memory (README "Configuration" and "Delivery guarantees"): topic history per
@@ -63,6 +64,13 @@ public record SwitchboardConfig(
      * the bytes a streaming response carries before the client is made to open a new one.
      */
     public record SockJsLimits(long disconnectDelayMs, int streamBytes) {
+    }
+
+    /**
+     * A session's token over its life (docs/security.md, "Token refresh and expiry"): how long
+     * before the token's {@code exp} the session is told that it is expiring.
+     */
+    public record TokenLifecycle(long expiringNoticeMs) {
     }
 
     public static SwitchboardConfig from(Settings settings) {
@@ -105,7 +113,9 @@ public record SwitchboardConfig(
                 list(settings, "trusted.proxies"),
                 new SockJsLimits(
                         longValue(settings, "sockjs.disconnect.delay.ms", 5_000, 100, 3_600_000),
-                        intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)));
+                        intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)),
+                new TokenLifecycle(
+                        longValue(settings, "token.expiring.notice.ms", 60_000, 0, 24 * 3_600_000L)));
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */

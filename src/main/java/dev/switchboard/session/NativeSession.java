@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * One native-protocol connection: the state machine behind {@code /ws/channel}. Turns client
@@ -44,7 +43,12 @@ public final class NativeSession implements Subscriber {
     private static final Logger LOG = System.getLogger(NativeSession.class.getName());
 
     private final String sessionId;
-    private final ClientIdentity identity;
+    /**
+     * Who the client is now: the handshake's identity until a {@code refresh} replaces it with the
+     * new token's (same user and channel; roles, token id and expiry may change). Written on the
+     * inbound thread, read by delivery threads and the broker (revocation), hence volatile.
+     */
+    private volatile ClientIdentity identity;
     private final NativeProtocol protocol;
     private final OutboundQueue outbound;
     private final Instant openedAt;
@@ -53,8 +57,7 @@ public final class NativeSession implements Subscriber {
     private final SessionState state = new SessionState();
     /** Confined to the inbound thread. */
     private int consecutiveBadFrames;
-    /** Written once by {@link #start}, read by {@link #ended()} on any thread. */
-    private volatile ScheduledFuture<?> tokenExpiry;
+    private final TokenTimers tokenTimers;
     private final PeerLiveness liveness;
 
     NativeSession(String sessionId, ClientIdentity identity, FrameSink sink, NativeProtocol protocol) {
@@ -65,6 +68,11 @@ public final class NativeSession implements Subscriber {
         SessionLimits limits = protocol.services.limits();
         this.outbound = protocol.services.outboundQueue(sink, new QueueEventLog(this, protocol.services.broker().stats()));
         this.liveness = new PeerLiveness(protocol.services.clock(), limits.heartbeatMs());
+        this.tokenTimers = new TokenTimers(protocol.services, protocol.tokens.expiringNotice(),
+                exp -> send(new ServerFrame.Expiring(exp.getEpochSecond())), () -> {
+                    LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", user(), sessionId);
+                    disconnect(CloseCode.TOKEN_EXPIRED);
+                });
     }
 
     /**
@@ -99,19 +107,12 @@ public final class NativeSession implements Subscriber {
         return true;
     }
 
+    /**
+     * Starts following the token; the timers are stopped by {@link #ended()}, even one that ran
+     * before this (then this schedules nothing).
+     */
     private void scheduleTokenExpiry() {
-        if (identity.tokenValidUntil() == null) {
-            return;
-        }
-        ScheduledFuture<?> expiry = protocol.services.scheduleAt(identity.tokenValidUntil(), () -> {
-            LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", identity.user(), sessionId);
-            disconnect(CloseCode.TOKEN_EXPIRED);
-        });
-        tokenExpiry = expiry;
-        // Written first, then the phase read; ended() does the reverse: one of the two cancels it.
-        if (state.phase() == SessionState.Phase.ENDED) {
-            expiry.cancel(false);
-        }
+        tokenTimers.follow(identity);
     }
 
     /** A pong (or any other sign of life) arrived from the peer. */
@@ -146,6 +147,8 @@ public final class NativeSession implements Subscriber {
             acknowledge(ack);
         } else if (frame instanceof ClientFrame.Ping) {
             send(new ServerFrame.Pong());
+        } else if (frame instanceof ClientFrame.Refresh refresh) {
+            refresh(refresh);
         }
     }
 
@@ -245,6 +248,33 @@ public final class NativeSession implements Subscriber {
         }
     }
 
+    /**
+     * Replaces the session's token (CONTRACT.md section 7). The new token passes every check of
+     * the handshake (signature, times, audience, revocation, the channel rule for this session's
+     * channel) and names the same user; then it is the session's identity, and its expiry the one
+     * the timers follow. Refused, the session keeps its old token and expiry and stays open.
+     */
+    private void refresh(ClientFrame.Refresh frame) {
+        ServerFrame.Ref ref = new ServerFrame.Ref("refresh", null);
+        if (frame.token() == null) {
+            sendError(ErrorCode.BAD_REQUEST, "refresh needs token", ref);
+            return;
+        }
+        TokenRefresh.Outcome outcome = TokenRefresh.check(protocol.tokens, identity, frame.token());
+        if (outcome instanceof TokenRefresh.Outcome.Refused refused) {
+            LOG.log(Level.INFO, "Session {0} of user {1}: token refresh refused ({2})", sessionId, user(),
+                    refused.reason());
+            sendError(ErrorCode.FORBIDDEN, refused.reason(), ref);
+            return;
+        }
+        ClientIdentity renewed = ((TokenRefresh.Outcome.Accepted) outcome).identity();
+        identity = renewed;
+        tokenTimers.follow(renewed);
+        LOG.log(Level.DEBUG, "Session {0} of user {1} refreshed its token; it now expires at {2}", sessionId,
+                renewed.user(), renewed.tokenExpiresAt());
+        send(new ServerFrame.Refreshed(renewed.tokenExpiresAt().getEpochSecond()));
+    }
+
     /** Clears the message for every session of this user (or channel); an unknown id is harmless. */
     private void acknowledge(ClientFrame.Ack frame) {
         if (frame.id() == null) {
@@ -293,10 +323,7 @@ public final class NativeSession implements Subscriber {
         if (!state.end()) {
             return;
         }
-        ScheduledFuture<?> expiry = tokenExpiry;
-        if (expiry != null) {
-            expiry.cancel(false);
-        }
+        tokenTimers.stop();
         liveness.stop();
         outbound.connectionClosed();
         protocol.services.broker().close(this, Set.copyOf(topics));
@@ -310,6 +337,11 @@ public final class NativeSession implements Subscriber {
     @Override
     public String user() {
         return identity.user();
+    }
+
+    @Override
+    public String tokenId() {
+        return identity.tokenId();
     }
 
     @Override

@@ -1,25 +1,24 @@
 package dev.switchboard.session;
 
-import dev.switchboard.broker.ClientAuthenticator;
 import java.util.UUID;
 
 /**
- * What every STOMP session shares: the session services, the CONNECT authenticator, the body
- * mapping, the STOMP settings and the MESSAGE frames encoded once for many recipients. One per
+ * What every STOMP session shares: the session services, the token checks (CONNECT, refresh via
+ * {@code /sys/refresh}, the expiring notice), the body mapping, the STOMP settings and the MESSAGE frames encoded once for many recipients. One per
  * application; creates sessions.
  */
 public final class StompProtocol {
 
     final SessionServices services;
-    final ClientAuthenticator authenticator;
+    final SessionTokens tokens;
     final StompPayloads payloads;
     final StompSettings settings;
     final StompMessageTemplates messageTemplates;
 
-    public StompProtocol(SessionServices services, ClientAuthenticator authenticator, StompPayloads payloads,
+    public StompProtocol(SessionServices services, SessionTokens tokens, StompPayloads payloads,
             StompSettings settings) {
         this.services = services;
-        this.authenticator = authenticator;
+        this.tokens = tokens;
         this.payloads = payloads;
         this.settings = settings;
         this.messageTemplates = new StompMessageTemplates(payloads);
