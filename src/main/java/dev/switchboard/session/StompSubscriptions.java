@@ -75,7 +75,13 @@ final class StompSubscriptions {
             throw new ProtocolError("duplicate subscription id", "subscription id '" + id + "' is already in use");
         }
         if (destination.equals(TOKEN_NOTICES)) {
-            table.add(new StompSubscription(id, destination, null, null, ackMode, version));
+            StompSubscription notices = new StompSubscription(id, destination, null, null, ackMode, version);
+            table.add(notices);
+            // A token already in its notice period had its notice sent before anyone listened (at CONNECT).
+            Instant exp = identity.tokenExpiresAt();
+            if (exp != null && !protocol.services.clock().instant().isBefore(exp.minus(protocol.tokens.expiringNotice()))) {
+                sendTokenExpiring(notices, exp, version);
+            }
             return null;
         }
         if (destination.startsWith(USER_PREFIX)) {
@@ -172,24 +178,29 @@ final class StompSubscriptions {
     /**
      * Tells every {@link #TOKEN_NOTICES} subscription that the token expires at {@code exp}. Not a
      * broker message: no offset, nothing to acknowledge (an ACK of it is harmless, as for any
-     * unknown id), whatever the subscription's ack mode.
+     * unknown id), whatever the subscription's ack mode. Its {@code message-id} names the token's
+     * {@code exp}: a subscription made just as the notice fires may get it twice, recognisably.
      */
     void sendTokenExpiring(Instant exp, StompVersion version) {
-        String seconds = Long.toString(exp.getEpochSecond());
-        byte[] body = ("{\"type\":\"expiring\",\"exp\":" + seconds + "}").getBytes(StandardCharsets.UTF_8);
         for (StompSubscription subscription : table.all()) {
             if (TOKEN_NOTICES.equals(subscription.destination())) {
-                StompHeaders headers = StompHeaders.builder()
-                        .add("destination", TOKEN_NOTICES)
-                        .add("message-id", "token-expiring-" + seconds)
-                        .add("subscription", subscription.id())
-                        .add("content-type", StompPayloads.JSON)
-                        .add("event", "expiring")
-                        .add("exp", seconds)
-                        .build();
-                outbound.offer(StompEncoder.encodeText(new StompFrame(StompCommand.MESSAGE, headers, body), version));
+                sendTokenExpiring(subscription, exp, version);
             }
         }
+    }
+
+    private void sendTokenExpiring(StompSubscription subscription, Instant exp, StompVersion version) {
+        String seconds = Long.toString(exp.getEpochSecond());
+        byte[] body = ("{\"type\":\"expiring\",\"exp\":" + seconds + "}").getBytes(StandardCharsets.UTF_8);
+        StompHeaders headers = StompHeaders.builder()
+                .add("destination", TOKEN_NOTICES)
+                .add("message-id", "token-expiring-" + seconds)
+                .add("subscription", subscription.id())
+                .add("content-type", StompPayloads.JSON)
+                .add("event", "expiring")
+                .add("exp", seconds)
+                .build();
+        outbound.offer(StompEncoder.encodeText(new StompFrame(StompCommand.MESSAGE, headers, body), version));
     }
 
     private void deliverToUserQueue(Delivery delivery, String name, StompVersion version) {
