@@ -3,13 +3,21 @@ package dev.switchboard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.client.IncomingMessage;
+import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.client.SwitchboardListener;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.tyrus.client.ClientManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -154,6 +162,44 @@ class TokenRefreshIT {
         await("the first token's end").atMost(LEFT.plusSeconds(5)).until(() -> Instant.now().isAfter(firstEnd));
         session.send("{\"type\":\"ping\"}");
         assertThat(session.nextMessage()).isEqualTo("{\"type\":\"pong\"}");
+    }
+
+    @Test
+    void theJavaClientRefreshesInPlaceWithItsTokenSupplierAndStaysConnected() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        Instant firstEnd = shortTokenEnd();
+        LinkedBlockingQueue<Instant> refreshed = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<String> disconnects = new LinkedBlockingQueue<>();
+        try (SwitchboardClient client = SwitchboardClient.builder(URI.create("ws://127.0.0.1:" + server.port()))
+                .token(() -> asked.incrementAndGet() == 1 ? shortToken("dave") : TestTokens.token("dave"))
+                .containers(ClientManager::createClient)
+                .channelId("tr-java")
+                .listener(new SwitchboardListener() {
+                    @Override
+                    public void onMessage(IncomingMessage message) {
+                    }
+
+                    @Override
+                    public void onTokenRefreshed(Instant expiresAt) {
+                        refreshed.add(expiresAt);
+                    }
+
+                    @Override
+                    public void onDisconnected(int code, String reason, boolean willRetry) {
+                        disconnects.add(code + " " + reason);
+                    }
+                })
+                .build()) {
+            client.connect().get(10, TimeUnit.SECONDS);
+
+            assertThat(refreshed.poll(10, TimeUnit.SECONDS)).as("refreshed token's exp")
+                    .isAfter(Instant.now().plus(Duration.ofMinutes(50)));
+            await("the first token's end").atMost(LEFT.plusSeconds(5)).until(() -> Instant.now().isAfter(firstEnd));
+            client.publish("tr-java-topic", "still connected").get(10, TimeUnit.SECONDS);
+            assertThat(client.state()).isEqualTo(SwitchboardClient.State.CONNECTED);
+            assertThat(disconnects).as("disconnects").isEmpty();
+            assertThat(asked.get()).isEqualTo(2);
+        }
     }
 
     private static String refresh(String token) {
