@@ -270,9 +270,24 @@ public final class NativeSession implements Subscriber {
         ClientIdentity renewed = ((TokenRefresh.Outcome.Accepted) outcome).identity();
         identity = renewed;
         tokenTimers.follow(renewed);
+        dropSubscriptionsNoLongerAllowed(renewed);
         LOG.log(Level.DEBUG, "Session {0} of user {1} refreshed its token; it now expires at {2}", sessionId,
                 renewed.user(), renewed.tokenExpiresAt());
         send(new ServerFrame.Refreshed(renewed.tokenExpiresAt().getEpochSecond()));
+    }
+
+    /**
+     * The new token may carry fewer rights than the old one (roles, claims): a subscription it
+     * would not be granted now ends, with the {@code error} a refused {@code subscribe} gets.
+     */
+    private void dropSubscriptionsNoLongerAllowed(ClientIdentity renewed) {
+        for (String topic : Set.copyOf(topics)) {
+            if (!protocol.services.access().maySubscribe(renewed, topic) && topics.remove(topic)) {
+                protocol.services.broker().unsubscribe(topic, this);
+                sendError(ErrorCode.FORBIDDEN, "the refreshed token does not allow this topic; unsubscribed",
+                        new ServerFrame.Ref("subscribe", topic));
+            }
+        }
     }
 
     /** Clears the message for every session of this user (or channel); an unknown id is harmless. */

@@ -275,6 +275,15 @@ public final class StompSession implements Subscriber {
             throw new ProtocolError("forbidden", "token refresh refused: " + refused.reason());
         }
         ClientIdentity renewed = ((TokenRefresh.Outcome.Accepted) outcome).identity();
+        // Fewer rights than the old token (roles, claims) must not leave a subscription in place;
+        // STOMP cannot end one with a non-fatal error, so such a refresh is refused as a whole.
+        String lost = subscriptions.firstDestinationNotAllowed(renewed);
+        if (lost != null) {
+            LOG.log(Level.INFO, "STOMP session {0} of user {1}: token refresh refused (it no longer allows {2})",
+                    sessionId, user(), lost);
+            throw new ProtocolError("forbidden", "token refresh refused: the new token does not allow the "
+                    + "subscription to " + lost);
+        }
         identity = renewed;
         tokenTimers.follow(renewed);
         LOG.log(Level.DEBUG, "STOMP session {0} of user {1} refreshed its token; it now expires at {2}", sessionId,

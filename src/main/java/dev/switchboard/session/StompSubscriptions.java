@@ -145,6 +145,16 @@ final class StompSubscriptions {
         return name;
     }
 
+    /** The destination of the first topic subscription that {@code identity} may not hold, or null. */
+    String firstDestinationNotAllowed(ClientIdentity identity) {
+        for (StompSubscription subscription : table.all()) {
+            if (subscription.topic() != null && !protocol.services.access().maySubscribe(identity, subscription.topic())) {
+                return subscription.destination();
+            }
+        }
+        return null;
+    }
+
     /** UNSUBSCRIBE: drops the subscription and its unacknowledged messages; an unknown id is harmless. */
     void unsubscribe(StompFrame frame, StompVersion version) throws ProtocolError {
         String id = version == StompVersion.V1_0

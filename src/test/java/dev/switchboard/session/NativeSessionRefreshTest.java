@@ -100,6 +100,26 @@ class NativeSessionRefreshTest {
     }
 
     @Test
+    void aSubscriptionTheNewTokenWouldNotBeGrantedEndsWithAnErrorForbidden() {
+        NativeSession session = open(new ClientIdentity(USER, Set.of("desk"), "ch-1",
+                harness.clock.instant().plus(Duration.ofHours(1)), "jti-1"));
+        harness.subscribeRule.set((client, topic) -> !topic.startsWith("desk.") || client.hasRole("desk"));
+        session.onFrame(harness.nativeProtocol.codec().decodeClientFrame("{\"type\":\"subscribe\",\"topic\":\"desk.orders\"}"));
+        session.onFrame(harness.nativeProtocol.codec().decodeClientFrame("{\"type\":\"subscribe\",\"topic\":\"news\"}"));
+        harness.authenticator.set((token, channelId) -> new ClientAuthenticator.Result.Authenticated(
+                new ClientIdentity(USER, Set.of(), channelId, harness.clock.instant().plus(Duration.ofHours(2)), "jti-2")));
+
+        refresh(session, "token-without-the-desk-role");
+
+        assertThat(sink.frames()).filteredOn(frame -> frame.contains("\"type\":\"error\"")).singleElement().asString()
+                .contains("\"code\":\"forbidden\"").contains("\"ref\":{\"topic\":\"desk.orders\",\"type\":\"subscribe\"}");
+        assertThat(sink.frames()).last().asString().contains("\"type\":\"refreshed\"");
+        assertThat(harness.broker.presence("desk.orders")).as("users subscribed to desk.orders").isEmpty();
+        assertThat(harness.broker.presence("news")).as("users subscribed to news").isNotEmpty();
+        session.ended();
+    }
+
+    @Test
     void aRefreshWithoutTokenIsABadRequest() {
         NativeSession session = open(identityUntil(Duration.ofHours(1), "jti-1"));
 

@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiPredicate;
 
 /**
  * The real session collaborators, wired as the application wires them, for session tests: a
@@ -68,6 +69,8 @@ final class SessionHarness implements AutoCloseable {
      * an hour. Tests of refresh put their own here.
      */
     final AtomicReference<ClientAuthenticator> authenticator = new AtomicReference<>();
+    /** Who may subscribe to what; everyone to everything unless a test says otherwise. */
+    final AtomicReference<BiPredicate<ClientIdentity, String>> subscribeRule = new AtomicReference<>((c, t) -> true);
 
     SessionHarness() {
         scheduler.setRemoveOnCancelPolicy(true);
@@ -89,7 +92,7 @@ final class SessionHarness implements AutoCloseable {
                 if (action != null) {
                     action.run();
                 }
-                return true;
+                return subscribeRule.get().test(client, topic);
             }
         };
         // A long WebSocket heart-beat: the liveness timer is there (and must be cancelled) but never fires.

@@ -78,6 +78,22 @@ class StompSessionRefreshTest {
     }
 
     @Test
+    void aRefreshThatWouldNotAllowAnExistingSubscriptionIsRefused() {
+        StompSession session = connect(new ClientIdentity(USER, Set.of("desk"), "ch-1",
+                harness.clock.instant().plus(Duration.ofHours(1)), "jti-1"));
+        harness.subscribeRule.set((client, topic) -> !topic.startsWith("desk.") || client.hasRole("desk"));
+        session.onMessage(frame("SUBSCRIBE\nid:s-1\ndestination:/topic/desk.orders\n\n\0"));
+        authenticateAs(USER, harness.clock.instant().plus(Duration.ofHours(2)), "jti-2");
+
+        session.onMessage(frame("SEND\ndestination:/sys/refresh\ntoken:token-without-the-desk-role\n\n\0"));
+
+        assertThat(sink.frames()).last().asString().startsWith("ERROR\n").contains("message:forbidden\n")
+                .contains("/topic/desk.orders");
+        assertThat(session.tokenId()).isEqualTo("jti-1");
+        assertThat(sink.closes()).containsExactly(CloseCode.POLICY_VIOLATION);
+    }
+
+    @Test
     void aTokenOfAnotherUserIsRefused() {
         StompSession session = connect(identityUntil(Duration.ofHours(1), "jti-1"));
         authenticateAs("mallory", harness.clock.instant().plus(Duration.ofHours(2)), "jti-m");
