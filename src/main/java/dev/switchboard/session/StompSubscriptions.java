@@ -86,6 +86,9 @@ final class StompSubscriptions {
         }
         if (destination.startsWith(USER_PREFIX)) {
             String name = ownUserQueue(destination);
+            if (!protocol.services.access().maySubscribeToUserQueue(identity, name)) {
+                throw new ProtocolError("forbidden", "not allowed to subscribe to " + destination);
+            }
             table.add(new StompSubscription(id, destination, null, name, ackMode, version));
             // Messages pushed with an ack while the user was away go to the user queues that now exist.
             protocol.services.broker().deliverWaiting(session);
@@ -145,10 +148,14 @@ final class StompSubscriptions {
         return name;
     }
 
-    /** The destination of the first topic subscription that {@code identity} may not hold, or null. */
+    /** The destination of the first topic or user-queue subscription that {@code identity} may not hold, or null. */
     String firstDestinationNotAllowed(ClientIdentity identity) {
         for (StompSubscription subscription : table.all()) {
-            if (subscription.topic() != null && !protocol.services.access().maySubscribe(identity, subscription.topic())) {
+            boolean allowed = subscription.topic() != null
+                    ? protocol.services.access().maySubscribe(identity, subscription.topic())
+                    : subscription.userDestination() == null
+                            || protocol.services.access().maySubscribeToUserQueue(identity, subscription.userDestination());
+            if (!allowed) {
                 return subscription.destination();
             }
         }
