@@ -8,7 +8,11 @@ import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardListener;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,10 +36,31 @@ class TokenRefreshIT {
     private static final Duration LEFT = Duration.ofSeconds(8);
     private static final Duration PAST_EXP = Duration.ofSeconds(30).minus(LEFT);
 
+    /** Desk topics are for role {@code desk}: a refreshed token without it loses them. */
+    private static final String RULES = """
+            rules:
+              - allow: subscribe
+                topic: "desk.**"
+                roles: [desk]
+              - deny: subscribe
+                topic: "desk.**"
+            """;
+
     @RegisterExtension
     static final ServerProcess server = ServerProcess.perTestClass("token-refresh",
             // A SockJS session outlives a test client that stalls between two requests on a busy machine.
-            Map.of("token.expiring.notice.ms", "10000", "sockjs.disconnect.delay.ms", "30000"));
+            Map.of("token.expiring.notice.ms", "10000", "sockjs.disconnect.delay.ms", "30000",
+                    "rules", rulesFile().toString()));
+
+    private static Path rulesFile() {
+        try {
+            Path file = Files.createTempDirectory("token-refresh-rules").resolve("rules.yaml");
+            Files.writeString(file, RULES);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** A token of {@code user} that the server counts for {@link #LEFT} more (exp is whole seconds). */
     private static String shortToken(String user) {
@@ -99,6 +124,28 @@ class TokenRefreshIT {
     }
 
     @Test
+    void aRefreshedTokenWithFewerRolesEndsTheSubscriptionsItNoLongerAllows() throws Exception {
+        HttpApi api = HttpApi.withApiKey(server);
+        try (ChannelClient client = ChannelClient.connect(server, TestTokens.token("erin", "desk"), "tr-rules")) {
+            client.expect("welcome");
+            client.send("{\"type\":\"subscribe\",\"topic\":\"desk.orders\"}");
+            client.expect("subscribed");
+
+            client.send(refresh(TestTokens.token("erin")));
+            JsonObject ended = client.expect("error");
+            assertThat(ended.getString("code")).isEqualTo("forbidden");
+            assertThat(ended.getJsonObject("ref").getString("type")).isEqualTo("subscribe");
+            assertThat(ended.getJsonObject("ref").getString("topic")).isEqualTo("desk.orders");
+            client.expect("refreshed");
+
+            assertThat(api.post("/api/v1/topics/desk.orders/messages", "{\"data\":\"not for erin now\"}").status())
+                    .isEqualTo(202);
+            client.send("{\"type\":\"ping\"}");
+            client.expect("pong"); // a message of desk.orders would have come first
+        }
+    }
+
+    @Test
     void aStompSessionRefreshesThroughSysRefreshAndHearsExpiringOnSysToken() throws Exception {
         Instant firstEnd = shortTokenEnd();
         try (RawStompClient stomp = RawStompClient.connect(server)) {
@@ -115,7 +162,7 @@ class TokenRefreshIT {
                     .contains("exp:" + newExp.getEpochSecond() + "\n");
 
             await("the first token's end").atMost(LEFT.plusSeconds(5)).until(() -> Instant.now().isAfter(firstEnd));
-            stomp.send("SEND\ndestination:/user/bob/queue/self\nreceipt:r-2\n\nstill here\0");
+            stomp.send("SUBSCRIBE\nid:news\ndestination:/topic/news\nreceipt:r-2\n\n\0");
             assertThat(stomp.nextFrame()).startsWith("RECEIPT\n").contains("receipt-id:r-2\n");
             assertThat(stomp.isClosed()).isFalse();
         }
