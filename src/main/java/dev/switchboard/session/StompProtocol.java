@@ -4,8 +4,9 @@ import java.util.UUID;
 
 /**
  * What every STOMP session shares: the session services, the token checks (CONNECT, refresh via
- * {@code /sys/refresh}, the expiring notice), the body mapping, the STOMP settings and the MESSAGE frames encoded once for many recipients. One per
- * application; creates sessions.
+ * {@code /sys/refresh}, the expiring notice), the body mapping, the STOMP settings, the per-user
+ * session limit and the MESSAGE frames encoded once for many recipients. One per application;
+ * creates sessions.
  */
 public final class StompProtocol {
 
@@ -14,9 +15,17 @@ public final class StompProtocol {
     final StompPayloads payloads;
     final StompSettings settings;
     final StompMessageTemplates messageTemplates;
+    final UserSessionQuota userSessions;
 
     public StompProtocol(SessionServices services, SessionTokens tokens, StompPayloads payloads,
             StompSettings settings) {
+        this(services, tokens, payloads, settings, UserSessionQuota.UNLIMITED);
+    }
+
+    /** {@code userSessions}: the per-user session limit, applied at CONNECT. */
+    public StompProtocol(SessionServices services, SessionTokens tokens, StompPayloads payloads,
+            StompSettings settings, UserSessionQuota userSessions) {
+        this.userSessions = userSessions;
         this.services = services;
         this.tokens = tokens;
         this.payloads = payloads;
