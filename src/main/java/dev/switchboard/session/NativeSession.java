@@ -102,21 +102,14 @@ public final class NativeSession implements Subscriber {
         }
         send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.services.limits().heartbeatMs()));
         protocol.services.broker().deliverWaiting(this);
-        scheduleTokenExpiry();
+        // The expiring notice and the close at expiry; ended() stops them, even before this (then nothing starts).
+        tokenTimers.follow(identity);
         liveness.start(protocol.services.scheduler(), outbound, () -> {
             LOG.log(Level.INFO, "Session {0} (user {1}, channel {2}) answered no heart-beat for two intervals; "
                     + "closing with 4001", sessionId, identity.user(), identity.channelId());
             disconnect(CloseCode.PEER_SILENT);
         });
         return true;
-    }
-
-    /**
-     * Starts following the token; the timers are stopped by {@link #ended()}, even one that ran
-     * before this (then this schedules nothing).
-     */
-    private void scheduleTokenExpiry() {
-        tokenTimers.follow(identity);
     }
 
     /**
