@@ -212,6 +212,24 @@ class TokenRefreshIT {
     }
 
     @Test
+    void aStompSessionOverSockJsRefreshesLikeOneOverWebSocket() throws Exception {
+        Instant firstEnd = shortTokenEnd();
+        SockJsSession session = SockJsEndpoint.stomp(server).newSession().open();
+        session.send("CONNECT\naccept-version:1.2\nhost:x\npasscode:" + shortToken("frank") + "\n\n\0");
+        assertThat(session.nextMessage()).startsWith("CONNECTED\n");
+        session.send("SUBSCRIBE\nid:tok\ndestination:/sys/token\n\n\0");
+        assertThat(session.nextMessage()).startsWith("MESSAGE\n").contains("destination:/sys/token\n")
+                .contains("event:expiring\n");
+
+        session.send("SEND\ndestination:/sys/refresh\ntoken:" + TestTokens.token("frank") + "\nreceipt:r-1\n\n\0");
+        assertThat(session.nextMessage()).startsWith("RECEIPT\n").contains("receipt-id:r-1\n").contains("exp:");
+
+        await("the first token's end").atMost(LEFT.plusSeconds(5)).until(() -> Instant.now().isAfter(firstEnd));
+        session.send("SUBSCRIBE\nid:news\ndestination:/topic/news\nreceipt:r-2\n\n\0");
+        assertThat(session.nextMessage()).isEqualTo("RECEIPT\nreceipt-id:r-2\n\n\0");
+    }
+
+    @Test
     void theJavaClientRefreshesInPlaceWithItsTokenSupplierAndStaysConnected() throws Exception {
         AtomicInteger asked = new AtomicInteger();
         Instant firstEnd = shortTokenEnd();
