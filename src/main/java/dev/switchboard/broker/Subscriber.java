@@ -21,8 +21,8 @@ public interface Subscriber {
     String user();
 
     /**
-     * The {@code jti} of the token that authenticates this session now, or null if it has none (or
-     * the session is not authenticated yet): how a revocation by token id finds its sessions.
+     * The {@code jti} of the token the session holds now (a refresh replaces it), or {@code null}
+     * if that token has none or the client is not authenticated yet; revocation by token id uses it.
      */
     default String tokenId() {
         return null;

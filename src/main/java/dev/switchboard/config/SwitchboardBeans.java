@@ -39,6 +39,7 @@ import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.SessionLimits;
 import dev.switchboard.session.SessionServices;
+import dev.switchboard.session.SessionTokens;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
@@ -242,13 +243,21 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    NativeProtocol nativeProtocol(SessionServices services, NativeFrameCodec codec) {
-        return new NativeProtocol(services, codec);
+    NativeProtocol nativeProtocol(SessionServices services, NativeFrameCodec codec, SessionTokens tokens) {
+        return new NativeProtocol(services, codec, tokens);
+    }
+
+    /** One token check for STOMP's CONNECT and every in-band refresh, native or STOMP: the handshake's. */
+    @Produces
+    @Singleton
+    SessionTokens sessionTokens(TokenVerifier verifier, SwitchboardConfig config) {
+        return new SessionTokens(new TokenAuthenticator(verifier),
+                Duration.ofMillis(config.tokens().expiringNoticeMs()));
     }
 
     @Produces
     @Singleton
-    StompProtocol stompProtocol(SessionServices services, TokenVerifier verifier, Jsonb jsonb,
+    StompProtocol stompProtocol(SessionServices services, SessionTokens tokens, Jsonb jsonb,
             SwitchboardConfig config, SessionAdmission admission) {
         StompSettings settings = new StompSettings(
                 new StompLimits(config.maxMessageBytes(), StompLimits.DEFAULT.maxHeaders(),
@@ -258,8 +267,7 @@ public class SwitchboardBeans {
         // STOMP names its user in CONNECT: the per-user limit is taken there (the handshake took the address's).
         UserSessionQuota userSessions = user -> admission.admit(user, null)
                 instanceof SessionAdmission.Admission.Admitted admitted ? admitted.lease()::release : null;
-        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings,
-                userSessions);
+        return new StompProtocol(services, tokens, new StompPayloads(jsonb), settings, userSessions);
     }
 
     private static String productVersion() {

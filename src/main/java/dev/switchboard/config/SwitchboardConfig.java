@@ -69,10 +69,11 @@ public record SwitchboardConfig(
     }
 
     /**
-     * Tokens over their life (issue 13, revocation and tickets): the longest lifetime a token may
-     * have, which is also how long a revocation counts by default.
+     * Tokens over their life (docs/security.md): the longest lifetime a token may have, which is
+     * also how long a revocation counts by default, and how long before a session's token expires
+     * the session is told so ("Token refresh and expiry").
      */
-    public record TokenSettings(long maxLifetimeMs) {
+    public record TokenSettings(long maxLifetimeMs, long expiringNoticeMs) {
     }
 
     /**
@@ -181,7 +182,8 @@ public record SwitchboardConfig(
                         doubleValue(settings, "api.burst", 2000),
                         publicOrigins(settings)),
                 new TokenSettings(
-                        longValue(settings, "token.max.lifetime.ms", 24 * 3_600_000L, 60_000, 366L * 24 * 3_600_000)));
+                        longValue(settings, "token.max.lifetime.ms", 24 * 3_600_000L, 60_000, 366L * 24 * 3_600_000),
+                        longValue(settings, "token.expiring.notice.ms", 60_000, 0, 24 * 3_600_000L)));
     }
 
     /** {@code SWITCHBOARD_PUBLIC_ORIGIN}: origins as {@code scheme://host[:port]}, nothing more. */

@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.switchboard.broker.ClientIdentity;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.MessageDigest;
@@ -34,7 +35,7 @@ import java.util.Set;
 public final class TokenVerifier {
 
     /** Allowed clock difference between the token issuer and us (CONTRACT.md section 1). */
-    public static final int CLOCK_SKEW_SECONDS = 30;
+    public static final int CLOCK_SKEW_SECONDS = (int) ClientIdentity.TOKEN_CLOCK_SKEW.toSeconds();
 
     private static final String MISSING_CLAIM = "token lacks a required claim (sub, exp)";
     /** The reason for a revoked token (CONTRACT.md section 7). */

@@ -83,7 +83,7 @@ final class StompConnectNegotiator {
         // A CONNECT that brings no token of its own is the ticket's client, if the handshake had one.
         ClientAuthenticator.Result auth = token == null && handshakeClient != null
                 ? handshakeClient.authenticate(null, channelId)
-                : protocol.authenticator.authenticate(token, channelId);
+                : protocol.tokens.authenticator().authenticate(token, channelId);
         if (auth instanceof ClientAuthenticator.Result.Refused refused) {
             throw new ProtocolError("authentication failed", refused.reason());
         }
@@ -102,14 +102,19 @@ final class StompConnectNegotiator {
 
     /** A bearer {@code Authorization} header first, then {@code passcode}, then the handshake's token. */
     private String token(StompFrame connect) {
-        String authorization = connect.header("Authorization");
+        return firstNonNull(bearerToken(connect), firstNonNull(connect.header("passcode"), handshakeToken));
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header of {@code frame} (either case), or null. */
+    static String bearerToken(StompFrame frame) {
+        String authorization = frame.header("Authorization");
         if (authorization == null) {
-            authorization = connect.header("authorization");
+            authorization = frame.header("authorization");
         }
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).trim();
         }
-        return firstNonNull(connect.header("passcode"), handshakeToken);
+        return null;
     }
 
     /**
