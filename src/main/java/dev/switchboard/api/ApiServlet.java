@@ -12,9 +12,6 @@ import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.broker.SessionRecord;
 import dev.switchboard.broker.TopicNames;
 import dev.switchboard.broker.UserDestinations;
-import dev.switchboard.security.ApiAuthenticator;
-import dev.switchboard.security.ApiRateLimit;
-import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.JsonResponseWriter;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -45,30 +42,15 @@ public final class ApiServlet extends HttpServlet {
     @Inject
     private transient Broker broker;
     @Inject
-    private transient ApiAuthenticator authenticator;
+    private transient ApiGate gate;
     @Inject
     private transient Jsonb jsonb;
     @Inject
     private transient JsonResponseWriter responses;
-    @Inject
-    private transient ApiRateLimit rateLimit;
-    @Inject
-    private transient ProxyTrust proxies;
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        ApiAuthenticator.Outcome auth = authenticator.authenticate(request.getHeader("Authorization"));
-        boolean withinRate = auth instanceof ApiAuthenticator.Outcome.Allowed allowed
-                ? rateLimit.allowCaller(allowed.principal())
-                : rateLimit.allowAddress(clientAddress(request));
-        if (!withinRate) {
-            response.setHeader("Retry-After", Long.toString(rateLimit.retryAfterSeconds()));
-            responses.writeError(response, 429, "rate_limited", "too many API requests; retry after "
-                    + rateLimit.retryAfterSeconds() + " s");
-            return;
-        }
-        if (auth instanceof ApiAuthenticator.Outcome.Refused refused) {
-            responses.writeError(response, refused.status(), refused.error(), refused.message());
+        if (gate.admit(request, response).isEmpty()) {
             return;
         }
         String[] path = segments(request.getPathInfo());
@@ -162,12 +144,6 @@ public final class ApiServlet extends HttpServlet {
     /** A path's shape: first segment, segment count, and the third segment if there are three. */
     private static String shape(String[] p) {
         return p.length == 0 ? "" : p[0] + "/" + p.length + (p.length == 3 ? "/" + p[2] : "");
-    }
-
-    /** The client's address, as a trusted proxy may have forwarded it. */
-    private String clientAddress(HttpServletRequest request) {
-        return proxies.view(request.getRemoteAddr(), request.getScheme(), request.getHeader("Host"),
-                request::getHeader).address();
     }
 
     private Map<String, Object> publish(String topic, JsonObject body) throws ApiException {

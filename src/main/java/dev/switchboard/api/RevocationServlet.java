@@ -4,9 +4,6 @@ import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.Revocation;
 import dev.switchboard.broker.RevocationList;
 import dev.switchboard.config.SwitchboardConfig;
-import dev.switchboard.security.ApiAuthenticator;
-import dev.switchboard.security.ApiRateLimit;
-import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.JsonResponseWriter;
 import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
@@ -29,6 +26,7 @@ import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -54,7 +52,7 @@ public final class RevocationServlet extends HttpServlet {
     @Inject
     private transient RevocationList revocations;
     @Inject
-    private transient ApiAuthenticator authenticator;
+    private transient ApiGate gate;
     @Inject
     private transient Jsonb jsonb;
     @Inject
@@ -63,27 +61,14 @@ public final class RevocationServlet extends HttpServlet {
     private transient SwitchboardConfig config;
     @Inject
     private transient Clock clock;
-    @Inject
-    private transient ApiRateLimit rateLimit;
-    @Inject
-    private transient ProxyTrust proxies;
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        ApiAuthenticator.Outcome auth = authenticator.authenticate(request.getHeader("Authorization"));
-        // The same per-key budget as the rest of the API (ApiServlet).
-        boolean withinRate = auth instanceof ApiAuthenticator.Outcome.Allowed allowed
-                ? rateLimit.allowCaller(allowed.principal())
-                : rateLimit.allowAddress(clientAddress(request, proxies));
-        if (!withinRate) {
-            tooManyRequests(response, rateLimit, responses);
+        Optional<String> caller = gate.admit(request, response);
+        if (caller.isEmpty()) {
             return;
         }
-        if (auth instanceof ApiAuthenticator.Outcome.Refused refused) {
-            responses.writeError(response, refused.status(), refused.error(), refused.message());
-            return;
-        }
-        String principal = ((ApiAuthenticator.Outcome.Allowed) auth).principal();
+        String principal = caller.get();
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
         try {
             if (path.isEmpty() || path.equals("/")) {
@@ -201,18 +186,6 @@ public final class RevocationServlet extends HttpServlet {
         description.put("until", revocation.until().toString());
         description.put("createdAt", revocation.createdAt().toString());
         return description;
-    }
-
-    static String clientAddress(HttpServletRequest request, ProxyTrust proxies) {
-        return proxies.view(request.getRemoteAddr(), request.getScheme(), request.getHeader("Host"),
-                request::getHeader).address();
-    }
-
-    static void tooManyRequests(HttpServletResponse response, ApiRateLimit rateLimit, JsonResponseWriter responses)
-            throws IOException {
-        response.setHeader("Retry-After", Long.toString(rateLimit.retryAfterSeconds()));
-        responses.writeError(response, 429, "rate_limited", "too many API requests; retry after "
-                + rateLimit.retryAfterSeconds() + " s");
     }
 
     private void methodNotAllowed(HttpServletResponse response, String allow) throws IOException {

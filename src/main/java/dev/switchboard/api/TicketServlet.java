@@ -1,7 +1,6 @@
 package dev.switchboard.api;
 
 import dev.switchboard.broker.ClusterUnavailableException;
-import dev.switchboard.security.ApiRateLimit;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
 import dev.switchboard.security.JsonResponseWriter;
@@ -43,7 +42,7 @@ public final class TicketServlet extends HttpServlet {
     @Inject
     private transient JsonResponseWriter responses;
     @Inject
-    private transient ApiRateLimit rateLimit;
+    private transient ApiGate gate;
     @Inject
     private transient ProxyTrust proxies;
     @Inject
@@ -85,16 +84,13 @@ public final class TicketServlet extends HttpServlet {
             verified = verifier.verify(token);
         } catch (TokenRejectedException e) {
             LOG.log(Level.DEBUG, "Ticket refused for token {0}: {1}", TokenVerifier.fingerprint(token), e.getMessage());
-            if (!rateLimit.allowAddress(RevocationServlet.clientAddress(request, proxies))) {
-                RevocationServlet.tooManyRequests(response, rateLimit, responses);
-                return;
+            if (gate.withinAddressRate(request, response)) {
+                responses.writeError(response, 401, "unauthorized", e.getMessage());
             }
-            responses.writeError(response, 401, "unauthorized", e.getMessage());
             return;
         }
         // The API's per-key budget, the key being the user: one user cannot fill the ticket store.
-        if (!rateLimit.allowCaller(verified.subject())) {
-            RevocationServlet.tooManyRequests(response, rateLimit, responses);
+        if (!gate.withinCallerRate(verified.subject(), response)) {
             return;
         }
         Optional<Tickets.Issued> issued;

@@ -20,6 +20,7 @@ import dev.switchboard.broker.SubscriptionRegistry;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.handlers.MappedMethodHandler;
 import dev.switchboard.handlers.MessageMappingExtension;
+import dev.switchboard.api.ApiGate;
 import dev.switchboard.security.ApiRateLimit;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.SessionAdmission;
@@ -383,6 +384,14 @@ public class SwitchboardBeans {
         SwitchboardConfig.AbuseLimits abuse = config.abuse();
         return new ApiRateLimit(new HandshakeRateLimiter(abuse.apiRatePerSecond(), abuse.apiBurst(), clock),
                 abuse.apiRatePerSecond(), broker.stats().limitRefusals());
+    }
+
+    /** Authentication and the per-caller rate that every API servlet applies first. */
+    @Produces
+    @Singleton
+    ApiGate apiGate(ApiAuthenticator authenticator, ApiRateLimit rateLimit, ProxyTrust proxies,
+            JsonResponseWriter responses) {
+        return new ApiGate(authenticator, rateLimit, proxies, responses);
     }
 
     @Produces
