@@ -55,6 +55,18 @@ final class Attack {
         assertThat(refusal.text()).doesNotContainIgnoringCase("tomcat").doesNotContain("Exception").doesNotContain("\tat ");
     }
 
+    /**
+     * Asserts that the server's log holds no token: no JWT (every one starts {@code eyJ}, base64 of
+     * <code>{"</code>) and none of {@code tokens} (CONTRACT.md section 1), whatever the attacks sent.
+     */
+    static void assertNoTokenInTheLog(ServerProcess server, String... tokens) throws IOException {
+        String log = server.output();
+        assertThat(log).as("server log of %s", server.deploymentName()).doesNotContain("eyJ");
+        for (String token : tokens) {
+            assertThat(log).doesNotContain(token);
+        }
+    }
+
     static String encoded(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }

@@ -44,8 +44,8 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
 
     static final int RATE_PER_SECOND = 200;
     static final long P99_LIMIT_MS = 100;
-    /** The fewest messages measured per test: half a second of traffic. */
-    static final int MIN_MESSAGES = 100;
+    /** The fewest messages measured per test: a second of traffic. */
+    static final int MIN_MESSAGES = 200;
     /** Messages sent and received before the attack starts, left out of the latency figures. */
     static final int WARM_UP_MESSAGES = 40;
     private static final AtomicInteger INSTANCES = new AtomicInteger();

@@ -6,6 +6,7 @@ import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,6 +33,11 @@ class DestinationAttackIT {
     static final ServerProcess server = ServerProcess.perTestClass("attack-destinations", Map.of());
     @RegisterExtension
     final ControlTraffic control = ControlTraffic.beside(server);
+
+    @AfterAll
+    static void noTokenReachedTheLog() throws Exception {
+        Attack.assertNoTokenInTheLog(server);
+    }
     private static final HttpApi api = HttpApi.withApiKey(server);
 
     @Test

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,8 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @DisabledIfSystemProperty(named = "switchboard.it.front", matches = "nginx")
 class FloodAttackIT {
 
-    private static final double HANDSHAKE_RATE = Double.parseDouble(System.getProperty("attack.handshake.rate", "200"));
-    private static final double FRAME_RATE = Double.parseDouble(System.getProperty("attack.frame.rate", "10000"));
+    private static final double HANDSHAKE_RATE = Double.parseDouble(System.getProperty("attack.handshake.rate", "150"));
+    private static final double FRAME_RATE = Double.parseDouble(System.getProperty("attack.frame.rate", "5000"));
     private static final int SLOWLORIS = Integer.getInteger("attack.slowloris.connections", 5000);
     private static final Duration FLOOD_TIME = Duration.ofSeconds(5);
     /**
@@ -54,6 +55,11 @@ class FloodAttackIT {
     static final ServerProcess server = ServerProcess.perTestClass("attack-flood", Map.of());
     @RegisterExtension
     final ControlTraffic control = ControlTraffic.beside(server);
+
+    @AfterAll
+    static void noTokenReachedTheLog() throws Exception {
+        Attack.assertNoTokenInTheLog(server);
+    }
 
     @Test
     void aHandshakeFloodFromOneAddressIsRateLimitedWith429() throws Exception {
@@ -80,7 +86,7 @@ class FloodAttackIT {
     void aHandshakeFloodSpreadOverManyAddressesOpensAndDropsSessions() throws Exception {
         String token = TestTokens.token("flooder");
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
-        Flood.Outcome outcome = Flood.run(4, HANDSHAKE_RATE, FLOOD_TIME, index -> {
+        Flood.Outcome outcome = Flood.run(8, HANDSHAKE_RATE, FLOOD_TIME, index -> {
             Handshake answer = handshake("127.0.0." + (10 + index % 200),
                     "/ws/channel?" + Attack.channelQuery(token, "many-" + index));
             statuses.computeIfAbsent(answer.status, s -> new AtomicLong()).incrementAndGet();

@@ -3,6 +3,7 @@ package dev.switchboard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +24,11 @@ class OriginAttackIT {
             Map.of("allowed.origins", "https://console.example.com"));
     @RegisterExtension
     final ControlTraffic control = ControlTraffic.beside(server);
+
+    @AfterAll
+    static void noTokenReachedTheLog() throws Exception {
+        Attack.assertNoTokenInTheLog(server);
+    }
 
     @Test
     void aForeignOriginIs403OnEveryWebSocketEndpoint() throws Exception {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,6 +26,11 @@ class OversizeInputAttackIT {
     static final ServerProcess server = ServerProcess.perTestClass("attack-oversize", Map.of());
     @RegisterExtension
     final ControlTraffic control = ControlTraffic.beside(server);
+
+    @AfterAll
+    static void noTokenReachedTheLog() throws Exception {
+        Attack.assertNoTokenInTheLog(server);
+    }
     private static final HttpApi api = HttpApi.withApiKey(server);
 
     @Test

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,6 +40,11 @@ class TokenAttackIT {
             Map.of("jwt.issuer", ISSUER, "jwt.audience", AUDIENCE));
     @RegisterExtension
     final ControlTraffic control = ControlTraffic.beside(server, TokenAttackIT::token);
+
+    @AfterAll
+    static void noTokenReachedTheLog() throws Exception {
+        Attack.assertNoTokenInTheLog(server);
+    }
 
     /** A token the server accepts. */
     static String token(String user, String... roles) {
