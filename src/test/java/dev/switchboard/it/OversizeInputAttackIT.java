@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -114,37 +115,44 @@ class OversizeInputAttackIT {
     }
 
     /**
-     * 100,000 subscribe frames to distinct topics on one session, written as fast as the socket
-     * takes them. Every attempt gets an answer (or the session is closed by a limit), and once the
-     * session is gone the server holds none of its subscriptions.
+     * 100,000 subscribe frames to distinct topics on one session, offered at 20,000 per second
+     * (the test client parses nothing of the answers but their type, so that its own work does not
+     * slow the control client in the same JVM). Every attempt gets an answer (or the session is
+     * closed by a limit), and once the session is gone the server holds none of its subscriptions.
      */
     @Test
     void aHundredThousandSubscribeAttemptsOnOneSession() throws Exception {
         int attempts = 100_000;
-        long started = System.nanoTime();
+        long periodNanos = 50_000;
         int subscribed = 0;
         int refused = 0;
         try (ChannelClient client = ChannelClient.connect(server, TestTokens.token("hoarder"), "hoarder")) {
             client.expect("welcome");
+            long started = System.nanoTime();
             for (int i = 0; i < attempts && client.isOpen(); i++) {
+                long wait = started + i * periodNanos - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait); // pacing the offered load, not synchronisation
+                }
                 client.send("{\"type\":\"subscribe\",\"topic\":\"hoard-" + i + "\"}");
             }
+            double sendSeconds = (System.nanoTime() - started) / 1e9;
             while (subscribed + refused < attempts && client.isOpen()) {
-                JsonObject answer = client.next();
-                switch (answer.getString("type")) {
-                    case "subscribed" -> subscribed++;
-                    case "error" -> {
-                        assertThat(answer.getString("code")).isIn("rate_limited", "forbidden");
-                        refused++;
-                    }
-                    default -> throw new AssertionError("unexpected answer " + answer);
+                String answer = client.nextText();
+                if (answer.startsWith("{\"type\":\"subscribed\"")) {
+                    subscribed++;
+                } else if (answer.startsWith("{\"type\":\"error\"")) {
+                    assertThat(ChannelClient.JSONB.fromJson(answer, JsonObject.class).getString("code"))
+                            .isIn("rate_limited", "forbidden");
+                    refused++;
+                } else {
+                    throw new AssertionError("unexpected answer " + answer);
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             AttackFigures.record("OversizeInputAttackIT.aHundredThousandSubscribeAttemptsOnOneSession", String.format(
-                    "%d subscribe attempts answered in %.1f s (%.0f/s): %d subscribed, %d refused, session %s",
-                    subscribed + refused, seconds, (subscribed + refused) / seconds, subscribed, refused,
-                    client.isOpen() ? "open" : "closed"));
+                    "%d subscribe attempts sent in %.1f s, answered in %.1f s: %d subscribed, %d refused, session %s",
+                    attempts, sendSeconds, seconds, subscribed, refused, client.isOpen() ? "open" : "closed"));
             if (client.isOpen()) {
                 assertThat(subscribed + refused).isEqualTo(attempts);
             }
