@@ -29,20 +29,22 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The bystander of the attack suite: a native session subscribed to a topic of its own, fed by a
- * second native session that publishes at a steady {@value #RATE_PER_SECOND} messages per second,
- * each carrying its sequence number and the test JVM's {@code System.nanoTime()} when it was sent.
+ * The bystander of the attack suite: a native session subscribed to a topic of its own, fed by
+ * {@value #PUBLISHERS} native sessions that publish in turn at a steady {@value #RATE_PER_SECOND}
+ * messages per second in all (each well under a per-session inbound limit of 100 frames per second),
+ * each message carrying its sequence number and the test JVM's {@code System.nanoTime()} when it was sent.
  * The subscriber stamps each message when it arrives, so latency is publisher to subscriber
  * through the server under attack.
  *
  * <p>As a JUnit extension ({@link #beside}), it runs around every test of a class: it starts before
  * the test (subscribed, first message seen) and, after it, stops publishing and asserts that every
- * message arrived, in order, with a p99 latency under {@value #P99_LIMIT_MS} ms, and that neither
+ * message arrived, in order per publisher, with a p99 latency under {@value #P99_LIMIT_MS} ms, and that neither
  * session was closed. The figures go to the test log and {@link AttackFigures}.
  */
 final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
 
     static final int RATE_PER_SECOND = 200;
+    static final int PUBLISHERS = 4;
     static final long P99_LIMIT_MS = 100;
     /** The fewest messages measured per test: a second of traffic. */
     static final int MIN_MESSAGES = 200;
@@ -106,7 +108,7 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
         return run.figures(run.sent.get());
     }
 
-    /** One subscriber and one publisher, running. */
+    /** One subscriber and its publishers, running. */
     private static final class Run {
         private final String topic;
         private final ConcurrentLinkedQueue<long[]> arrivals = new ConcurrentLinkedQueue<>();
@@ -120,7 +122,7 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
         /** The first sequence number whose latency counts (set once, before the attack). */
         private volatile long measuredFrom;
         private Session subscriber;
-        private ChannelClient publisher;
+        private final List<ChannelClient> publishers = new ArrayList<>();
 
         private Run(String topic) {
             this.topic = topic;
@@ -157,9 +159,12 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
                     ChannelClient.channelUri(server, tokens.token(topic + "-subscriber"), topic + "-subscriber"));
             subscriber.getBasicRemote().sendText("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
             subscribed.get(10, TimeUnit.SECONDS);
-            publisher = ChannelClient.connect(server, tokens.token(topic + "-publisher", "publisher"),
-                    topic + "-publisher");
-            publisher.expect("welcome");
+            for (int i = 0; i < PUBLISHERS; i++) {
+                ChannelClient publisher = ChannelClient.connect(server,
+                        tokens.token(topic + "-publisher-" + i, "publisher"), topic + "-publisher-" + i);
+                publisher.expect("welcome");
+                publishers.add(publisher);
+            }
             long periodMicros = 1_000_000 / RATE_PER_SECOND;
             pacer.scheduleAtFixedRate(this::publishOne, 0, periodMicros, TimeUnit.MICROSECONDS);
             // The first message through shows the path works before the attack starts.
@@ -173,7 +178,7 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
         private void publishOne() {
             long seq = sent.get();
             try {
-                publisher.send("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"data\":{\"seq\":" + seq
+                publishers.get((int) (seq % PUBLISHERS)).send("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"data\":{\"seq\":" + seq
                         + ",\"t\":" + System.nanoTime() + "}}");
                 sent.incrementAndGet();
             } catch (Exception e) {
@@ -201,11 +206,15 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
                 // Reported as missing messages below, with the figures.
             }
             Figures figures = figures(total);
-            if (!publisher.isOpen() && closeReason.get() == null) {
-                closeReason.set("publisher closed");
+            for (ChannelClient publisher : publishers) {
+                if (!publisher.isOpen() && closeReason.get() == null) {
+                    closeReason.set("publisher closed");
+                }
             }
             String beforeOurClose = closeReason.get();
-            publisher.close();
+            for (ChannelClient publisher : publishers) {
+                publisher.close();
+            }
             if (subscriber.isOpen()) {
                 subscriber.close();
             }
@@ -220,7 +229,9 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
         Figures figures(long total) {
             List<long[]> seen = new ArrayList<>(arrivals);
             BitSet got = new BitSet();
-            long last = -1;
+            // Sessions are ordered each by itself (CONTRACT.md section 5): order is checked per publisher.
+            long[] last = new long[PUBLISHERS];
+            Arrays.fill(last, -1);
             int outOfOrder = 0;
             double[] latencies = new double[seen.size()];
             int measured = 0;
@@ -230,10 +241,11 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
                     latencies[measured++] = (arrival[2] - arrival[1]) / 1e6;
                 }
                 got.set((int) arrival[0]);
-                if (arrival[0] < last) {
+                int publisher = (int) (arrival[0] % PUBLISHERS);
+                if (arrival[0] < last[publisher]) {
                     outOfOrder++;
                 }
-                last = arrival[0];
+                last[publisher] = arrival[0];
             }
             latencies = Arrays.copyOf(latencies, measured);
             Arrays.sort(latencies);

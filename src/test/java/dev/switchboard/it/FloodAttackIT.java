@@ -63,11 +63,12 @@ class FloodAttackIT {
 
     @Test
     void aHandshakeFloodFromOneAddressIsRateLimitedWith429() throws Exception {
-        String token = TestTokens.token("flooder");
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
         String[] refusal = new String[1];
         Flood.Outcome outcome = Flood.run(2, 0, Duration.ofSeconds(3), index -> {
-            Handshake answer = handshake("127.0.0.2", "/ws/channel?" + Attack.channelQuery(token, "one-" + index));
+            // A user per handshake: the flood is of one address, not of one user's sessions.
+            Handshake answer = handshake("127.0.0.2", "/ws/channel?"
+                    + Attack.channelQuery(TestTokens.token("flooder-" + index), "one-" + index));
             statuses.computeIfAbsent(answer.status, s -> new AtomicLong()).incrementAndGet();
             if (answer.status == 429) {
                 refusal[0] = answer.head;
@@ -84,11 +85,10 @@ class FloodAttackIT {
 
     @Test
     void aHandshakeFloodSpreadOverManyAddressesOpensAndDropsSessions() throws Exception {
-        String token = TestTokens.token("flooder");
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
         Flood.Outcome outcome = Flood.run(8, HANDSHAKE_RATE, FLOOD_TIME, index -> {
             Handshake answer = handshake("127.0.0." + (10 + index % 200),
-                    "/ws/channel?" + Attack.channelQuery(token, "many-" + index));
+                    "/ws/channel?" + Attack.channelQuery(TestTokens.token("flooder-" + index), "many-" + index));
             statuses.computeIfAbsent(answer.status, s -> new AtomicLong()).incrementAndGet();
         });
         AttackFigures.record("FloodAttackIT.aHandshakeFloodSpreadOverManyAddressesOpensAndDropsSessions",
@@ -124,8 +124,14 @@ class FloodAttackIT {
                 ChannelClient client = flooders.get(session);
                 synchronized (client) { // one sender per WebSocket session
                     if (client.isOpen()) {
-                        client.send("{\"type\":\"ping\"}");
-                        sent[session]++;
+                        try {
+                            client.send("{\"type\":\"ping\"}");
+                            sent[session]++;
+                        } catch (IOException | IllegalStateException e) {
+                            if (client.isOpen()) {
+                                throw e;
+                            } // else closed by the server while sending: its close code is checked below
+                        }
                     }
                 }
             });
@@ -150,7 +156,9 @@ class FloodAttackIT {
             AttackFigures.record("FloodAttackIT.aFrameFloodIsServedOrClosedWith4029", String.format(
                     "pings on %d sessions, offered %.0f/s: %.0f/s sent (%d in %.1f s), %d sessions closed with 4029",
                     sessions, FRAME_RATE, total / outcome.seconds(), total, outcome.seconds(), closed));
-            assertThat(total / outcome.seconds()).as("rate achieved").isGreaterThan(FRAME_RATE * 0.9);
+            if (closed == 0) {
+                assertThat(total / outcome.seconds()).as("rate achieved").isGreaterThan(FRAME_RATE * 0.9);
+            }
         } finally {
             for (ChannelClient client : flooders) {
                 client.close();
