@@ -45,6 +45,8 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
 
     static final int RATE_PER_SECOND = 200;
     static final int PUBLISHERS = 4;
+    /** The server sessions the control traffic holds while it runs: its subscriber and publishers. */
+    static final int SESSIONS = 1 + PUBLISHERS;
     static final long P99_LIMIT_MS = 100;
     /** The fewest messages measured per test: a second of traffic. */
     static final int MIN_MESSAGES = 200;
