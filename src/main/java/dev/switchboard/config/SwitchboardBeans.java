@@ -2,6 +2,7 @@ package dev.switchboard.config;
 
 import dev.switchboard.api.Readiness;
 import dev.switchboard.api.SwitchboardMetrics;
+import dev.switchboard.broker.AccessPolicy;
 import dev.switchboard.broker.ApplicationHandler;
 import dev.switchboard.broker.ApplicationHandlers;
 import dev.switchboard.broker.Broker;
@@ -22,7 +23,9 @@ import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.HandshakeRateLimiter;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.ProxyTrust;
+import dev.switchboard.security.JwksKeys;
 import dev.switchboard.security.RoleAccessPolicy;
+import dev.switchboard.security.RulesAccessPolicy;
 import dev.switchboard.security.TokenAuthenticator;
 import dev.switchboard.security.TokenKeys;
 import dev.switchboard.security.TokenVerifier;
@@ -66,6 +69,8 @@ import java.util.Properties;
  */
 @Dependent
 public class SwitchboardBeans {
+
+    private static final System.Logger LOG = System.getLogger(SwitchboardBeans.class.getName());
 
     @Produces
     @Singleton
@@ -196,11 +201,33 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     SessionServices sessionServices(Broker broker, ApplicationHandlers handlers, SessionExecutors executors,
-            SwitchboardConfig config, Clock clock) {
+            SwitchboardConfig config, Clock clock, AccessPolicy access) {
         SessionLimits limits = new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(),
                 config.heartbeatMs(), config.maxBadFrames(), config.sendTimeoutMs());
-        return new SessionServices(broker, handlers, new RoleAccessPolicy(config.publishOpenTopics()),
-                executors.senders(), executors.scheduler(), clock, limits);
+        return new SessionServices(broker, handlers, access, executors.senders(), executors.scheduler(), clock, limits);
+    }
+
+    /**
+     * The destination rules: those of SWITCHBOARD_RULES, polled for changes, if set; else the role
+     * rules (publisher role, SWITCHBOARD_PUBLISH_OPEN_TOPICS).
+     */
+    @Produces
+    @Singleton // not a proxy: the lifecycle builds it at start, so a bad rules file stops start-up
+    AccessPolicy accessPolicy(SwitchboardConfig config, Clock clock, SessionExecutors executors) {
+        SwitchboardConfig.KeysAndRules files = config.keysAndRules();
+        if (files.rulesFile().isEmpty()) {
+            return new RoleAccessPolicy(config.publishOpenTopics());
+        }
+        if (!config.publishOpenTopics().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "SWITCHBOARD_PUBLISH_OPEN_TOPICS is ignored: SWITCHBOARD_RULES decides"
+                    + " who may publish");
+        }
+        try {
+            return RulesAccessPolicy.watching(Path.of(files.rulesFile().get()), clock, executors.scheduler(),
+                    Duration.ofMillis(files.reloadPollMs()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage(), e);
+        }
     }
 
     @Produces
@@ -247,16 +274,35 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock) {
+    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock, SessionExecutors executors) {
         try {
             var secret = config.jwtSecret().map(TokenKeys::hmacSecret).orElse(null);
             var publicKey = config.jwtPublicKeyFile().map(SwitchboardBeans::readPem).map(TokenKeys::publicKeyFromPem)
                     .orElse(null);
-            return new TokenVerifier(new TokenKeys(secret, publicKey), config.jwtIssuer().orElse(null),
-                    config.jwtAudience().orElse(null), clock);
+            return new TokenVerifier(new TokenKeys(secret, publicKey, jwks(config, clock, executors)),
+                    config.jwtIssuer().orElse(null), config.jwtAudience().orElse(null), clock);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
+    }
+
+    /** The JWKS of SWITCHBOARD_JWT_JWKS, or null: a URL fetched and cached by nimbus, or a file polled for changes. */
+    private static JwksKeys jwks(SwitchboardConfig config, Clock clock, SessionExecutors executors) {
+        SwitchboardConfig.KeysAndRules files = config.keysAndRules();
+        if (files.jwks().isEmpty()) {
+            return null;
+        }
+        if (files.jwksIsUrl()) {
+            try {
+                return JwksKeys.fromUrl(java.net.URI.create(files.jwks().get()).toURL(),
+                        Duration.ofMillis(files.jwksCacheMs()));
+            } catch (java.net.MalformedURLException e) {
+                throw new ConfigurationException("SWITCHBOARD_JWT_JWKS is not a valid URL: " + e.getMessage(), e);
+            }
+        }
+        // An IllegalArgumentException from here becomes the caller's ConfigurationException.
+        return JwksKeys.watchingFile(Path.of(files.jwks().get()), clock, executors.scheduler(),
+                Duration.ofMillis(files.reloadPollMs()));
     }
 
     private static String readPem(String file) {

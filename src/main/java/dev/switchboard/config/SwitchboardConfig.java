@@ -42,7 +42,8 @@ public record SwitchboardConfig(
         MemorySettings memory,
         RedeliverySettings redelivery,
         List<String> trustedProxies,
-        SockJsLimits sockJs) {
+        SockJsLimits sockJs,
+        KeysAndRules keysAndRules) {
 
     /**
      * What may stay in memory (README "Configuration" and "Delivery guarantees"): topic history per
@@ -63,6 +64,47 @@ public record SwitchboardConfig(
      * the bytes a streaming response carries before the client is made to open a new one.
      */
     public record SockJsLimits(long disconnectDelayMs, int streamBytes) {
+    }
+
+    /**
+     * Files and URLs read again while running (docs/security.md "Keys and rotation", "Destination
+     * rules"): the JWKS (a file path or an https URL; http only to a loopback address), the rules
+     * file, how often files are polled for changes, and how long keys fetched from a JWKS URL are
+     * used before they are fetched again.
+     */
+    public record KeysAndRules(Optional<String> jwks, Optional<String> rulesFile, long reloadPollMs, long jwksCacheMs) {
+
+        static KeysAndRules from(Settings settings) {
+            Optional<String> jwks = settings.get("jwt.jwks");
+            jwks.ifPresent(KeysAndRules::checkJwks);
+            return new KeysAndRules(jwks, settings.get("rules"),
+                    longValue(settings, "reload.poll.ms", 2_000, 100, 3_600_000),
+                    longValue(settings, "jwt.jwks.cache.ms", 300_000, 1_000, 24 * 3_600_000L));
+        }
+
+        /** Whether the JWKS setting names a URL rather than a file. */
+        public boolean jwksIsUrl() {
+            return jwks.map(value -> value.contains("://")).orElse(false);
+        }
+
+        private static void checkJwks(String value) {
+            if (!value.contains("://")) {
+                return; // a file: read (and checked) when the verifier is built
+            }
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(value);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigurationException("SWITCHBOARD_JWT_JWKS is not a valid URL: " + e.getMessage(), e);
+            }
+            String host = String.valueOf(uri.getHost());
+            boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+            if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
+                // Keys fetched over plain HTTP could be swapped by anyone on the path.
+                throw new ConfigurationException("SWITCHBOARD_JWT_JWKS must be an https URL (http only for localhost)"
+                        + " or a file path, not " + uri.getScheme() + "://" + host);
+            }
+        }
     }
 
     public static SwitchboardConfig from(Settings settings) {
@@ -105,7 +147,8 @@ public record SwitchboardConfig(
                 list(settings, "trusted.proxies"),
                 new SockJsLimits(
                         longValue(settings, "sockjs.disconnect.delay.ms", 5_000, 100, 3_600_000),
-                        intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)));
+                        intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)),
+                KeysAndRules.from(settings));
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */
@@ -166,6 +209,7 @@ public record SwitchboardConfig(
     public String toString() {
         return "SwitchboardConfig[port=" + port + ", node=" + nodeId + ", channelPolicy=" + channelPolicy
                 + ", hs256=" + jwtSecret.isPresent() + ", publicKey=" + jwtPublicKeyFile.orElse("none")
+                + ", jwks=" + keysAndRules.jwks().isPresent() + ", rules=" + keysAndRules.rulesFile().orElse("none")
                 + ", apiKey=" + apiKey.isPresent() + ", allowedOrigins=" + allowedOrigins
                 + ", maxMessageBytes=" + maxMessageBytes + ", heartbeatMs=" + heartbeatMs
                 + ", redis=" + redisUri.isPresent() + "]";

@@ -1,5 +1,6 @@
 package dev.switchboard.config;
 
+import dev.switchboard.broker.AccessPolicy;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.security.HandshakeGuard;
@@ -41,7 +42,7 @@ public class SwitchboardLifecycle {
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object context, Instance<SwitchboardConfig> configs,
             Instance<Broker> brokers, Instance<HandshakeGuard> guards, Instance<ApiAuthenticator> authenticators,
-            SessionExecutors executors, Instance<ShutdownDrain> drains) {
+            Instance<AccessPolicy> accessPolicies, SessionExecutors executors, Instance<ShutdownDrain> drains) {
         SwitchboardConfig config;
         Broker broker;
         try {
@@ -50,6 +51,7 @@ public class SwitchboardLifecycle {
             broker = brokers.get();
             guards.get();
             authenticators.get();
+            accessPolicies.get();
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "Switchboard cannot start: {0}", reason(e));
             throw e;

@@ -11,18 +11,24 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The keys tokens are verified with: an HS256 shared secret, a public key for RS256 (RSA) or
- * ES256 (EC P-256), or both. At least one must be present.
+ * ES256 (EC P-256), a JWKS whose keys are chosen by {@code kid}, or any of them together. At
+ * least one must be present.
  */
-public record TokenKeys(SecretKey hmacSecret, PublicKey publicKey) {
+public record TokenKeys(SecretKey hmacSecret, PublicKey publicKey, JwksKeys jwks) {
 
     /** Shortest accepted HS256 secret (RFC 7518 section 3.2: at least the hash size). */
     public static final int MIN_SECRET_BYTES = 32;
 
     public TokenKeys {
-        if (hmacSecret == null && publicKey == null) {
-            throw new IllegalArgumentException("No token key configured: set SWITCHBOARD_JWT_SECRET (HS256, >= 32 bytes)"
-                    + " or SWITCHBOARD_JWT_PUBLIC_KEY (PEM file, RS256/ES256)");
+        if (hmacSecret == null && publicKey == null && jwks == null) {
+            throw new IllegalArgumentException("No token key configured: set SWITCHBOARD_JWT_SECRET (HS256, >= 32 bytes),"
+                    + " SWITCHBOARD_JWT_PUBLIC_KEY (PEM file, RS256/ES256) or SWITCHBOARD_JWT_JWKS (JWKS file or URL)");
         }
+    }
+
+    /** Keys without a JWKS. */
+    public TokenKeys(SecretKey hmacSecret, PublicKey publicKey) {
+        this(hmacSecret, publicKey, null);
     }
 
     /** An HS256 secret from its UTF-8 text. */

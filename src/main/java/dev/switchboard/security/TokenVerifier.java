@@ -16,6 +16,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,20 +51,28 @@ public final class TokenVerifier {
         processor.setJWTClaimsSetVerifier(claims);
     }
 
-    /** Only the algorithm that matches each configured key is accepted; anything else finds no key. */
+    /**
+     * Only the algorithm that matches each configured key is accepted; anything else finds no key.
+     * A token with a {@code kid} is tried with the JWKS key of that id (if a JWKS is configured)
+     * and with the static keys, so issuers that always set {@code kid} keep working with a secret.
+     */
     private static JWSKeySelector<SecurityContext> keySelector(TokenKeys keys) {
         return (header, context) -> {
+            List<Key> candidates = new ArrayList<>();
+            if (keys.jwks() != null) {
+                candidates.addAll(keys.jwks().keysFor(header));
+            }
             JWSAlgorithm alg = header.getAlgorithm();
             if (JWSAlgorithm.HS256.equals(alg) && keys.hmacSecret() != null) {
-                return List.<Key>of(keys.hmacSecret());
+                candidates.add(keys.hmacSecret());
             }
             if (JWSAlgorithm.RS256.equals(alg) && keys.publicKey() instanceof RSAPublicKey) {
-                return List.<Key>of(keys.publicKey());
+                candidates.add(keys.publicKey());
             }
             if (JWSAlgorithm.ES256.equals(alg) && keys.publicKey() instanceof ECPublicKey) {
-                return List.<Key>of(keys.publicKey());
+                candidates.add(keys.publicKey());
             }
-            return List.of();
+            return candidates;
         };
     }
 
@@ -95,7 +104,7 @@ public final class TokenVerifier {
             List<String> channels = claims.getStringListClaim("channels");
             return new VerifiedToken(claims.getSubject(), roles == null ? Set.of() : Set.copyOf(roles),
                     channels == null ? null : List.copyOf(channels), claims.getExpirationTime().toInstant(),
-                    fingerprint(token), claims.getJWTID());
+                    fingerprint(token), claims.getJWTID(), TokenClaims.forRules(claims));
         } catch (ParseException e) {
             throw new TokenRejectedException("claims 'roles' and 'channels' must be arrays of strings", e);
         }

@@ -3,6 +3,7 @@ package dev.switchboard.security;
 import dev.switchboard.broker.ClientIdentity;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -14,9 +15,21 @@ import java.util.Set;
  * @param expiresAt      the {@code exp} claim
  * @param fingerprint    a short hash of the token, safe to log in place of the token
  * @param tokenId        the {@code jti} claim, or null if absent
+ * @param claims         the other string and string-list claims, for destination rules (see
+ *                       {@link ClientIdentity#claims()})
  */
 public record VerifiedToken(String subject, Set<String> roles, List<String> channels, Instant expiresAt,
-        String fingerprint, String tokenId) {
+        String fingerprint, String tokenId, Map<String, List<String>> claims) {
+
+    public VerifiedToken {
+        claims = claims == null ? Map.of() : Map.copyOf(claims);
+    }
+
+    /** A token without claims beyond the ones named. */
+    public VerifiedToken(String subject, Set<String> roles, List<String> channels, Instant expiresAt,
+            String fingerprint, String tokenId) {
+        this(subject, roles, channels, expiresAt, fingerprint, tokenId, Map.of());
+    }
 
     public static final String ROLE_PUBLISHER = "publisher";
     public static final String ROLE_ADMIN = "admin";
@@ -31,7 +44,7 @@ public record VerifiedToken(String subject, Set<String> roles, List<String> chan
      */
     public ClientIdentity identity(String channelId) {
         return new ClientIdentity(subject, roles, channelId, expiresAt.plusSeconds(TokenVerifier.CLOCK_SKEW_SECONDS),
-                tokenId);
+                tokenId, claims);
     }
 
     /** Whether the token's {@code channels} claim allows {@code channelId}. */

@@ -215,7 +215,7 @@ public final class NativeSession implements Subscriber {
             return;
         }
         if (!protocol.services.access().mayPublish(identity, frame.topic())) {
-            sendError(ErrorCode.FORBIDDEN, "publishing needs the publisher role", ref);
+            sendError(ErrorCode.FORBIDDEN, "not allowed to publish to this topic (publisher role or a rule)", ref);
             return;
         }
         try {
@@ -229,6 +229,10 @@ public final class NativeSession implements Subscriber {
         ServerFrame.Ref ref = new ServerFrame.Ref("send", null);
         if (frame.to() == null || frame.data() == null) {
             sendError(ErrorCode.BAD_REQUEST, "send needs to and data", ref);
+            return;
+        }
+        if (!protocol.services.access().maySend(identity, frame.to())) {
+            sendError(ErrorCode.FORBIDDEN, "not allowed to send to '" + frame.to() + "'", ref);
             return;
         }
         Optional<ApplicationHandler> handler = protocol.services.handlers().forDestination(frame.to());

@@ -59,7 +59,8 @@ final class StompSendRouter {
                     "send to /topic/<name>, /queue/<name> or /app/<name>, not " + destination);
         }
         if (!protocol.services.access().mayPublish(identity, topic)) {
-            throw new ProtocolError("forbidden", "publishing to " + destination + " needs the publisher role");
+            throw new ProtocolError("forbidden", "not allowed to publish to " + destination
+                    + " (publisher role or a rule)");
         }
         if (body instanceof StompPayloads.InboundBody.Binary binary) {
             protocol.services.broker().publishBinary(topic, binary.bytes(), binary.contentType());
@@ -69,6 +70,9 @@ final class StompSendRouter {
     }
 
     private void sendToHandler(String name, String dataJson, ClientIdentity identity) throws ProtocolError {
+        if (!protocol.services.access().maySend(identity, name)) {
+            throw new ProtocolError("forbidden", "not allowed to send to /app/" + name);
+        }
         Optional<ApplicationHandler> handler = protocol.services.handlers().forDestination(name);
         if (handler.isEmpty()) {
             throw new ProtocolError("no handler", "no application handler for /app/" + name);
@@ -88,6 +92,9 @@ final class StompSendRouter {
         if (!TopicNames.isValid(name)) {
             throw new ProtocolError("forbidden", "a client may only send to its own /user/" + identity.user()
                     + "/queue/<name>");
+        }
+        if (!protocol.services.access().mayPublishToUserQueue(identity, name)) {
+            throw new ProtocolError("forbidden", "not allowed to send to " + destination);
         }
         protocol.services.broker().pushToUser(identity.user(), name, dataJson, false);
     }

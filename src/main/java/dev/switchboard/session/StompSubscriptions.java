@@ -67,6 +67,9 @@ final class StompSubscriptions {
         }
         if (destination.startsWith(USER_PREFIX)) {
             String name = ownUserQueue(destination);
+            if (!protocol.services.access().maySubscribeToUserQueue(identity, name)) {
+                throw new ProtocolError("forbidden", "not allowed to subscribe to " + destination);
+            }
             table.add(new StompSubscription(id, destination, null, name, ackMode, version));
             // Messages pushed with an ack while the user was away go to the user queues that now exist.
             protocol.services.broker().deliverWaiting(session);

@@ -35,7 +35,8 @@ final class DevMode {
 
     /** Returns the dev mode in force, or null if a key is configured. */
     static DevMode enableIfNoKey(Settings settings) throws JOSEException {
-        if (settings.get("jwt.secret").isPresent() || settings.get("jwt.public-key").isPresent()) {
+        if (settings.get("jwt.secret").isPresent() || settings.get("jwt.public-key").isPresent()
+                || settings.get("jwt.jwks").isPresent()) {
             return null;
         }
         byte[] secret = new byte[32];

@@ -204,4 +204,29 @@ class SwitchboardConfigTest {
                 .doesNotContain("api-key-value")
                 .doesNotContain("redis-password");
     }
+
+    @Test
+    void aJwksUrlMustBeHttpsExceptOnTheLoopbackAddress() {
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_JWT_JWKS", "http://idp.example.com/jwks.json"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("SWITCHBOARD_JWT_JWKS must be an https URL (http only for localhost) or a file path,"
+                        + " not http://idp.example.com");
+        assertThat(fromEnvironment("SWITCHBOARD_JWT_JWKS", "https://idp.example.com/jwks.json").keysAndRules()
+                .jwksIsUrl()).isTrue();
+        assertThat(fromEnvironment("SWITCHBOARD_JWT_JWKS", "http://127.0.0.1:9000/jwks.json").keysAndRules()
+                .jwksIsUrl()).isTrue();
+        assertThat(fromEnvironment("SWITCHBOARD_JWT_JWKS", "/etc/switchboard/jwks.json").keysAndRules()
+                .jwksIsUrl()).isFalse();
+    }
+
+    @Test
+    void keysAndRulesSettingsHaveDefaultsAndBounds() {
+        SwitchboardConfig.KeysAndRules defaults = fromEnvironment().keysAndRules();
+        assertThat(defaults.jwks()).isEmpty();
+        assertThat(defaults.rulesFile()).isEmpty();
+        assertThat(defaults.reloadPollMs()).isEqualTo(2_000);
+        assertThat(defaults.jwksCacheMs()).isEqualTo(300_000);
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_RELOAD_POLL_MS", "10"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_RELOAD_POLL_MS");
+    }
 }

@@ -122,7 +122,9 @@ final class ServerProcess implements AutoCloseable, BeforeAllCallback, AfterAllC
     private void launchOn(int chosenPort) throws IOException {
         port = chosenPort;
         Map<String, String> systemProperties = new LinkedHashMap<>();
-        settings.forEach((key, value) -> systemProperties.put("switchboard." + key, value));
+        // "jvm.<name>" is the JVM's own system property <name> (e.g. a trust store), not a setting.
+        settings.forEach((key, value) -> systemProperties.put(
+                key.startsWith("jvm.") ? key.substring("jvm.".length()) : "switchboard." + key, value));
         Path logs = Path.of("target", "it-logs", deployment.name());
         Files.createDirectories(logs);
         log = logs.resolve(name + ".log");

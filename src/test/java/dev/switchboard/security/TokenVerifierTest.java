@@ -282,6 +282,21 @@ class TokenVerifierTest {
     }
 
     @Test
+    void stringAndStringListClaimsReachTheIdentityForRulesAndOthersDoNot() throws Exception {
+        String token = hs256(SECRET, claims().claim("tenant", "acme").claim("groups", List.of("a", "b"))
+                .claim("level", 3).claim("mixed", List.of("a", 1)).claim("long", "x".repeat(257))
+                .claim("roles", List.of("publisher")).build());
+
+        var identity = hmacVerifier().verify(token).identity("desk-1");
+
+        assertThat(identity.claims()).containsOnlyKeys("tenant", "groups");
+        assertThat(identity.claim("tenant")).containsExactly("acme");
+        assertThat(identity.claim("groups")).containsExactly("a", "b");
+        assertThat(identity.claim("level")).isEmpty();
+        assertThat(identity.roles()).containsExactly("publisher");
+    }
+
+    @Test
     void rejectionReasonNeverContainsTheToken() {
         String token = hs256(OTHER_SECRET, claims().build());
 
