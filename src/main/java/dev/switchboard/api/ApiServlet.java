@@ -13,6 +13,8 @@ import dev.switchboard.broker.SessionRecord;
 import dev.switchboard.broker.TopicNames;
 import dev.switchboard.broker.UserDestinations;
 import dev.switchboard.security.ApiAuthenticator;
+import dev.switchboard.security.ApiRateLimit;
+import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.JsonResponseWriter;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -48,10 +50,23 @@ public final class ApiServlet extends HttpServlet {
     private transient Jsonb jsonb;
     @Inject
     private transient JsonResponseWriter responses;
+    @Inject
+    private transient ApiRateLimit rateLimit;
+    @Inject
+    private transient ProxyTrust proxies;
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ApiAuthenticator.Outcome auth = authenticator.authenticate(request.getHeader("Authorization"));
+        boolean withinRate = auth instanceof ApiAuthenticator.Outcome.Allowed allowed
+                ? rateLimit.allowCaller(allowed.principal())
+                : rateLimit.allowAddress(clientAddress(request));
+        if (!withinRate) {
+            response.setHeader("Retry-After", Long.toString(rateLimit.retryAfterSeconds()));
+            responses.writeError(response, 429, "rate_limited", "too many API requests; retry after "
+                    + rateLimit.retryAfterSeconds() + " s");
+            return;
+        }
         if (auth instanceof ApiAuthenticator.Outcome.Refused refused) {
             responses.writeError(response, refused.status(), refused.error(), refused.message());
             return;
@@ -65,6 +80,9 @@ public final class ApiServlet extends HttpServlet {
                 responses.write(response, request.getMethod().equals("POST") ? 202 : 200, body);
             }
         } catch (ApiException e) {
+            if (e.status() == 405) {
+                response.setHeader("Allow", ALLOWED_METHODS.get(shape(path)));
+            }
             responses.writeError(response, e.status(), e.error(), e.getMessage());
         } catch (ClusterUnavailableException e) {
             // Cluster mode with Redis out of reach: nothing was accepted; the backend retries.
@@ -74,7 +92,6 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private Object route(String method, String[] p, HttpServletRequest request) throws IOException, ApiException {
-        boolean known = true;
         switch (method) {
             case "POST":
                 if (p.length == 3 && p[0].equals("topics") && p[2].equals("messages")) {
@@ -123,17 +140,34 @@ public final class ApiServlet extends HttpServlet {
                 }
                 break;
             default:
-                known = false;
+                break;
         }
-        throw known && pathExists(p)
+        // Any other method on a known path, PUT and PATCH included, is a 405 (docs/http-api.md).
+        throw ALLOWED_METHODS.containsKey(shape(p))
                 ? new ApiException(405, "method_not_allowed", method + " is not supported here")
                 : ApiException.notFound("no such API resource");
     }
 
-    private static boolean pathExists(String[] p) {
-        String shape = p.length == 0 ? "" : p[0] + "/" + p.length + (p.length == 3 ? "/" + p[2] : "");
-        return List.of("topics/3/messages", "users/3/messages", "channels/3/messages", "broadcast/1", "channels/1",
-                "users/3/sessions", "users/3/inbox", "channels/3/inbox", "topics/3/presence", "stats/1", "channels/2").contains(shape);
+    /**
+     * The methods each known path answers, by its shape ({@link #shape}): the {@code Allow}
+     * header of a 405. A new route is added here too.
+     */
+    private static final Map<String, String> ALLOWED_METHODS = Map.ofEntries(
+            Map.entry("topics/3/messages", "POST"), Map.entry("users/3/messages", "POST"),
+            Map.entry("channels/3/messages", "POST"), Map.entry("broadcast/1", "POST"),
+            Map.entry("channels/1", "GET"), Map.entry("users/3/sessions", "GET"), Map.entry("users/3/inbox", "GET"),
+            Map.entry("channels/3/inbox", "GET"), Map.entry("topics/3/presence", "GET"), Map.entry("stats/1", "GET"),
+            Map.entry("channels/2", "DELETE"));
+
+    /** A path's shape: first segment, segment count, and the third segment if there are three. */
+    private static String shape(String[] p) {
+        return p.length == 0 ? "" : p[0] + "/" + p.length + (p.length == 3 ? "/" + p[2] : "");
+    }
+
+    /** The client's address, as a trusted proxy may have forwarded it. */
+    private String clientAddress(HttpServletRequest request) {
+        return proxies.view(request.getRemoteAddr(), request.getScheme(), request.getHeader("Host"),
+                request::getHeader).address();
     }
 
     private Map<String, Object> publish(String topic, JsonObject body) throws ApiException {
@@ -218,8 +252,8 @@ public final class ApiServlet extends HttpServlet {
 
     private String data(JsonObject body) throws ApiException {
         JsonValue data = body.get("data");
-        if (data == null) {
-            throw ApiException.badRequest("field 'data' is required");
+        if (data == null || data.getValueType() == JsonValue.ValueType.NULL) {
+            throw ApiException.badRequest("field 'data' is required and may not be null");
         }
         return jsonb.toJson(data);
     }

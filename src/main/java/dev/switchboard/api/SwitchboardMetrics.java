@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.BrokerStats;
+import dev.switchboard.broker.LimitRefusals;
 import dev.switchboard.broker.MemoryBudget;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -51,6 +52,12 @@ public final class SwitchboardMetrics {
                 .register(registry);
         FunctionCounter.builder("switchboard.history.evicted", stats, BrokerStats::historyEvicted)
                 .description("Topic history messages dropped to keep within the memory budget").register(registry);
+        LimitRefusals refusals = stats.limitRefusals();
+        for (LimitRefusals.Limit limit : LimitRefusals.Limit.values()) {
+            FunctionCounter.builder("switchboard.limit.refusals", refusals, r -> r.count(limit))
+                    .tag("limit", limit.metricName())
+                    .description("What the abuse limits refused (docs/security.md \"Limits\")").register(registry);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

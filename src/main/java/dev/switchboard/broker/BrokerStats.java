@@ -14,6 +14,10 @@ public final class BrokerStats {
     private final LongAdder slowConsumersClosed = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder historyEvicted = new LongAdder();
+    private final LimitRefusals limitRefusals = new LimitRefusals();
+
+    /** What the abuse limits refused (sessions, subscriptions, inbound rates, API rate). */
+    public LimitRefusals limitRefusals() { return limitRefusals; }
 
     /** A message was accepted (published, pushed or broadcast). */
     public void accepted() { messagesIn.increment(); }

@@ -18,7 +18,10 @@ import dev.switchboard.broker.SubscriptionRegistry;
 import dev.switchboard.security.ApiAuthenticator;
 import dev.switchboard.handlers.MappedMethodHandler;
 import dev.switchboard.handlers.MessageMappingExtension;
+import dev.switchboard.security.ApiRateLimit;
 import dev.switchboard.security.HandshakeGuard;
+import dev.switchboard.security.SessionAdmission;
+import dev.switchboard.session.InboundRate;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.HandshakeRateLimiter;
 import dev.switchboard.security.OriginPolicy;
@@ -36,6 +39,7 @@ import dev.switchboard.session.SessionServices;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
+import dev.switchboard.session.UserSessionQuota;
 import dev.switchboard.sockjs.SockJsMessages;
 import dev.switchboard.stomp.StompLimits;
 import dev.switchboard.transport.TransportSettings;
@@ -202,8 +206,11 @@ public class SwitchboardBeans {
     @Singleton
     SessionServices sessionServices(Broker broker, ApplicationHandlers handlers, SessionExecutors executors,
             SwitchboardConfig config, Clock clock, AccessPolicy access) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
         SessionLimits limits = new SessionLimits(config.outboundMaxBytes(), config.outboundMaxMessages(),
-                config.heartbeatMs(), config.maxBadFrames(), config.sendTimeoutMs());
+                config.heartbeatMs(), config.maxBadFrames(), config.sendTimeoutMs(), abuse.subscriptionsPerSession(),
+                new InboundRate.Allowance(abuse.inboundMessagesPerSecond(), abuse.inboundMessagesBurst(),
+                        abuse.inboundBytesPerSecond(), abuse.inboundBytesBurst()));
         return new SessionServices(broker, handlers, access, executors.senders(), executors.scheduler(), clock, limits);
     }
 
@@ -239,13 +246,17 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     StompProtocol stompProtocol(SessionServices services, TokenVerifier verifier, Jsonb jsonb,
-            SwitchboardConfig config) {
+            SwitchboardConfig config, SessionAdmission admission) {
         StompSettings settings = new StompSettings(
                 new StompLimits(config.maxMessageBytes(), StompLimits.DEFAULT.maxHeaders(),
                         StompLimits.DEFAULT.maxHeaderLineBytes()),
                 config.channelPolicy(), config.stompMaxDeliveries(), Duration.ofMillis(config.stompAckTimeoutMs()),
                 Duration.ofSeconds(1), "Switchboard/" + productVersion());
-        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings);
+        // STOMP names its user in CONNECT: the per-user limit is taken there (the handshake took the address's).
+        UserSessionQuota userSessions = user -> admission.admit(user, null)
+                instanceof SessionAdmission.Admission.Admitted admitted ? admitted.lease()::release : null;
+        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings,
+                userSessions);
     }
 
     private static String productVersion() {
@@ -316,11 +327,29 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     HandshakeGuard handshakeGuard(TokenVerifier verifier, Broker broker, SwitchboardConfig config,
-            Clock clock, Readiness readiness) {
+            Clock clock, Readiness readiness, SessionAdmission admission) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
         return new HandshakeGuard(
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
-                new OriginPolicy(config.allowedOrigins()), verifier, broker, config.channelPolicy(),
-                readiness::isReady);
+                new OriginPolicy(config.allowedOrigins(), abuse.publicOrigins()), verifier, broker,
+                config.channelPolicy(), readiness::isReady, admission, broker.stats().limitRefusals());
+    }
+
+    /** Open sessions per user and per client address on this node (the handshake and STOMP CONNECT share it). */
+    @Produces
+    @Singleton
+    SessionAdmission sessionAdmission(SwitchboardConfig config, Broker broker) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
+        return new SessionAdmission(abuse.sessionsPerUser(), abuse.sessionsPerAddress(), broker.stats().limitRefusals());
+    }
+
+    /** The HTTP API's requests per second per key (API key, token subject, or client address). */
+    @Produces
+    @Singleton
+    ApiRateLimit apiRateLimit(SwitchboardConfig config, Broker broker, Clock clock) {
+        SwitchboardConfig.AbuseLimits abuse = config.abuse();
+        return new ApiRateLimit(new HandshakeRateLimiter(abuse.apiRatePerSecond(), abuse.apiBurst(), clock),
+                abuse.apiRatePerSecond(), broker.stats().limitRefusals());
     }
 
     @Produces

@@ -43,7 +43,8 @@ public record SwitchboardConfig(
         RedeliverySettings redelivery,
         List<String> trustedProxies,
         SockJsLimits sockJs,
-        KeysAndRules keysAndRules) {
+        KeysAndRules keysAndRules,
+        AbuseLimits abuse) {
 
     /**
      * What may stay in memory (README "Configuration" and "Delivery guarantees"): topic history per
@@ -64,6 +65,17 @@ public record SwitchboardConfig(
      * the bytes a streaming response carries before the client is made to open a new one.
      */
     public record SockJsLimits(long disconnectDelayMs, int streamBytes) {
+    }
+
+    /**
+     * What one client may take (docs/security.md "Limits"); 0 turns a limit off. Sessions are counted
+     * per node. Inbound rates are token buckets: {@code *PerSecond} refills, {@code *Burst} is the
+     * bucket; a session that empties one is closed with 4029. {@code publicOrigins}, when not
+     * empty, is what the same-origin check compares {@code Origin} with instead of {@code Host}.
+     */
+    public record AbuseLimits(int sessionsPerUser, int sessionsPerAddress, int subscriptionsPerSession,
+            double inboundMessagesPerSecond, double inboundMessagesBurst, double inboundBytesPerSecond,
+            double inboundBytesBurst, double apiRatePerSecond, double apiBurst, List<String> publicOrigins) {
     }
 
     /**
@@ -148,7 +160,38 @@ public record SwitchboardConfig(
                 new SockJsLimits(
                         longValue(settings, "sockjs.disconnect.delay.ms", 5_000, 100, 3_600_000),
                         intValue(settings, "sockjs.stream.bytes", 128 * 1024, 1024, 64 * 1024 * 1024)),
-                KeysAndRules.from(settings));
+                KeysAndRules.from(settings),
+                new AbuseLimits(
+                        intValue(settings, "max.sessions.per.user", 100, 0, Integer.MAX_VALUE),
+                        intValue(settings, "max.sessions.per.address", 1000, 0, Integer.MAX_VALUE),
+                        intValue(settings, "max.subscriptions.per.session", 1000, 0, Integer.MAX_VALUE),
+                        doubleValue(settings, "inbound.rate", 1000),
+                        doubleValue(settings, "inbound.burst", 2000),
+                        doubleValue(settings, "inbound.bytes.rate", 1024 * 1024),
+                        doubleValue(settings, "inbound.bytes.burst", 4 * 1024 * 1024),
+                        doubleValue(settings, "api.rate", 1000),
+                        doubleValue(settings, "api.burst", 2000),
+                        publicOrigins(settings)));
+    }
+
+    /** {@code SWITCHBOARD_PUBLIC_ORIGIN}: origins as {@code scheme://host[:port]}, nothing more. */
+    private static List<String> publicOrigins(Settings settings) {
+        List<String> origins = list(settings, "public.origin");
+        for (String origin : origins) {
+            java.net.URI uri;
+            try {
+                uri = java.net.URI.create(origin);
+            } catch (IllegalArgumentException e) {
+                uri = null;
+            }
+            if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    || uri.getHost() == null || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                    || uri.getRawQuery() != null) {
+                throw new ConfigurationException(Settings.environmentName("public.origin")
+                        + " must be a comma list of origins such as https://push.example.com, not '" + origin + "'");
+            }
+        }
+        return origins;
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */

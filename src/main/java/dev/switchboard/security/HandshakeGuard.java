@@ -5,6 +5,7 @@ import dev.switchboard.broker.ChannelPolicy;
 import dev.switchboard.broker.ChannelGate;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.ClusterUnavailableException;
+import dev.switchboard.broker.LimitRefusals;
 import dev.switchboard.broker.TopicNames;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -15,7 +16,8 @@ import java.util.function.BooleanSupplier;
  * Decides whether a WebSocket handshake may be upgraded (none while the node drains: 503). For the
  * native channel endpoint (CONTRACT.md section 2), in this
  * order: rate limit (429, cheapest first), origin (403), parameters (400), token (401), the
- * token's channels claim (403), and finally the channel rule (409), which reserves the channel for
+ * token's channels claim (403), the user's and the address's open sessions (429, a
+ * {@link SessionLease} taken), and finally the channel rule (409), which reserves the channel for
  * the permitted client. Thread safe.
  */
 public final class HandshakeGuard {
@@ -28,10 +30,22 @@ public final class HandshakeGuard {
     private final ChannelGate channels;
     private final ChannelPolicy channelPolicy;
     private final BooleanSupplier accepting;
+    private final SessionAdmission admission;
+    private final LimitRefusals refusals;
 
-    /** {@code accepting} turns false when the node starts draining: new handshakes get 503. */
+    /** {@code accepting} turns false when the node starts draining: new handshakes get 503. No session limits. */
     public HandshakeGuard(HandshakeRateLimiter rateLimiter, OriginPolicy originPolicy, TokenVerifier tokenVerifier,
             ChannelGate channels, ChannelPolicy channelPolicy, BooleanSupplier accepting) {
+        this(rateLimiter, originPolicy, tokenVerifier, channels, channelPolicy, accepting, SessionAdmission.UNLIMITED,
+                new LimitRefusals());
+    }
+
+    /** With the per-user and per-address session limits of {@code admission}; refusals counted in {@code refusals}. */
+    public HandshakeGuard(HandshakeRateLimiter rateLimiter, OriginPolicy originPolicy, TokenVerifier tokenVerifier,
+            ChannelGate channels, ChannelPolicy channelPolicy, BooleanSupplier accepting, SessionAdmission admission,
+            LimitRefusals refusals) {
+        this.admission = admission;
+        this.refusals = refusals;
         this.rateLimiter = rateLimiter;
         this.originPolicy = originPolicy;
         this.tokenVerifier = tokenVerifier;
@@ -53,11 +67,20 @@ public final class HandshakeGuard {
         return verify(request, false);
     }
 
-    /** Gives back the channel of a permitted client whose upgrade did not happen. */
+    /** Gives back the channel and session slots of a permitted client whose upgrade did not happen. */
     public void release(AuthorizedClient client) {
+        client.lease().release();
         if (client.reservation() != null) {
             channels.cancelChannel(client.reservation());
         }
+    }
+
+    /**
+     * A session-limit slot for a session whose user is not known at the handshake (STOMP, which
+     * authenticates in CONNECT): counted per address only.
+     */
+    public SessionAdmission.Admission admitAnonymous(HandshakeRequest request) {
+        return admission.admit(null, request.clientAddress());
     }
 
     /**
@@ -70,6 +93,7 @@ public final class HandshakeGuard {
             return Optional.of(new HandshakeDecision.Refuse(503, "unavailable", "the server is shutting down"));
         }
         if (!rateLimiter.tryAcquire(request.clientAddress())) {
+            refusals.refused(LimitRefusals.Limit.HANDSHAKE_RATE);
             return Optional.of(new HandshakeDecision.Refuse(429, "rate_limited", "too many handshakes from this address"));
         }
         if (!originPolicy.allows(request.origin(), request.scheme(), request.host())) {
@@ -122,18 +146,25 @@ public final class HandshakeGuard {
             return taken ? conflict() : new HandshakeDecision.Permit(new AuthorizedClient(identity, null,
                     token.fingerprint()));
         }
+        SessionAdmission.Admission admitted = admission.admit(token.subject(), request.clientAddress());
+        if (admitted instanceof SessionAdmission.Admission.Refused refused) {
+            return refused.refusal();
+        }
+        SessionLease lease = ((SessionAdmission.Admission.Admitted) admitted).lease();
         ChannelClaim claim;
         try {
             claim = channels.claimChannel(request.channelId(), token.subject(), channelPolicy);
         } catch (ClusterUnavailableException e) {
+            lease.release();
             LOG.log(Level.WARNING, "Handshake for channel {0} refused with 503: {1}", request.channelId(),
                     e.getMessage());
             return new HandshakeDecision.Refuse(503, "unavailable", "the cluster is unavailable; try again shortly");
         }
         if (claim instanceof ChannelClaim.Granted granted) {
             return new HandshakeDecision.Permit(new AuthorizedClient(identity, granted.reservation(),
-                    token.fingerprint()));
+                    token.fingerprint(), lease));
         }
+        lease.release();
         return conflict();
     }
 

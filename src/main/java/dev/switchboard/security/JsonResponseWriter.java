@@ -19,8 +19,14 @@ public final class JsonResponseWriter {
         this.jsonb = jsonb;
     }
 
-    /** A refusal: {@code status} with {@code {"error", "message"}}, never cached. */
+    /**
+     * A refusal: {@code status} with {@code {"error", "message"}}, never cached. A 429 or 503 says
+     * when to try again ({@code Retry-After}, 1 s unless the caller set one already).
+     */
     public void writeError(HttpServletResponse response, int status, String error, String message) throws IOException {
+        if ((status == 429 || status == 503) && !response.containsHeader("Retry-After")) {
+            response.setHeader("Retry-After", "1");
+        }
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", error);
         body.put("message", message);

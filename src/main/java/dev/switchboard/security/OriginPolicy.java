@@ -10,13 +10,28 @@ import java.util.Set;
  * With no list configured, only requests without an {@code Origin} header (non-browser clients) and
  * same-origin requests are allowed; {@code *} allows any origin. Comparison ignores case and
  * default ports.
+ *
+ * <p>"Same origin" means the origin the service is reached at: the configured public origins
+ * ({@code SWITCHBOARD_PUBLIC_ORIGIN}) when there are any, else the request's own scheme and
+ * {@code Host}. A {@code Host} is whatever the client wrote, so with no public origin a page on a
+ * rebinding name ({@code Host: evil}, {@code Origin: evil}) passes as same-origin; a public origin
+ * closes that.
  */
 public final class OriginPolicy {
 
     private final boolean anyOrigin;
     private final Set<String> allowed;
+    /** The origins the service is reached at; empty: the request's scheme and Host. */
+    private final Set<String> publicOrigins;
 
     public OriginPolicy(List<String> allowedOrigins) {
+        this(allowedOrigins, List.of());
+    }
+
+    /** {@code publicOrigins}: SWITCHBOARD_PUBLIC_ORIGIN, what "same origin" compares with instead of Host. */
+    public OriginPolicy(List<String> allowedOrigins, List<String> publicOrigins) {
+        this.publicOrigins = publicOrigins.stream().map(OriginPolicy::normalise)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.anyOrigin = allowedOrigins.contains("*");
         this.allowed = allowedOrigins.stream().filter(o -> !o.equals("*")).map(OriginPolicy::normalise)
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -32,7 +47,11 @@ public final class OriginPolicy {
             return true;
         }
         String normalised = normalise(origin);
-        return allowed.contains(normalised) || normalised.equals(normalise(scheme + "://" + host));
+        if (allowed.contains(normalised)) {
+            return true;
+        }
+        return publicOrigins.isEmpty() ? normalised.equals(normalise(scheme + "://" + host))
+                : publicOrigins.contains(normalised);
     }
 
     /**
@@ -45,6 +64,7 @@ public final class OriginPolicy {
             return null;
         }
         StringBuilder sources = new StringBuilder("'self'");
+        publicOrigins.stream().sorted().forEach(origin -> sources.append(' ').append(origin));
         allowed.stream().sorted().forEach(origin -> sources.append(' ').append(origin));
         return sources.toString();
     }

@@ -6,6 +6,7 @@ import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.LimitRefusals;
 import dev.switchboard.broker.StreamPosition;
 import dev.switchboard.broker.Subscriber;
 import dev.switchboard.broker.TopicNames;
@@ -56,6 +57,8 @@ public final class NativeSession implements Subscriber {
     /** Written once by {@link #start}, read by {@link #ended()} on any thread. */
     private volatile ScheduledFuture<?> tokenExpiry;
     private final PeerLiveness liveness;
+    /** Confined to the inbound thread, like the frames it counts. */
+    private final InboundRate inboundRate;
 
     NativeSession(String sessionId, ClientIdentity identity, FrameSink sink, NativeProtocol protocol) {
         this.sessionId = sessionId;
@@ -65,6 +68,7 @@ public final class NativeSession implements Subscriber {
         SessionLimits limits = protocol.services.limits();
         this.outbound = protocol.services.outboundQueue(sink, new QueueEventLog(this, protocol.services.broker().stats()));
         this.liveness = new PeerLiveness(protocol.services.clock(), limits.heartbeatMs());
+        this.inboundRate = new InboundRate(limits.inbound(), protocol.services.clock());
     }
 
     /**
@@ -112,6 +116,25 @@ public final class NativeSession implements Subscriber {
         if (state.phase() == SessionState.Phase.ENDED) {
             expiry.cancel(false);
         }
+    }
+
+    /**
+     * Counts {@code bytes} of inbound text (a whole message or part of one; {@code endsMessage} on
+     * its last part) against the session's inbound allowance, before it is decoded. Returns false
+     * once the allowance is spent: the session is then closing with 4029 and the text is to be
+     * dropped. Called on the inbound thread.
+     */
+    public boolean admitInbound(int bytes, boolean endsMessage) {
+        if (inboundRate.take(bytes, endsMessage)) {
+            return true;
+        }
+        if (state.beginClosing()) {
+            LOG.log(Level.INFO, "Session {0} of user {1} exceeded its inbound rate; closing with 4029", sessionId,
+                    identity.user());
+            protocol.services.broker().stats().limitRefusals().refused(LimitRefusals.Limit.INBOUND_RATE);
+            outbound.close(CloseCode.RATE_LIMITED);
+        }
+        return false;
     }
 
     /** A pong (or any other sign of life) arrived from the peer. */
@@ -175,6 +198,13 @@ public final class NativeSession implements Subscriber {
         }
         if (!protocol.services.access().maySubscribe(identity, frame.topic())) {
             sendError(ErrorCode.FORBIDDEN, "not allowed to subscribe to this topic", ref);
+            return;
+        }
+        SessionLimits limits = protocol.services.limits();
+        if (!topics.contains(frame.topic()) && !limits.maySubscribeBeyond(topics.size())) {
+            // forbidden, not rate_limited: waiting does not help, unsubscribing does.
+            protocol.services.broker().stats().limitRefusals().refused(LimitRefusals.Limit.SUBSCRIPTIONS);
+            sendError(ErrorCode.FORBIDDEN, "at most " + limits.maxSubscriptions() + " subscriptions per session", ref);
             return;
         }
         boolean added = topics.add(frame.topic());

@@ -15,9 +15,17 @@ public final class StompProtocol {
     final StompPayloads payloads;
     final StompSettings settings;
     final StompMessageTemplates messageTemplates;
+    final UserSessionQuota userSessions;
 
     public StompProtocol(SessionServices services, ClientAuthenticator authenticator, StompPayloads payloads,
             StompSettings settings) {
+        this(services, authenticator, payloads, settings, UserSessionQuota.UNLIMITED);
+    }
+
+    /** {@code userSessions}: the per-user session limit, applied at CONNECT. */
+    public StompProtocol(SessionServices services, ClientAuthenticator authenticator, StompPayloads payloads,
+            StompSettings settings, UserSessionQuota userSessions) {
+        this.userSessions = userSessions;
         this.services = services;
         this.authenticator = authenticator;
         this.payloads = payloads;

@@ -4,6 +4,7 @@ import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.Delivery;
+import dev.switchboard.broker.LimitRefusals;
 import dev.switchboard.broker.Subscriber;
 import dev.switchboard.stomp.StompCommand;
 import dev.switchboard.stomp.StompDecoder;
@@ -83,6 +84,10 @@ public final class StompSession implements Subscriber {
     private final StompTransactions transactions = new StompTransactions();
     private final StompTimers timers;
     private final PeerLiveness liveness;
+    /** Confined to the inbound thread, like the bytes it counts. */
+    private final InboundRate inboundRate;
+    /** Gives back the per-user session slot CONNECT took; written by CONNECT, run by {@link #ended()}. */
+    private volatile Runnable userSessionSlot;
     /** Extra headers for the RECEIPT of the frame being handled. Confined to the inbound thread. */
     private StompHeaders receiptHeaders;
 
@@ -101,6 +106,7 @@ public final class StompSession implements Subscriber {
         this.sends = new StompSendRouter(sessionId, protocol);
         // WebSocket pings find half-open connections whatever STOMP heart-beats were negotiated.
         this.liveness = new PeerLiveness(protocol.services.clock(), protocol.services.limits().heartbeatMs());
+        this.inboundRate = new InboundRate(protocol.services.limits().inbound(), protocol.services.clock());
         liveness.start(protocol.services.scheduler(), outbound, () -> {
             LOG.log(Level.INFO, "STOMP session {0} (user {1}) answered no heart-beat ping; closing with 4001",
                     sessionId, user());
@@ -120,9 +126,17 @@ public final class StompSession implements Subscriber {
         }
         timers.heard();
         liveness.heard();
+        if (!inboundRate.take(bytes.remaining(), false)) {
+            rateLimited();
+            return;
+        }
         StompDecoder.Result result = decoder.decode(bytes);
         for (StompFrame frame : result.frames()) {
             if (state.isClosed()) {
+                return;
+            }
+            if (!inboundRate.take(0, true)) {
+                rateLimited();
                 return;
             }
             try {
@@ -140,6 +154,13 @@ public final class StompSession implements Subscriber {
         if (result.error() != null) {
             fail("malformed frame", result.error(), null, CloseCode.POLICY_VIOLATION);
         }
+    }
+
+    /** Past the inbound allowance (docs/security.md "Limits"): ERROR, then close with 4029. */
+    private void rateLimited() {
+        protocol.services.broker().stats().limitRefusals().refused(LimitRefusals.Limit.INBOUND_RATE);
+        fail("rate limited", "more frames or bytes than the session's inbound rate allows", null,
+                CloseCode.RATE_LIMITED);
     }
 
     private void handle(StompFrame frame) throws ProtocolError {
@@ -215,6 +236,7 @@ public final class StompSession implements Subscriber {
         StompConnectNegotiator.HeartBeats heartBeats = negotiator.negotiateHeartbeats(frame.header("heart-beat"));
         StompConnectNegotiator.Admission admission = negotiator.admit(frame);
         ClientIdentity client = admission.identity();
+        takeUserSessionSlot(admission);
         identity = client;
         if (!protocol.services.broker().open(this, admission.reservation())) {
             throw new ProtocolError("replaced by a newer session",
@@ -239,6 +261,26 @@ public final class StompSession implements Subscriber {
                 .build()));
         timers.startHeartbeats(heartBeats.sendEveryMs(), heartBeats.expectEveryMs(), client.user());
         timers.scheduleTokenExpiry(client.tokenValidUntil());
+    }
+
+    /**
+     * The per-user session limit, known only now that CONNECT named the user. Refused: the channel
+     * this CONNECT may have claimed is given back, and ERROR and close follow.
+     */
+    private void takeUserSessionSlot(StompConnectNegotiator.Admission admission) throws ProtocolError {
+        Runnable release = protocol.userSessions.tryAcquire(admission.identity().user());
+        if (release == null) {
+            if (admission.reservation() != null) {
+                protocol.services.broker().cancelChannel(admission.reservation());
+            }
+            protocol.services.broker().stats().limitRefusals().refused(LimitRefusals.Limit.SESSIONS_PER_USER);
+            throw new ProtocolError("too many sessions", "this user holds as many open sessions as allowed");
+        }
+        userSessionSlot = release;
+        // Written first, then the phase read; ended() does the reverse: one of the two gives it back.
+        if (state.phase() == SessionState.Phase.ENDED) {
+            release.run();
+        }
     }
 
     private void disconnectOnRequest(StompFrame frame) {
@@ -304,6 +346,10 @@ public final class StompSession implements Subscriber {
         liveness.stop();
         timers.stop();
         acks.forgetAll();
+        Runnable slot = userSessionSlot;
+        if (slot != null) {
+            slot.run();
+        }
         outbound.connectionClosed();
         // Null while CONNECT has not authenticated yet; if CONNECT is half-way on the inbound thread,
         // it sees ENDED when it tries to open and takes back its registration itself.

@@ -17,6 +17,11 @@ final class StompSubscriptionTable {
     private final Map<String, StompSubscription> byId = new ConcurrentHashMap<>();
     private final Map<String, List<StompSubscription>> byTopic = new ConcurrentHashMap<>();
 
+    /** Subscriptions held, of every kind (topics and user queues). */
+    int size() {
+        return byId.size();
+    }
+
     boolean contains(String id) {
         return byId.containsKey(id);
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.session;
 
+import dev.switchboard.broker.LimitRefusals;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.StreamPosition;
@@ -64,6 +65,13 @@ final class StompSubscriptions {
         }
         if (table.contains(id)) {
             throw new ProtocolError("duplicate subscription id", "subscription id '" + id + "' is already in use");
+        }
+        SessionLimits limits = protocol.services.limits();
+        if (!limits.maySubscribeBeyond(table.size())) {
+            // STOMP has no error that keeps the session (docs/security.md "Limits").
+            protocol.services.broker().stats().limitRefusals().refused(LimitRefusals.Limit.SUBSCRIPTIONS);
+            throw new ProtocolError("too many subscriptions",
+                    "at most " + limits.maxSubscriptions() + " subscriptions per session");
         }
         if (destination.startsWith(USER_PREFIX)) {
             String name = ownUserQueue(destination);

@@ -16,6 +16,7 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Wrapper;
+import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.core.StandardThreadExecutor;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
@@ -54,6 +55,8 @@ public final class StandaloneLauncher {
     public static void main(String[] args) throws Exception {
         // The banner is this command's user interface (a token to copy), so it goes to stdout.
         PrintStream console = System.out;
+        // First, before Tomcat logs anything: its own lines may quote a request target with a token.
+        LogRedaction.installOnRootHandlers();
         Settings settings = Settings.fromProcess();
         int port = Integer.parseInt(settings.get("port").orElse("8080"));
         DevMode devMode = DevMode.enableIfNoKey(settings);
@@ -88,6 +91,8 @@ public final class StandaloneLauncher {
         }
         tomcat.setBaseDir(workDirectory.toString());
         tomcat.getHost().setAppBase(workDirectory.resolve("webapps").toString());
+        // Refusals the container makes itself (before any servlet runs) as JSON, without Tomcat's version.
+        ((StandardHost) tomcat.getHost()).setErrorReportValveClass(JsonErrorReportValve.class.getName());
         Files.createDirectories(workDirectory.resolve("webapps"));
         Connector connector = new Connector();
         connector.setPort(port);

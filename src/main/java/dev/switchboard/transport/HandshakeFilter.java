@@ -1,11 +1,13 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.security.AdmittedConnection;
 import dev.switchboard.security.AuthorizedClient;
 import dev.switchboard.security.HandshakeDecision;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
+import dev.switchboard.security.SessionAdmission;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -60,8 +62,26 @@ public final class HandshakeFilter extends HttpFilter {
             Optional<HandshakeDecision.Refuse> refused = guard.screen(handshake);
             if (refused.isPresent()) {
                 responses.writeError(response, refused.get().status(), refused.get().error(), refused.get().message());
-            } else {
+                return;
+            }
+            if (!upgrade) {
                 chain.doFilter(request, response);
+                return;
+            }
+            SessionAdmission.Admission admitted = guard.admitAnonymous(handshake);
+            if (admitted instanceof SessionAdmission.Admission.Refused limit) {
+                responses.writeError(response, limit.refusal().status(), limit.refusal().error(),
+                        limit.refusal().message());
+                return;
+            }
+            AdmittedConnection connection = new AdmittedConnection(
+                    ((SessionAdmission.Admission.Admitted) admitted).lease());
+            try {
+                chain.doFilter(new PrincipalRequest(request, connection), response);
+            } finally {
+                if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
+                    connection.lease().release();
+                }
             }
             return;
         }
@@ -76,19 +96,19 @@ public final class HandshakeFilter extends HttpFilter {
             return;
         }
         try {
-            chain.doFilter(new AuthorizedRequest(request, authorized), response);
+            chain.doFilter(new PrincipalRequest(request, authorized), response);
         } finally {
-            if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS && authorized.reservation() != null) {
+            if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
                 guard.release(authorized);
             }
         }
     }
 
     /** The upgrade request as the container's WebSocket layer sees it: with our principal. */
-    private static final class AuthorizedRequest extends HttpServletRequestWrapper {
-        private final AuthorizedClient client;
+    private static final class PrincipalRequest extends HttpServletRequestWrapper {
+        private final Principal client;
 
-        AuthorizedRequest(HttpServletRequest request, AuthorizedClient client) {
+        PrincipalRequest(HttpServletRequest request, Principal client) {
             super(request);
             this.client = client;
         }

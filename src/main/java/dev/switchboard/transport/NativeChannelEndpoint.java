@@ -2,6 +2,7 @@ package dev.switchboard.transport;
 
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.security.AuthorizedClient;
+import dev.switchboard.session.InboundRate;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.NativeSession;
@@ -37,6 +38,8 @@ public class NativeChannelEndpoint {
     private final ClientFrameDecoder decoder;
     /** Set in onOpen; the container calls this endpoint's methods one at a time. */
     private NativeSession nativeSession;
+    /** The handshake's verdict, whose session-limit slots are given back in onClose. */
+    private AuthorizedClient authorized;
 
     @Inject
     public NativeChannelEndpoint(NativeProtocol protocol, NativeFrameCodec codec, TransportSettings settings) {
@@ -55,6 +58,7 @@ public class NativeChannelEndpoint {
             session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "handshake not checked"));
             return;
         }
+        this.authorized = authorized;
         nativeSession = protocol.newSession(authorized.identity(), new WebSocketFrameSink(session, settings));
         if (nativeSession.start(authorized.reservation())) {
             LOG.log(Level.DEBUG, "Session {0} opened: user {1}, channel {2}, token {3}", nativeSession.sessionId(),
@@ -65,7 +69,7 @@ public class NativeChannelEndpoint {
     /** Text comes in parts so that the container keeps a small buffer (see {@link ClientFrameDecoder}). */
     @OnMessage
     public void onText(String part, boolean last) {
-        if (nativeSession == null) {
+        if (nativeSession == null || !nativeSession.admitInbound(InboundRate.utf8Length(part), last)) {
             return;
         }
         NativeFrameCodec.Decoded frame = decoder.decodePart(part, last);
@@ -93,6 +97,9 @@ public class NativeChannelEndpoint {
     public void onClose(Session session, CloseReason reason) {
         if (nativeSession != null) {
             nativeSession.ended();
+        }
+        if (authorized != null) {
+            authorized.lease().release();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.transport;
 
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.security.AuthorizedClient;
+import dev.switchboard.session.InboundRate;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.NativeSession;
@@ -39,6 +40,8 @@ public class SockJsChannelEndpoint {
     private final SockJsInboundFrames inbound;
     /** Set in onOpen; the container calls this endpoint's methods one at a time. */
     private NativeSession nativeSession;
+    /** The handshake's verdict, whose session-limit slots are given back in onClose. */
+    private AuthorizedClient authorized;
 
     @Inject
     public SockJsChannelEndpoint(NativeProtocol protocol, NativeFrameCodec codec, TransportSettings settings,
@@ -60,6 +63,7 @@ public class SockJsChannelEndpoint {
         }
         SockJsWebSocketSink sink = new SockJsWebSocketSink(session, settings);
         sink.open();
+        this.authorized = authorized;
         nativeSession = protocol.newSession(authorized.identity(), sink);
         nativeSession.start(authorized.reservation());
     }
@@ -72,6 +76,9 @@ public class SockJsChannelEndpoint {
         SockJsInboundFrames.Result result = inbound.part(part, last);
         if (result instanceof SockJsInboundFrames.Result.Messages messages) {
             for (String message : messages.messages()) {
+                if (!nativeSession.admitInbound(InboundRate.utf8Length(message), true)) {
+                    return;
+                }
                 nativeSession.onFrame(decoder.decode(message));
             }
         } else if (result instanceof SockJsInboundFrames.Result.Broken) {
@@ -92,6 +99,9 @@ public class SockJsChannelEndpoint {
     public void onClose(Session session, CloseReason reason) {
         if (nativeSession != null) {
             nativeSession.ended();
+        }
+        if (authorized != null) {
+            authorized.lease().release();
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.broker.ChannelReservation;
+import dev.switchboard.security.SessionLease;
+import dev.switchboard.session.InboundRate;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeSession;
 import dev.switchboard.session.StompSession;
@@ -22,7 +24,7 @@ final class SockJsHandlers {
     }
 
     /** A native session: each SockJS message is one client frame, under the same size limit. */
-    static SockJsSession.Handler nativeSession(NativeSession session, ChannelReservation reservation,
+    static SockJsSession.Handler nativeSession(NativeSession session, ChannelReservation reservation, SessionLease lease,
             NativeFrameCodec codec, int maxMessageBytes) {
         ClientFrameDecoder decoder = new ClientFrameDecoder(codec, maxMessageBytes);
         return new SockJsSession.Handler() {
@@ -36,7 +38,9 @@ final class SockJsHandlers {
 
             @Override
             public void onMessage(String message) {
-                session.onFrame(decoder.decode(message));
+                if (session.admitInbound(InboundRate.utf8Length(message), true)) {
+                    session.onFrame(decoder.decode(message));
+                }
             }
 
             @Override
@@ -47,12 +51,13 @@ final class SockJsHandlers {
             @Override
             public void ended() {
                 session.ended();
+                lease.release();
             }
         };
     }
 
     /** A STOMP session: each SockJS message is STOMP data (stompjs sends one frame per message). */
-    static SockJsSession.Handler stompSession(StompSession session) {
+    static SockJsSession.Handler stompSession(StompSession session, SessionLease lease) {
         return new SockJsSession.Handler() {
             @Override
             public void start() {
@@ -72,6 +77,7 @@ final class SockJsHandlers {
             @Override
             public void ended() {
                 session.ended();
+                lease.release();
             }
         };
     }

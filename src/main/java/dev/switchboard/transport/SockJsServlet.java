@@ -8,6 +8,7 @@ import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
+import dev.switchboard.security.SessionAdmission;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.NativeSession;
@@ -232,7 +233,8 @@ public final class SockJsServlet extends HttpServlet {
         }
         AuthorizedClient client = ((HandshakeDecision.Permit) decision).client();
         NativeSession session = nativeProtocol.newSession(client.identity(), fresh);
-        return SockJsHandlers.nativeSession(session, client.reservation(), codec, config.maxMessageBytes());
+        return SockJsHandlers.nativeSession(session, client.reservation(), client.lease(), codec,
+                config.maxMessageBytes());
     }
 
     private SockJsSession.Handler openStompSession(HttpServletRequest request, HttpServletResponse response,
@@ -243,7 +245,13 @@ public final class SockJsServlet extends HttpServlet {
             writeRefusal(response, refused.get());
             return null;
         }
-        return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()));
+        SessionAdmission.Admission admitted = guard.admitAnonymous(handshake);
+        if (admitted instanceof SessionAdmission.Admission.Refused limit) {
+            writeRefusal(response, limit.refusal());
+            return null;
+        }
+        return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()),
+                ((SessionAdmission.Admission.Admitted) admitted).lease());
     }
 
     private void writeRefusal(HttpServletResponse response, HandshakeDecision.Refuse refuse) {

@@ -1,6 +1,8 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.broker.CloseCode;
+import dev.switchboard.security.AdmittedConnection;
+import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSession;
 import dev.switchboard.sockjs.SockJsMessages;
@@ -39,6 +41,8 @@ public class SockJsStompEndpoint {
     private final SockJsInboundFrames inbound;
     /** Set in onOpen; the container calls this endpoint's methods one at a time. */
     private StompSession stompSession;
+    /** The per-address session slot taken at the handshake (HandshakeFilter), given back in onClose. */
+    private SessionLease lease = SessionLease.NONE;
 
     @Inject
     public SockJsStompEndpoint(StompProtocol protocol, TransportSettings settings, SockJsMessages messages) {
@@ -51,6 +55,9 @@ public class SockJsStompEndpoint {
     public void onOpen(Session session, EndpointConfig config) throws IOException {
         SockJsWebSocketSink sink = new SockJsWebSocketSink(session, settings);
         sink.open();
+        if (session.getUserPrincipal() instanceof AdmittedConnection connection) {
+            lease = connection.lease();
+        }
         Map<String, List<String>> query = session.getRequestParameterMap();
         stompSession = protocol.newSession(sink, StompEndpoint.first(query, "token"),
                 StompEndpoint.first(query, "channelId"));
@@ -80,6 +87,7 @@ public class SockJsStompEndpoint {
         if (stompSession != null) {
             stompSession.ended();
         }
+        lease.release();
     }
 
     @OnError

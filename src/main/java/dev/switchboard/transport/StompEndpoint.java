@@ -1,5 +1,7 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.security.AdmittedConnection;
+import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSession;
 import jakarta.enterprise.context.Dependent;
@@ -41,6 +43,8 @@ public class StompEndpoint {
     private final TransportSettings settings;
     /** Set in onOpen; the container calls this endpoint's methods one at a time. */
     private StompSession stompSession;
+    /** The per-address session slot taken at the handshake (HandshakeFilter), given back in onClose. */
+    private SessionLease lease = SessionLease.NONE;
     /**
      * A high surrogate that ended the previous text part, or 0: a character outside the BMP split
      * between two parts must be encoded to UTF-8 whole.
@@ -55,6 +59,9 @@ public class StompEndpoint {
 
     @OnOpen
     public void onOpen(Session session, EndpointConfig config) {
+        if (session.getUserPrincipal() instanceof AdmittedConnection connection) {
+            lease = connection.lease();
+        }
         Map<String, List<String>> query = session.getRequestParameterMap();
         stompSession = protocol.newSession(new WebSocketFrameSink(session, settings), first(query, "token"),
                 first(query, "channelId"));
@@ -86,6 +93,7 @@ public class StompEndpoint {
         if (stompSession != null) {
             stompSession.ended();
         }
+        lease.release();
     }
 
     @OnError

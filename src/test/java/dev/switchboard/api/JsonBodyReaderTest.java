@@ -61,8 +61,33 @@ class JsonBodyReaderTest {
     }
 
     /** A request with only what the reader uses: the body stream and its length. */
+    @Test
+    void textAfterTheJsonValueIsA400() {
+        for (String body : new String[] {"{\"data\":1} xyz", "{\"data\":1}{\"data\":2}", "{\"data\":1}]"}) {
+            ApiException refused = catchThrowableOfType(ApiException.class, () -> reader.read(request(body)));
+            assertThat(refused).as(body).isNotNull();
+            assertThat(refused.status()).as(body).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void whiteSpaceAroundTheValueIsFine() throws Exception {
+        assertThat(reader.read(request(" \r\n{\"data\":1}\n\t ")).getInt("data")).isEqualTo(1);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreA400() {
+        byte[] body = {'{', '"', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+        ApiException refused = catchThrowableOfType(ApiException.class, () -> reader.read(request(body)));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.getMessage()).contains("UTF-8");
+    }
+
     private static HttpServletRequest request(String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return request(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpServletRequest request(byte[] bytes) {
         ServletInputStream in = new BodyStream(bytes);
         return (HttpServletRequest) Proxy.newProxyInstance(JsonBodyReaderTest.class.getClassLoader(),
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {

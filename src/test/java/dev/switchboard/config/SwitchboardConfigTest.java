@@ -185,6 +185,35 @@ class SwitchboardConfigTest {
     }
 
     @Test
+    void abuseLimitsHaveDefaultsAndAreReadFromTheirVariables() {
+        SwitchboardConfig.AbuseLimits defaults = fromEnvironment().abuse();
+        assertThat(defaults).isEqualTo(new SwitchboardConfig.AbuseLimits(100, 1000, 1000, 1000, 2000, 1024 * 1024,
+                4 * 1024 * 1024, 1000, 2000, java.util.List.of()));
+
+        SwitchboardConfig.AbuseLimits set = fromEnvironment("SWITCHBOARD_MAX_SESSIONS_PER_USER", "3",
+                "SWITCHBOARD_MAX_SESSIONS_PER_ADDRESS", "0", "SWITCHBOARD_MAX_SUBSCRIPTIONS_PER_SESSION", "7",
+                "SWITCHBOARD_INBOUND_RATE", "5.5", "SWITCHBOARD_INBOUND_BURST", "11",
+                "SWITCHBOARD_INBOUND_BYTES_RATE", "0", "SWITCHBOARD_INBOUND_BYTES_BURST", "1",
+                "SWITCHBOARD_API_RATE", "2", "SWITCHBOARD_API_BURST", "4",
+                "SWITCHBOARD_PUBLIC_ORIGIN", "https://push.example.com, http://localhost:8080").abuse();
+        assertThat(set).isEqualTo(new SwitchboardConfig.AbuseLimits(3, 0, 7, 5.5, 11, 0, 1, 2, 4,
+                java.util.List.of("https://push.example.com", "http://localhost:8080")));
+    }
+
+    @Test
+    void aPublicOriginThatIsNotAnOriginIsAnErrorNamingTheVariable() {
+        for (String notAnOrigin : new String[] {"push.example.com", "https://push.example.com/app", "ftp://x.example",
+                "https://x.example?q=1", "https://"}) {
+            assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_PUBLIC_ORIGIN", notAnOrigin)).as(notAnOrigin)
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_PUBLIC_ORIGIN");
+        }
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_MAX_SESSIONS_PER_USER", "-1"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_MAX_SESSIONS_PER_USER");
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_INBOUND_RATE", "NaN"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_INBOUND_RATE");
+    }
+
+    @Test
     void unknownChannelPolicyIsAnErrorNamingTheVariable() {
         assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_CHANNEL_POLICY", "queue"))
                 .isInstanceOf(ConfigurationException.class)

@@ -34,7 +34,8 @@ class JavaClientIT {
 
     @RegisterExtension
     static final ServerProcess server = ServerProcess.perTestClass("java-client",
-            Map.of("history.size", "20000", "ack.backoff.ms", "200", "ack.backoff.max.ms", "1000"));
+            Map.of("history.size", "20000", "ack.backoff.ms", "200", "ack.backoff.max.ms", "1000",
+                    "api.rate", "0")); // 10,000 publishes through the API as fast as they go
 
     /** Records what the client reports, from its event thread; read by the test thread. */
     private static class Recorder implements SwitchboardListener {

@@ -34,7 +34,10 @@ class MemoryBoundsIT {
     private static final Logger LOG = System.getLogger(MemoryBoundsIT.class.getName());
 
     @RegisterExtension
-    static final ServerProcess server = ServerProcess.perTestClass("memory-bounds", Map.of("topic.idle.ms", "0"));
+    static final ServerProcess server = ServerProcess.perTestClass("memory-bounds", Map.of("topic.idle.ms", "0",
+            // one session subscribes to 100,000 topics as fast as it can: no cap, no inbound rate
+            "max.subscriptions.per.session", "0", "inbound.rate", "0", "inbound.bytes.rate", "0",
+            "api.rate", "0")); // and 10,400 API publishes from four threads
     private static final HttpApi api = HttpApi.withApiKey(server);
 
     @Test

@@ -41,7 +41,8 @@ class OrderingIT {
      */
     @RegisterExtension
     static final ServerProcess server = ServerProcess.perTestClass("ordering",
-            Map.of("outbound.max.messages", "100000", "outbound.max.bytes", "67108864"));
+            Map.of("outbound.max.messages", "100000", "outbound.max.bytes", "67108864",
+                    "inbound.rate", "0", "inbound.bytes.rate", "0")); // unthrottled publishers, on purpose
     private static final HttpApi api = HttpApi.withApiKey(server);
 
     @Test

@@ -52,7 +52,8 @@ class SlowConsumerIT {
      */
     @RegisterExtension
     static final ServerProcess server = ServerProcess.perTestClass("slow-consumer",
-            Map.of("outbound.max.messages", "1000", "send.timeout.ms", "2000", "outbound.max.bytes", "67108864"));
+            Map.of("outbound.max.messages", "1000", "send.timeout.ms", "2000", "outbound.max.bytes", "67108864",
+                    "inbound.rate", "0", "inbound.bytes.rate", "0")); // the in-band publisher sends 100,000 at full speed
     private static final HttpApi api = HttpApi.withApiKey(server);
 
     @Test

@@ -36,7 +36,9 @@ class SockJsSessionIT {
             "outbound.max.messages", "500",
             "send.timeout.ms", "2000",
             "sockjs.disconnect.delay.ms", "10000",
-            "ack.backoff.ms", "300", "ack.backoff.max.ms", "600", "ack.max.attempts", "5"));
+            "ack.backoff.ms", "300", "ack.backoff.max.ms", "600", "ack.max.attempts", "5",
+            // The slow-consumer tests publish in band as fast as they can (36 MB from one session).
+            "inbound.rate", "0", "inbound.bytes.rate", "0"));
     private static final HttpApi api = HttpApi.withApiKey(server);
 
     private static SockJsEndpoint channel(String user, String channelId) {

@@ -50,7 +50,8 @@ class StalledReaderMemoryIT {
      * the default 1,000 messages of 32 KiB it would hold 32 MiB or more and hide what is measured.
      */
     @RegisterExtension
-    static final ServerProcess server = ServerProcess.perTestClass("stalled-memory", Map.of("history.size", "10"));
+    static final ServerProcess server = ServerProcess.perTestClass("stalled-memory", Map.of("history.size", "10",
+            "api.rate", "0")); // 200 MiB published through the API as fast as the healthy reader reads
     private static final HttpApi api = HttpApi.withApiKeyOverHttp11(server);
 
     @Test

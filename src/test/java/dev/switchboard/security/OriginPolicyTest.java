@@ -72,6 +72,26 @@ class OriginPolicyTest {
     }
 
     @Test
+    void aPublicOriginReplacesHostAsTheSameOrigin() {
+        OriginPolicy policy = new OriginPolicy(List.of(), List.of("https://push.example.com"));
+
+        // DNS rebinding: Host and Origin agree, and both are the attacker's name.
+        assertThat(policy.allows("http://evil.example", "http", "evil.example")).isFalse();
+        assertThat(policy.allows("https://push.example.com", "http", "10.0.0.7:8080")).isTrue();
+        assertThat(policy.allows("https://PUSH.example.com:443", "http", "10.0.0.7:8080")).isTrue();
+        assertThat(policy.allows(null, "http", "anything")).as("non-browser clients").isTrue();
+        assertThat(policy.frameAncestors()).isEqualTo("'self' https://push.example.com");
+    }
+
+    @Test
+    void allowedOriginsStillPassWithAPublicOrigin() {
+        OriginPolicy policy = new OriginPolicy(List.of("https://app.example.com"), List.of("https://push.example.com"));
+
+        assertThat(policy.allows("https://app.example.com", "https", "push.example.com")).isTrue();
+        assertThat(policy.allows("https://other.example.com", "https", "other.example.com")).isFalse();
+    }
+
+    @Test
     void starAllowsAnyOrigin() {
         OriginPolicy policy = new OriginPolicy(List.of("*"));
 

@@ -68,6 +68,14 @@ public record PeerLauncher(Path java, List<String> jvmOptions, String serverCpus
                 // The handshake-rate scenario connects thousands of clients from 127.0.0.x:
                 // the per-address limit (100/s by default) would measure the limiter.
                 "-Dswitchboard.handshake.rate=0",
+                // Saturating in-band publishers, thousands of sessions of one user from one
+                // address and API publishing at full speed: the abuse limits would measure themselves.
+                "-Dswitchboard.inbound.rate=0",
+                "-Dswitchboard.inbound.bytes.rate=0",
+                "-Dswitchboard.api.rate=0",
+                "-Dswitchboard.max.sessions.per.user=0",
+                "-Dswitchboard.max.sessions.per.address=0",
+                "-Dswitchboard.max.subscriptions.per.session=0",
                 "-jar", switchboardJar.toString()));
         return PeerProcess.start(runName, port, command, "Switchboard is running at", logDirectory.resolve(runName + ".log"),
                 120);
