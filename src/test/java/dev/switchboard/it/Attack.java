@@ -39,11 +39,26 @@ final class Attack {
         try (RawHttp http = RawHttp.connect(server)) {
             http.send(server, method, pathAndQuery, "HTTP/1.1", body, headers);
             RawHttp.Head head = http.readHead();
-            String length = head.header("content-length");
-            String text = length == null || head.status() == 101 ? "" : http.read(Integer.parseInt(length));
+            String text = head.status() == 101 ? "" : body(http, head);
             JsonObject json = text.startsWith("{") ? ChannelClient.JSONB.fromJson(text, JsonObject.class) : null;
             return new Refusal(head.status(), json, text);
         }
+    }
+
+    /** The body by Content-Length, by chunks, or up to the connection's close (a container's refusal may end so). */
+    private static String body(RawHttp http, RawHttp.Head head) throws IOException {
+        String length = head.header("content-length");
+        if (length != null) {
+            return http.read(Integer.parseInt(length));
+        }
+        if ("chunked".equalsIgnoreCase(head.header("transfer-encoding"))) {
+            StringBuilder text = new StringBuilder();
+            for (String chunk = http.readChunk(); !chunk.isEmpty(); chunk = http.readChunk()) {
+                text.append(chunk);
+            }
+            return text.toString();
+        }
+        return "close".equalsIgnoreCase(head.header("connection")) ? http.readToEnd() : "";
     }
 
     /** Asserts a JSON refusal with {@code status} and {@code error}, saying nothing about the server. */
