@@ -102,7 +102,24 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
         assertThat(finished.closeReason()).as("control sessions closed during the attack").isNull();
         assertThat(figures.missing()).as("control messages lost: %s", figures).isZero();
         assertThat(figures.outOfOrder()).as("control messages out of order: %s", figures).isZero();
-        assertThat(figures.p99()).as("control p99 latency: %s", figures).isLessThan(P99_LIMIT_MS);
+        if (finished.latencyWaiver == null) {
+            assertThat(figures.p99()).as("control p99 latency: %s", figures).isLessThan(P99_LIMIT_MS);
+        } else {
+            AttackFigures.record(context.getRequiredTestMethod().getName(), "p99 over the whole test not asserted: "
+                    + finished.latencyWaiver);
+        }
+    }
+
+    /**
+     * Asserts the p99 of the traffic so far, and waives the p99 assertion over the whole test for
+     * what follows, for the reason given (it is written to the figures): for a known weakness that a
+     * test documents with a figure rather than hides behind a lower count. Losses and order are
+     * still asserted at the end.
+     */
+    void assertP99SoFarAndWaiveTheRest(String reason) {
+        Figures soFar = figuresSoFar();
+        assertThat(soFar.p99()).as("control p99 latency so far: %s", soFar).isLessThan(P99_LIMIT_MS);
+        run.latencyWaiver = reason;
     }
 
     /** The figures so far, without stopping: for a test that paces an attack by them. */
@@ -123,6 +140,8 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
         });
         /** The first sequence number whose latency counts (set once, before the attack). */
         private volatile long measuredFrom;
+        /** Why the p99 of the whole test is not asserted, or null (it is). */
+        private volatile String latencyWaiver;
         private Session subscriber;
         private final List<ChannelClient> publishers = new ArrayList<>();
 
