@@ -50,7 +50,9 @@ export interface SwitchboardOptions {
   /**
    * The JWT, or a function that returns one (or a promise of one). A function is asked at every
    * attempt; after a 401 or a close with 1008 the client comes back only if it yields a different
-   * token. A fixed token that is refused or expires stops the client.
+   * token. It is asked too when the server says the session's token is expiring: a different
+   * token is sent as a `refresh` and the session lives on (events `expiring`, `refreshed`). A
+   * fixed token that is refused or expires stops the client.
    */
   token: string | (() => string | Promise<string>);
   /** The channel, `[A-Za-z0-9._:-]{1,128}`. */
@@ -176,7 +178,7 @@ export interface Message<T = unknown> {
 
 export type ErrorCode =
   | 'bad_request' | 'forbidden' | 'not_found' | 'too_large' | 'rate_limited' | 'recovery_failed' | 'internal'
-  | 'not_connected' | 'closed' | 'listener' | 'unreadable_frame' | 'refused' | 'disconnected'
+  | 'not_connected' | 'closed' | 'listener' | 'unreadable_frame' | 'refused' | 'disconnected' | 'token'
   | (string & {});
 
 /**
@@ -195,6 +197,11 @@ export class SwitchboardError extends Error {
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>);
 }
 
+/** `expiring`: the session's token expires at `exp`; `refreshed`: a refresh was accepted, the session now lasts until `exp`. Seconds since the epoch. */
+export interface TokenEvent {
+  exp: number;
+}
+
 export interface SwitchboardEvents {
   connecting: ConnectingEvent;
   open: OpenEvent;
@@ -203,6 +210,8 @@ export interface SwitchboardEvents {
   message: Message;
   closed: ClosedEvent;
   reconnecting: ReconnectingEvent;
+  expiring: TokenEvent;
+  refreshed: TokenEvent;
   error: SwitchboardError;
   frame: FrameEvent;
 }

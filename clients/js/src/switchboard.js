@@ -531,7 +531,7 @@ function contextRoot(url) {
 /**
  * A client of one channel. Events (client.on(name, handler), which returns a function that
  * removes the handler): connecting, open, subscribed, recovery_failed, message, closed,
- * reconnecting, error, frame. See clients/js/README.md and switchboard.d.ts.
+ * reconnecting, expiring, refreshed, error, frame. See clients/js/README.md and switchboard.d.ts.
  *
  * Everything runs on the caller's event loop; handlers are called one at a time, in the order
  * things happened.
@@ -1027,7 +1027,8 @@ export class SwitchboardClient {
       this.#emitError(e instanceof SwitchboardError ? e : new SwitchboardError('not_connected', `sending failed: ${e.message}`, { cause: e }));
       return false;
     }
-    this.#emit('frame', { direction: 'out', frame });
+    // The frame event is for debugging pages and consoles, which may show it: never a token.
+    this.#emit('frame', { direction: 'out', frame: frame.type === 'refresh' ? { ...frame, token: '(hidden)' } : frame });
     return true;
   }
 
@@ -1058,6 +1059,8 @@ export class SwitchboardClient {
       case 'message': this.#deliver(frame); break;
       case 'error': this.#serverError(frame); break;
       case 'pong': this.#pong(); break;
+      case 'expiring': this.#expiring(frame); break;
+      case 'refreshed': this.#refreshed(frame); break;
       default: break; // frames of later protocol versions: the frame event shows them
     }
   }
@@ -1102,6 +1105,34 @@ export class SwitchboardClient {
     }
     // A refused subscription is answered too: it must not hold up connect().
     if (ref?.type === 'subscribe' && typeof topic === 'string') this.#answered(topic);
+  }
+
+  /**
+   * The server says the session's token expires at `exp` (CONTRACT.md section 7): a token
+   * function is asked for a new one, which is sent as a `refresh` if it differs from the token in
+   * use. Without one (a fixed token, or the function failed) the session runs out: it is closed
+   * with 1008 and the client reconnects only if the function has a new token by then.
+   */
+  async #expiring(frame) {
+    const conn = this.#conn;
+    const exp = frame.exp;
+    this.#emit('expiring', { exp });
+    if (typeof this.#tokenSource !== 'function' || this.#conn !== conn) return;
+    let fresh;
+    try {
+      fresh = await this.#tokenSource();
+    } catch (e) {
+      this.#emitError(new SwitchboardError('token', `the token function failed when the token was expiring: ${e.message}`, { cause: e }));
+      return;
+    }
+    if (this.#conn !== conn || typeof fresh !== 'string' || fresh === '' || fresh === this.#connToken) return;
+    // Remembered at once: if the session closes before the answer, a reconnect compares with this one.
+    this.#connToken = fresh;
+    this.#sendFrame({ type: 'refresh', token: fresh });
+  }
+
+  #refreshed(frame) {
+    this.#emit('refreshed', { exp: frame.exp });
   }
 
   #pong() {

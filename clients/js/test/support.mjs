@@ -97,7 +97,8 @@ export async function eventually(condition, label, timeoutMs = WAIT_MS, interval
   }
 }
 
-const EVENTS = ['connecting', 'open', 'subscribed', 'recovery_failed', 'message', 'closed', 'reconnecting', 'error'];
+const EVENTS = ['connecting', 'open', 'subscribed', 'recovery_failed', 'message', 'closed', 'reconnecting', 'expiring',
+  'refreshed', 'error'];
 
 /**
  * Records every event of a client, in order, and lets a test wait for the next event of a kind

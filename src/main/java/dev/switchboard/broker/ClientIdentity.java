@@ -1,5 +1,6 @@
 package dev.switchboard.broker;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,17 @@ public record ClientIdentity(String user, Set<String> roles, String channelId, I
     /** An identity whose token has no {@code jti}. */
     public ClientIdentity(String user, Set<String> roles, String channelId, Instant tokenValidUntil) {
         this(user, roles, channelId, tokenValidUntil, null);
+    }
+
+    /**
+     * How long after its {@code exp} a token still counts (CONTRACT.md section 1): the clock
+     * difference allowed between the token's issuer and us.
+     */
+    public static final Duration TOKEN_CLOCK_SKEW = Duration.ofSeconds(30);
+
+    /** The token's {@code exp}: {@link #tokenValidUntil} less the clock skew; null for never. */
+    public Instant tokenExpiresAt() {
+        return tokenValidUntil == null ? null : tokenValidUntil.minus(TOKEN_CLOCK_SKEW);
     }
 
     public boolean hasRole(String role) {

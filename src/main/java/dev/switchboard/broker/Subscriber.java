@@ -20,6 +20,14 @@ public interface Subscriber {
     /** The authenticated user (the token's {@code sub}). */
     String user();
 
+    /**
+     * The {@code jti} of the token the session holds now (a refresh replaces it), or {@code null}
+     * if that token has none or the client is not authenticated yet; revocation by token id uses it.
+     */
+    default String tokenId() {
+        return null;
+    }
+
     /** The channel this session holds, or {@code null} for sessions without a channel. */
     String channelId();
 

@@ -11,6 +11,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -219,6 +220,10 @@ final class ClientStateMachine {
             subscribed(subscribed);
         } else if (frame instanceof ServerFrame.Error error) {
             serverError(error);
+        } else if (frame instanceof ServerFrame.Expiring) {
+            refreshToken(connection);
+        } else if (frame instanceof ServerFrame.Refreshed refreshed) {
+            listener.tokenRefreshed(Instant.ofEpochSecond(refreshed.exp()));
         }
         // pong: resetting the heart-beat check is all it is for
     }
@@ -234,6 +239,23 @@ final class ClientStateMachine {
         if (subscriptions.allAnswered()) {
             established();
         }
+    }
+
+    /**
+     * The server says the session's token is expiring: refresh it in place with a new one from the
+     * token supplier (CONTRACT.md section 7). Without a new token nothing is sent; the session is
+     * then closed with 1008 when the token runs out, and the client reconnects if the supplier has
+     * a new token by then.
+     */
+    private void refreshToken(Connection connection) {
+        String fresh = attempts.tokenForRefresh(connection.token());
+        if (fresh == null) {
+            LOG.log(System.Logger.Level.DEBUG, "channel {0}: token expiring and the supplier has no new one", channelId);
+            return;
+        }
+        // Remembered at once: if the session closes before the answer, a reconnect compares with this one.
+        connection.tokenRefreshed(fresh);
+        current.send(connection, new ClientFrame.Refresh(fresh));
     }
 
     private void subscribed(ServerFrame.Subscribed answer) {

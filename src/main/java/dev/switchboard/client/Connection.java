@@ -29,7 +29,8 @@ final class Connection extends Endpoint {
     static final int MAX_FRAME_CHARS = 4 * 1024 * 1024;
 
     private final Events events;
-    private final String token;
+    /** The token the session holds now: the one it opened with, until a refresh replaced it. Event thread only. */
+    private String token;
     /** Set by the container thread in onOpen, read by the event thread afterwards. */
     private volatile Session session;
 
@@ -38,9 +39,14 @@ final class Connection extends Endpoint {
         this.token = token;
     }
 
-    /** The token this connection was opened with. */
+    /** The token the session holds now: the one it was opened with, or the last one refreshed to. */
     String token() {
         return token;
+    }
+
+    /** The server accepted {@code refreshed} for this session (or is being asked to): it is the one in use. */
+    void tokenRefreshed(String refreshed) {
+        this.token = refreshed;
     }
 
     @Override

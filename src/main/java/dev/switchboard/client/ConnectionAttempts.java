@@ -24,6 +24,8 @@ final class ConnectionAttempts {
 
     private final URI endpoint;
     private final String channelId;
+    private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());
+
     private final Supplier<String> tokens;
     private final Supplier<WebSocketContainer> containers;
     private final Backoff backoff;
@@ -86,6 +88,23 @@ final class ConnectionAttempts {
             nextToken = fresh;
         }
         return true;
+    }
+
+    /**
+     * A token to refresh the open session with, when the server says that {@code current} is
+     * expiring: the supplier's, if it gives one and it differs from {@code current}; else null
+     * (a fixed token, or the token service is down: the session runs out and the client reconnects
+     * as after any 1008 close).
+     */
+    String tokenForRefresh(String current) {
+        String fresh;
+        try {
+            fresh = tokens.get();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.INFO, "the token supplier failed when the token was expiring: {0}", e.toString());
+            return null;
+        }
+        return fresh == null || fresh.equals(current) ? null : fresh;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.switchboard.client;
 
 import java.io.IOException;
+import java.time.Instant;
 
 /**
  * Calls the application's {@link SwitchboardListener} and isolates its failures: what a method
@@ -53,6 +54,10 @@ final class ListenerDispatcher {
 
     void recoveryFailed(RecoveryFailure failure) {
         call(() -> listener.onRecoveryFailed(failure));
+    }
+
+    void tokenRefreshed(Instant expiresAt) {
+        call(() -> listener.onTokenRefreshed(expiresAt));
     }
 
     void serverError(ServerError error) {

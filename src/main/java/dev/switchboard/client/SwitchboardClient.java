@@ -231,7 +231,10 @@ public final class SwitchboardClient implements AutoCloseable {
         /**
          * Where tokens come from: asked at every connection attempt, and after a 1008 close or a
          * 401 refusal, the client reconnects only if it yields a token different from the one used.
-         * Called on the client's event thread; it may block briefly (e.g. fetch a fresh token).
+         * Asked too when the server says the session's token is {@code expiring}: a different token
+         * is sent as a {@code refresh}, so the session lives on without reconnecting
+         * ({@link SwitchboardListener#onTokenRefreshed}). Called on the client's event thread; it
+         * may block briefly (e.g. fetch a fresh token).
          */
         public Builder token(Supplier<String> tokens) {
             this.tokens = Objects.requireNonNull(tokens, "tokens");

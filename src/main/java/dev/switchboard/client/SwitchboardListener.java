@@ -50,6 +50,15 @@ public interface SwitchboardListener {
     default void onRecoveryFailed(RecoveryFailure failure) {
     }
 
+    /**
+     * The session's token was refreshed in place: the server said it was expiring, the token
+     * supplier gave a new one and the server accepted it; the session now lasts until
+     * {@code expiresAt} (the new token's {@code exp}). A refused refresh is an
+     * {@link #onServerError} with {@code refType} {@code refresh}.
+     */
+    default void onTokenRefreshed(java.time.Instant expiresAt) {
+    }
+
     /** The server answered a request with an {@code error} frame; the session stays open. */
     default void onServerError(ServerError error) {
     }

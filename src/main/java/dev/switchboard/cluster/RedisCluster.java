@@ -3,6 +3,9 @@ package dev.switchboard.cluster;
 import dev.switchboard.broker.ClusterParts;
 import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.RedeliveryPolicy;
+import dev.switchboard.broker.RevocationList;
+import dev.switchboard.broker.TicketStore;
+import java.time.Clock;
 import jakarta.json.bind.Jsonb;
 import java.time.Duration;
 
@@ -27,6 +30,8 @@ public final class RedisCluster implements AutoCloseable {
     private final RedisClusterBus bus;
     private final RedisPresence presence;
     private final ClusterParts parts;
+    /** Made on first use (the wiring asks once); null until then. */
+    private RedisRevocationList revocations;
 
     private RedisCluster(RedisConnections connections, String nodeId, Jsonb jsonb, HistoryPolicy history,
             RedeliveryPolicy redelivery, Duration reservationTimeout) {
@@ -93,8 +98,31 @@ public final class RedisCluster implements AutoCloseable {
         heartbeat.onLeaseLost(fence);
     }
 
+    /**
+     * The cluster's revocations, loaded from Redis, on the pub/sub channel of revocations, reloaded
+     * every {@code reloadEvery}. Made on the first call; later calls return the same list.
+     *
+     * @throws dev.switchboard.broker.ClusterUnavailableException if Redis cannot be reached
+     */
+    public synchronized RevocationList revocations(Clock clock, Duration reloadEvery) {
+        if (revocations == null) {
+            revocations = new RedisRevocationList(connections, clock, reloadEvery);
+        }
+        return revocations;
+    }
+
+    /** The cluster's connection tickets, taken on any node. */
+    public TicketStore tickets() {
+        return new RedisTicketStore(connections);
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            if (revocations != null) {
+                revocations.close();
+            }
+        }
         bus.close();
         presence.close();
         heartbeat.close();

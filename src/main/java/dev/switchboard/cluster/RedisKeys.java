@@ -135,4 +135,22 @@ final class RedisKeys {
     static String topicPresence(String topic) {
         return "sb:presence:topic:{" + topic + "}";
     }
+
+    // --- revocations and tickets ---
+
+    /** A revocation's JSON by id; expires when the revocation ends. */
+    static String revocation(String id) {
+        return "sb:revocation:{" + id + "}";
+    }
+
+    /** Sorted set of the revocation ids, scored by when each ends (ms): how a node lists them. */
+    static final String REVOCATIONS = "sb:revocations";
+
+    /** Pub/sub channel on which revocations made and lifted are announced to every node. */
+    static final String REVOCATIONS_CHANNEL = "sb:revocations:announced";
+
+    /** A connection ticket's payload; expires with the ticket, deleted when taken. */
+    static String ticket(String ticket) {
+        return "sb:ticket:{" + ticket + "}";
+    }
 }

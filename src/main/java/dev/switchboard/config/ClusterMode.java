@@ -8,6 +8,10 @@ import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.InMemoryChannelRegistry;
 import dev.switchboard.broker.InMemoryInbox;
 import dev.switchboard.broker.InMemoryTopicLog;
+import dev.switchboard.broker.InMemoryRevocationList;
+import dev.switchboard.broker.InMemoryTicketStore;
+import dev.switchboard.broker.RevocationList;
+import dev.switchboard.broker.TicketStore;
 import dev.switchboard.broker.MemoryBudget;
 import dev.switchboard.broker.RedeliveryPolicy;
 import dev.switchboard.broker.SessionRegistry;
@@ -32,6 +36,11 @@ final class ClusterMode implements AutoCloseable {
     private static final Logger LOG = System.getLogger(ClusterMode.class.getName());
     /** A handshake that reserved a channel but never opened (client vanished mid-upgrade) frees it after this. */
     private static final Duration RESERVATION_TIMEOUT = Duration.ofSeconds(30);
+
+    /** How often a node reloads the revocations from Redis, in case it missed an announcement. */
+    private static final Duration REVOCATION_RELOAD = Duration.ofSeconds(5);
+    /** Unused tickets one node keeps at most (each lives 30 s): bounds a flood of ticket requests. */
+    private static final int TICKET_CAPACITY = 100_000;
 
     private final RedisCluster redis;
 
@@ -70,6 +79,26 @@ final class ClusterMode implements AutoCloseable {
         return ClusterParts.singleNode(new InMemoryTopicLog(epoch, history, budget, clock),
                 new InMemoryChannelRegistry(clock, RESERVATION_TIMEOUT), new InMemoryInbox(redelivery, budget),
                 sessions, subscriptions, config.nodeId());
+    }
+
+    /**
+     * The revocations: in Redis in cluster mode (they survive restarts; every node hears each one),
+     * else in memory (lost on restart).
+     */
+    RevocationList revocations(Clock clock) {
+        if (redis == null) {
+            return new InMemoryRevocationList(clock);
+        }
+        try {
+            return redis.revocations(clock, REVOCATION_RELOAD);
+        } catch (ClusterUnavailableException e) {
+            throw new ConfigurationException(e.getMessage(), e);
+        }
+    }
+
+    /** Connection tickets: in Redis in cluster mode (taken on any node), else in memory. */
+    TicketStore tickets(Clock clock) {
+        return redis == null ? new InMemoryTicketStore(clock, TICKET_CAPACITY) : redis.tickets();
     }
 
     /**

@@ -10,6 +10,8 @@ import dev.switchboard.broker.BrokerStats;
 import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.MemoryBudget;
 import dev.switchboard.broker.RedeliveryPolicy;
+import dev.switchboard.broker.RevocationEnforcer;
+import dev.switchboard.broker.RevocationList;
 import dev.switchboard.broker.InMemorySessionRegistry;
 import dev.switchboard.broker.InMemorySubscriptionRegistry;
 import dev.switchboard.broker.MessageIds;
@@ -32,10 +34,12 @@ import dev.switchboard.security.RulesAccessPolicy;
 import dev.switchboard.security.TokenAuthenticator;
 import dev.switchboard.security.TokenKeys;
 import dev.switchboard.security.TokenVerifier;
+import dev.switchboard.security.Tickets;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.SessionLimits;
 import dev.switchboard.session.SessionServices;
+import dev.switchboard.session.SessionTokens;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
@@ -239,13 +243,21 @@ public class SwitchboardBeans {
 
     @Produces
     @Singleton
-    NativeProtocol nativeProtocol(SessionServices services, NativeFrameCodec codec) {
-        return new NativeProtocol(services, codec);
+    NativeProtocol nativeProtocol(SessionServices services, NativeFrameCodec codec, SessionTokens tokens) {
+        return new NativeProtocol(services, codec, tokens);
+    }
+
+    /** One token check for STOMP's CONNECT and every in-band refresh, native or STOMP: the handshake's. */
+    @Produces
+    @Singleton
+    SessionTokens sessionTokens(TokenVerifier verifier, SwitchboardConfig config) {
+        return new SessionTokens(new TokenAuthenticator(verifier),
+                Duration.ofMillis(config.tokens().expiringNoticeMs()));
     }
 
     @Produces
     @Singleton
-    StompProtocol stompProtocol(SessionServices services, TokenVerifier verifier, Jsonb jsonb,
+    StompProtocol stompProtocol(SessionServices services, SessionTokens tokens, Jsonb jsonb,
             SwitchboardConfig config, SessionAdmission admission) {
         StompSettings settings = new StompSettings(
                 new StompLimits(config.maxMessageBytes(), StompLimits.DEFAULT.maxHeaders(),
@@ -255,8 +267,7 @@ public class SwitchboardBeans {
         // STOMP names its user in CONNECT: the per-user limit is taken there (the handshake took the address's).
         UserSessionQuota userSessions = user -> admission.admit(user, null)
                 instanceof SessionAdmission.Admission.Admitted admitted ? admitted.lease()::release : null;
-        return new StompProtocol(services, new TokenAuthenticator(verifier), new StompPayloads(jsonb), settings,
-                userSessions);
+        return new StompProtocol(services, tokens, new StompPayloads(jsonb), settings, userSessions);
     }
 
     private static String productVersion() {
@@ -283,15 +294,37 @@ public class SwitchboardBeans {
         return new TransportSettings(config.maxMessageBytes(), config.sendTimeoutMs());
     }
 
+    /**
+     * The revocations, enforced from the moment they exist: this node's sessions that a revocation
+     * covers are closed when it is announced, and by a sweep every {@link #REVOCATION_SWEEP}.
+     */
+    @Produces
+    @ApplicationScoped
+    RevocationList revocations(ClusterMode cluster, Clock clock, SessionRegistry sessions, SessionExecutors executors) {
+        RevocationList revocations = cluster.revocations(clock);
+        new RevocationEnforcer(sessions, revocations).start(executors.scheduler(), REVOCATION_SWEEP);
+        return revocations;
+    }
+
+    private static final Duration REVOCATION_SWEEP = Duration.ofSeconds(5);
+
     @Produces
     @Singleton
-    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock, SessionExecutors executors) {
+    Tickets tickets(ClusterMode cluster, TokenVerifier verifier, Clock clock) {
+        return new Tickets(cluster.tickets(clock), verifier, clock);
+    }
+
+    @Produces
+    @Singleton
+    TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock, SessionExecutors executors,
+            RevocationList revocations) {
         try {
             var secret = config.jwtSecret().map(TokenKeys::hmacSecret).orElse(null);
             var publicKey = config.jwtPublicKeyFile().map(SwitchboardBeans::readPem).map(TokenKeys::publicKeyFromPem)
                     .orElse(null);
             return new TokenVerifier(new TokenKeys(secret, publicKey, jwks(config, clock, executors)),
-                    config.jwtIssuer().orElse(null), config.jwtAudience().orElse(null), clock);
+                    config.jwtIssuer().orElse(null), config.jwtAudience().orElse(null), clock,
+                    Duration.ofMillis(config.tokens().maxLifetimeMs()), revocations);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
@@ -327,12 +360,12 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     HandshakeGuard handshakeGuard(TokenVerifier verifier, Broker broker, SwitchboardConfig config,
-            Clock clock, Readiness readiness, SessionAdmission admission) {
+            Clock clock, Readiness readiness, SessionAdmission admission, Tickets tickets) {
         SwitchboardConfig.AbuseLimits abuse = config.abuse();
         return new HandshakeGuard(
                 new HandshakeRateLimiter(config.handshakeRatePerSecond(), config.handshakeBurst(), clock),
                 new OriginPolicy(config.allowedOrigins(), abuse.publicOrigins()), verifier, broker,
-                config.channelPolicy(), readiness::isReady, admission, broker.stats().limitRefusals());
+                config.channelPolicy(), readiness::isReady, admission, broker.stats().limitRefusals(), tickets);
     }
 
     /** Open sessions per user and per client address on this node (the handshake and STOMP CONNECT share it). */

@@ -44,7 +44,8 @@ public record SwitchboardConfig(
         List<String> trustedProxies,
         SockJsLimits sockJs,
         KeysAndRules keysAndRules,
-        AbuseLimits abuse) {
+        AbuseLimits abuse,
+        TokenSettings tokens) {
 
     /**
      * What may stay in memory (README "Configuration" and "Delivery guarantees"): topic history per
@@ -65,6 +66,14 @@ public record SwitchboardConfig(
      * the bytes a streaming response carries before the client is made to open a new one.
      */
     public record SockJsLimits(long disconnectDelayMs, int streamBytes) {
+    }
+
+    /**
+     * Tokens over their life (docs/security.md): the longest lifetime a token may have, which is
+     * also how long a revocation counts by default, and how long before a session's token expires
+     * the session is told so ("Token refresh and expiry").
+     */
+    public record TokenSettings(long maxLifetimeMs, long expiringNoticeMs) {
     }
 
     /**
@@ -171,7 +180,10 @@ public record SwitchboardConfig(
                         doubleValue(settings, "inbound.bytes.burst", 4 * 1024 * 1024),
                         doubleValue(settings, "api.rate", 1000),
                         doubleValue(settings, "api.burst", 2000),
-                        publicOrigins(settings)));
+                        publicOrigins(settings)),
+                new TokenSettings(
+                        longValue(settings, "token.max.lifetime.ms", 24 * 3_600_000L, 60_000, 366L * 24 * 3_600_000),
+                        longValue(settings, "token.expiring.notice.ms", 60_000, 0, 24 * 3_600_000L)));
     }
 
     /** {@code SWITCHBOARD_PUBLIC_ORIGIN}: origins as {@code scheme://host[:port]}, nothing more. */

@@ -15,7 +15,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Decides whether a WebSocket handshake may be upgraded (none while the node drains: 503). For the
  * native channel endpoint (CONTRACT.md section 2), in this
- * order: rate limit (429, cheapest first), origin (403), parameters (400), token (401), the
+ * order: rate limit (429, cheapest first), origin (403), parameters (400), the token or the
+ * token a {@code ?ticket=} stands for (401: invalid, expired, revoked; a used or unknown ticket), the
  * token's channels claim (403), the user's and the address's open sessions (429, a
  * {@link SessionLease} taken), and finally the channel rule (409), which reserves the channel for
  * the permitted client. Thread safe.
@@ -32,6 +33,8 @@ public final class HandshakeGuard {
     private final BooleanSupplier accepting;
     private final SessionAdmission admission;
     private final LimitRefusals refusals;
+    /** Null: {@code ?ticket=} is refused. */
+    private final Tickets tickets;
 
     /** {@code accepting} turns false when the node starts draining: new handshakes get 503. No session limits. */
     public HandshakeGuard(HandshakeRateLimiter rateLimiter, OriginPolicy originPolicy, TokenVerifier tokenVerifier,
@@ -44,6 +47,14 @@ public final class HandshakeGuard {
     public HandshakeGuard(HandshakeRateLimiter rateLimiter, OriginPolicy originPolicy, TokenVerifier tokenVerifier,
             ChannelGate channels, ChannelPolicy channelPolicy, BooleanSupplier accepting, SessionAdmission admission,
             LimitRefusals refusals) {
+        this(rateLimiter, originPolicy, tokenVerifier, channels, channelPolicy, accepting, admission, refusals, null);
+    }
+
+    /** As above, also taking {@code ?ticket=} in place of {@code ?token=} ({@link Tickets}); null tickets: refused. */
+    public HandshakeGuard(HandshakeRateLimiter rateLimiter, OriginPolicy originPolicy, TokenVerifier tokenVerifier,
+            ChannelGate channels, ChannelPolicy channelPolicy, BooleanSupplier accepting, SessionAdmission admission,
+            LimitRefusals refusals, Tickets tickets) {
+        this.tickets = tickets;
         this.admission = admission;
         this.refusals = refusals;
         this.rateLimiter = rateLimiter;
@@ -126,17 +137,11 @@ public final class HandshakeGuard {
         if (!TopicNames.isValid(request.channelId())) {
             return new HandshakeDecision.Refuse(400, "bad_request", "channelId must match " + TopicNames.RULE);
         }
-        if (request.token() == null || request.token().isEmpty()) {
-            return new HandshakeDecision.Refuse(400, "bad_request", "token is required");
+        Credential credential = credential(request, reserve);
+        if (credential instanceof Credential.Refused refused) {
+            return refused.refusal();
         }
-        VerifiedToken token;
-        try {
-            token = tokenVerifier.verify(request.token());
-        } catch (TokenRejectedException e) {
-            LOG.log(Level.DEBUG, "Handshake refused for token {0}: {1}", TokenVerifier.fingerprint(request.token()),
-                    e.getMessage());
-            return new HandshakeDecision.Refuse(401, "unauthorized", e.getMessage());
-        }
+        VerifiedToken token = ((Credential.Accepted) credential).token();
         if (!token.allowsChannel(request.channelId())) {
             return new HandshakeDecision.Refuse(403, "forbidden", "the token does not permit this channel");
         }
@@ -166,6 +171,75 @@ public final class HandshakeGuard {
         }
         lease.release();
         return conflict();
+    }
+
+    /**
+     * The token of a STOMP handshake that brings a {@code ?ticket=} (a STOMP client otherwise
+     * authenticates in CONNECT): the ticket is taken here, so that a used or expired one is a 401
+     * at the handshake as on the channel endpoint. Empty if the request has no ticket.
+     */
+    public Optional<StompTicket> stompTicket(HandshakeRequest request) {
+        if (request.ticket() == null) {
+            return Optional.empty();
+        }
+        Credential credential = credential(request, true);
+        return Optional.of(credential instanceof Credential.Accepted accepted
+                ? new StompTicket.Admitted(new TicketClient(accepted.token(), tokenVerifier))
+                : new StompTicket.Refused(((Credential.Refused) credential).refusal()));
+    }
+
+    /** A STOMP handshake's ticket: the client it authenticated, or the refusal. */
+    public sealed interface StompTicket {
+        record Admitted(TicketClient client) implements StompTicket {
+        }
+
+        record Refused(HandshakeDecision.Refuse refusal) implements StompTicket {
+        }
+    }
+
+    /** The verified token of a handshake, or why there is none. */
+    private sealed interface Credential {
+        record Accepted(VerifiedToken token) implements Credential {
+        }
+
+        record Refused(HandshakeDecision.Refuse refusal) implements Credential {
+        }
+    }
+
+    /**
+     * The request's token, or the token its ticket stands for: taken ({@code use}: single use), or
+     * only looked at for a request that asks whether the handshake would pass.
+     */
+    private Credential credential(HandshakeRequest request, boolean use) {
+        boolean hasTicket = request.ticket() != null;
+        boolean hasToken = request.token() != null && !request.token().isEmpty();
+        if (hasTicket && hasToken) {
+            return refused(400, "bad_request", "give token or ticket, not both");
+        }
+        if (!hasTicket && !hasToken) {
+            return refused(400, "bad_request", "token is required");
+        }
+        if (hasTicket && tickets == null) {
+            return refused(400, "bad_request", "tickets are not accepted here");
+        }
+        try {
+            if (!hasTicket) {
+                return new Credential.Accepted(tokenVerifier.verify(request.token()));
+            }
+            return new Credential.Accepted(use ? tickets.redeem(request.ticket()) : tickets.inspect(request.ticket()));
+        } catch (TokenRejectedException e) {
+            // Never the ticket either: it is as good as the token while it lives.
+            LOG.log(Level.DEBUG, "Handshake refused for {0}: {1}", hasTicket ? "a ticket"
+                    : "token " + TokenVerifier.fingerprint(request.token()), e.getMessage());
+            return refused(401, "unauthorized", e.getMessage());
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.WARNING, "Ticket refused with 503: {0}", e.getMessage());
+            return refused(503, "unavailable", "the cluster is unavailable; try again shortly");
+        }
+    }
+
+    private static Credential refused(int status, String error, String message) {
+        return new Credential.Refused(new HandshakeDecision.Refuse(status, error, message));
     }
 
     private static HandshakeDecision conflict() {

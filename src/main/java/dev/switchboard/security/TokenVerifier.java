@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.switchboard.broker.ClientIdentity;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.MessageDigest;
@@ -15,7 +16,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
+import dev.switchboard.broker.RevocationList;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
@@ -31,13 +35,34 @@ import java.util.Set;
 public final class TokenVerifier {
 
     /** Allowed clock difference between the token issuer and us (CONTRACT.md section 1). */
-    public static final int CLOCK_SKEW_SECONDS = 30;
+    public static final int CLOCK_SKEW_SECONDS = (int) ClientIdentity.TOKEN_CLOCK_SKEW.toSeconds();
 
     private static final String MISSING_CLAIM = "token lacks a required claim (sub, exp)";
+    /** The reason for a revoked token (CONTRACT.md section 7). */
+    public static final String REVOKED = "token revoked";
+    public static final String LIFETIME_TOO_LONG = "token lifetime too long";
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final Clock clock;
+    /** Null: any lifetime. */
+    private final Duration maxLifetime;
+    private final RevocationList revocations;
 
+    /** A verifier that accepts any lifetime and knows no revocations (tests, tools). */
     public TokenVerifier(TokenKeys keys, String issuer, String audience, Clock clock) {
+        this(keys, issuer, audience, clock, null, null);
+    }
+
+    /**
+     * A verifier that also refuses a token whose {@code exp} is more than {@code maxLifetime} (plus
+     * the clock skew) ahead, and a token that {@code revocations} revokes. Either may be null: no
+     * such check.
+     */
+    public TokenVerifier(TokenKeys keys, String issuer, String audience, Clock clock, Duration maxLifetime,
+            RevocationList revocations) {
+        this.clock = clock;
+        this.maxLifetime = maxLifetime;
+        this.revocations = revocations;
         processor.setJWSKeySelector(keySelector(keys));
         JWTClaimsSet exactMatch = issuer == null ? null : new JWTClaimsSet.Builder().issuer(issuer).build();
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(audience, exactMatch,
@@ -99,6 +124,31 @@ public final class TokenVerifier {
             // A user id travels in headers (STOMP user-name) and log lines: no line breaks or other controls.
             throw new TokenRejectedException("claim 'sub' must not contain control characters");
         }
+        VerifiedToken verified = verified(token, claims);
+        admit(verified);
+        return verified;
+    }
+
+    /**
+     * The checks that follow a token through its life, not only its signature: its lifetime and
+     * revocation. Also for a token that arrives as a ticket, checked again when the ticket is taken.
+     *
+     * @throws TokenRejectedException if the token is expired, lives too long or is revoked
+     */
+    public void admit(VerifiedToken token) throws TokenRejectedException {
+        Instant now = clock.instant();
+        if (!now.isBefore(token.expiresAt().plusSeconds(CLOCK_SKEW_SECONDS))) {
+            throw new TokenRejectedException("token expired");
+        }
+        if (maxLifetime != null && token.expiresAt().isAfter(now.plus(maxLifetime).plusSeconds(CLOCK_SKEW_SECONDS))) {
+            throw new TokenRejectedException(LIFETIME_TOO_LONG);
+        }
+        if (revocations != null && revocations.isRevoked(token.subject(), token.tokenId())) {
+            throw new TokenRejectedException(REVOKED);
+        }
+    }
+
+    private static VerifiedToken verified(String token, JWTClaimsSet claims) throws TokenRejectedException {
         try {
             List<String> roles = claims.getStringListClaim("roles");
             List<String> channels = claims.getStringListClaim("channels");

@@ -14,7 +14,8 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
         @JsonbSubtype(alias = "publish", type = ClientFrame.Publish.class),
         @JsonbSubtype(alias = "send", type = ClientFrame.Send.class),
         @JsonbSubtype(alias = "ack", type = ClientFrame.Ack.class),
-        @JsonbSubtype(alias = "ping", type = ClientFrame.Ping.class)
+        @JsonbSubtype(alias = "ping", type = ClientFrame.Ping.class),
+        @JsonbSubtype(alias = "refresh", type = ClientFrame.Refresh.class)
 })
 public sealed interface ClientFrame {
 
@@ -38,6 +39,19 @@ public sealed interface ClientFrame {
     }
 
     record Ping() implements ClientFrame {
+    }
+
+    /**
+     * Replace the session's token with {@code token}, a newer one for the same user (CONTRACT.md
+     * section 7): answered by {@code refreshed}, or an {@code error} with code {@code forbidden}.
+     */
+    record Refresh(String token) implements ClientFrame {
+
+        /** Never shows the token: a frame may end up in a log line or an exception message. */
+        @Override
+        public String toString() {
+            return "Refresh[token=" + (token == null ? "null" : "(hidden)") + "]";
+        }
     }
 
     /** A stream position in a subscribe request. */

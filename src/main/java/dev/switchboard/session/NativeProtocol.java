@@ -3,15 +3,20 @@ package dev.switchboard.session;
 import dev.switchboard.broker.ClientIdentity;
 import java.util.UUID;
 
-/** What every native session shares: the session services and the frame codec. One per application; creates sessions. */
+/**
+ * What every native session shares: the session services, the frame codec and the token checks
+ * (refresh, expiring notice). One per application; creates sessions.
+ */
 public final class NativeProtocol {
 
     final SessionServices services;
     final NativeFrameCodec codec;
+    final SessionTokens tokens;
 
-    public NativeProtocol(SessionServices services, NativeFrameCodec codec) {
+    public NativeProtocol(SessionServices services, NativeFrameCodec codec, SessionTokens tokens) {
         this.services = services;
         this.codec = codec;
+        this.tokens = tokens;
     }
 
     /** A new, not yet opened session for an authenticated client talking through {@code sink}. */

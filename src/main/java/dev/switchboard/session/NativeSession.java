@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * One native-protocol connection: the state machine behind {@code /ws/channel}. Turns client
@@ -45,7 +44,12 @@ public final class NativeSession implements Subscriber {
     private static final Logger LOG = System.getLogger(NativeSession.class.getName());
 
     private final String sessionId;
-    private final ClientIdentity identity;
+    /**
+     * Who the client is now: the handshake's identity until a {@code refresh} replaces it with the
+     * new token's (same user and channel; roles, token id and expiry may change). Written on the
+     * inbound thread, read by delivery threads and the broker (revocation), hence volatile.
+     */
+    private volatile ClientIdentity identity;
     private final NativeProtocol protocol;
     private final OutboundQueue outbound;
     private final Instant openedAt;
@@ -54,8 +58,7 @@ public final class NativeSession implements Subscriber {
     private final SessionState state = new SessionState();
     /** Confined to the inbound thread. */
     private int consecutiveBadFrames;
-    /** Written once by {@link #start}, read by {@link #ended()} on any thread. */
-    private volatile ScheduledFuture<?> tokenExpiry;
+    private final TokenTimers tokenTimers;
     private final PeerLiveness liveness;
     /** Confined to the inbound thread, like the frames it counts. */
     private final InboundRate inboundRate;
@@ -69,6 +72,11 @@ public final class NativeSession implements Subscriber {
         this.outbound = protocol.services.outboundQueue(sink, new QueueEventLog(this, protocol.services.broker().stats()));
         this.liveness = new PeerLiveness(protocol.services.clock(), limits.heartbeatMs());
         this.inboundRate = new InboundRate(limits.inbound(), protocol.services.clock());
+        this.tokenTimers = new TokenTimers(protocol.services, protocol.tokens.expiringNotice(),
+                exp -> send(new ServerFrame.Expiring(exp.getEpochSecond())), () -> {
+                    LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", user(), sessionId);
+                    disconnect(CloseCode.TOKEN_EXPIRED);
+                });
     }
 
     /**
@@ -94,28 +102,14 @@ public final class NativeSession implements Subscriber {
         }
         send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.services.limits().heartbeatMs()));
         protocol.services.broker().deliverWaiting(this);
-        scheduleTokenExpiry();
+        // The expiring notice and the close at expiry; ended() stops them, even before this (then nothing starts).
+        tokenTimers.follow(identity);
         liveness.start(protocol.services.scheduler(), outbound, () -> {
             LOG.log(Level.INFO, "Session {0} (user {1}, channel {2}) answered no heart-beat for two intervals; "
                     + "closing with 4001", sessionId, identity.user(), identity.channelId());
             disconnect(CloseCode.PEER_SILENT);
         });
         return true;
-    }
-
-    private void scheduleTokenExpiry() {
-        if (identity.tokenValidUntil() == null) {
-            return;
-        }
-        ScheduledFuture<?> expiry = protocol.services.scheduleAt(identity.tokenValidUntil(), () -> {
-            LOG.log(Level.INFO, "Token of user {0} expired; closing session {1}", identity.user(), sessionId);
-            disconnect(CloseCode.TOKEN_EXPIRED);
-        });
-        tokenExpiry = expiry;
-        // Written first, then the phase read; ended() does the reverse: one of the two cancels it.
-        if (state.phase() == SessionState.Phase.ENDED) {
-            expiry.cancel(false);
-        }
     }
 
     /**
@@ -169,6 +163,8 @@ public final class NativeSession implements Subscriber {
             acknowledge(ack);
         } else if (frame instanceof ClientFrame.Ping) {
             send(new ServerFrame.Pong());
+        } else if (frame instanceof ClientFrame.Refresh refresh) {
+            refresh(refresh);
         }
     }
 
@@ -279,6 +275,48 @@ public final class NativeSession implements Subscriber {
         }
     }
 
+    /**
+     * Replaces the session's token (CONTRACT.md section 7). The new token passes every check of
+     * the handshake (signature, times, audience, revocation, the channel rule for this session's
+     * channel) and names the same user; then it is the session's identity, and its expiry the one
+     * the timers follow. Refused, the session keeps its old token and expiry and stays open.
+     */
+    private void refresh(ClientFrame.Refresh frame) {
+        ServerFrame.Ref ref = new ServerFrame.Ref("refresh", null);
+        if (frame.token() == null) {
+            sendError(ErrorCode.BAD_REQUEST, "refresh needs token", ref);
+            return;
+        }
+        TokenRefresh.Outcome outcome = TokenRefresh.check(protocol.tokens, identity, frame.token());
+        if (outcome instanceof TokenRefresh.Outcome.Refused refused) {
+            LOG.log(Level.INFO, "Session {0} of user {1}: token refresh refused ({2})", sessionId, user(),
+                    refused.reason());
+            sendError(ErrorCode.FORBIDDEN, refused.reason(), ref);
+            return;
+        }
+        ClientIdentity renewed = ((TokenRefresh.Outcome.Accepted) outcome).identity();
+        identity = renewed;
+        tokenTimers.follow(renewed);
+        dropSubscriptionsNoLongerAllowed(renewed);
+        LOG.log(Level.DEBUG, "Session {0} of user {1} refreshed its token; it now expires at {2}", sessionId,
+                renewed.user(), renewed.tokenExpiresAt());
+        send(new ServerFrame.Refreshed(renewed.tokenExpiresAt().getEpochSecond()));
+    }
+
+    /**
+     * The new token may carry fewer rights than the old one (roles, claims): a subscription it
+     * would not be granted now ends, with the {@code error} a refused {@code subscribe} gets.
+     */
+    private void dropSubscriptionsNoLongerAllowed(ClientIdentity renewed) {
+        for (String topic : Set.copyOf(topics)) {
+            if (!protocol.services.access().maySubscribe(renewed, topic) && topics.remove(topic)) {
+                protocol.services.broker().unsubscribe(topic, this);
+                sendError(ErrorCode.FORBIDDEN, "the refreshed token does not allow this topic; unsubscribed",
+                        new ServerFrame.Ref("subscribe", topic));
+            }
+        }
+    }
+
     /** Clears the message for every session of this user (or channel); an unknown id is harmless. */
     private void acknowledge(ClientFrame.Ack frame) {
         if (frame.id() == null) {
@@ -327,10 +365,7 @@ public final class NativeSession implements Subscriber {
         if (!state.end()) {
             return;
         }
-        ScheduledFuture<?> expiry = tokenExpiry;
-        if (expiry != null) {
-            expiry.cancel(false);
-        }
+        tokenTimers.stop();
         liveness.stop();
         outbound.connectionClosed();
         protocol.services.broker().close(this, Set.copyOf(topics));
@@ -344,6 +379,11 @@ public final class NativeSession implements Subscriber {
     @Override
     public String user() {
         return identity.user();
+    }
+
+    @Override
+    public String tokenId() {
+        return identity.tokenId();
     }
 
     @Override

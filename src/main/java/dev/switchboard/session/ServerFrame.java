@@ -13,7 +13,9 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
         @JsonbSubtype(alias = "message", type = ServerFrame.Message.class),
         @JsonbSubtype(alias = "subscribed", type = ServerFrame.Subscribed.class),
         @JsonbSubtype(alias = "error", type = ServerFrame.Error.class),
-        @JsonbSubtype(alias = "pong", type = ServerFrame.Pong.class)
+        @JsonbSubtype(alias = "pong", type = ServerFrame.Pong.class),
+        @JsonbSubtype(alias = "refreshed", type = ServerFrame.Refreshed.class),
+        @JsonbSubtype(alias = "expiring", type = ServerFrame.Expiring.class)
 })
 public sealed interface ServerFrame {
 
@@ -41,6 +43,17 @@ public sealed interface ServerFrame {
     }
 
     record Pong() implements ServerFrame {
+    }
+
+    /** A {@code refresh} was accepted: the session now holds a token with this {@code exp} (seconds since the epoch). */
+    record Refreshed(long exp) implements ServerFrame {
+    }
+
+    /**
+     * The session's token expires at {@code exp} (seconds since the epoch): refresh it before then,
+     * or the session is closed with 1008 {@code token expired} (after the 30 s clock skew).
+     */
+    record Expiring(long exp) implements ServerFrame {
     }
 
     /** What an error refers to: the offending request's type and topic, where known. */

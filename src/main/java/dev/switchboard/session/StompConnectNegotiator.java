@@ -36,12 +36,19 @@ final class StompConnectNegotiator {
 
     private final StompProtocol protocol;
     private final String handshakeToken;
+    /** Who the handshake's ticket authenticated, or null. */
+    private final ClientAuthenticator handshakeClient;
     private final String handshakeChannelId;
 
-    /** {@code handshakeToken} and {@code handshakeChannelId} come from the WebSocket URL, or are null. */
-    StompConnectNegotiator(StompProtocol protocol, String handshakeToken, String handshakeChannelId) {
+    /**
+     * {@code handshakeToken} and {@code handshakeChannelId} come from the WebSocket URL, or are null;
+     * {@code handshakeClient} is the client a ticket in that URL authenticated, or null.
+     */
+    StompConnectNegotiator(StompProtocol protocol, String handshakeToken, ClientAuthenticator handshakeClient,
+            String handshakeChannelId) {
         this.protocol = protocol;
         this.handshakeToken = handshakeToken;
+        this.handshakeClient = handshakeClient;
         this.handshakeChannelId = handshakeChannelId;
     }
 
@@ -72,7 +79,11 @@ final class StompConnectNegotiator {
         if (channelId != null && !TopicNames.isValid(channelId)) {
             throw new ProtocolError("bad channelId", "channelId must match " + TopicNames.RULE);
         }
-        ClientAuthenticator.Result auth = protocol.authenticator.authenticate(token(connect), channelId);
+        String token = token(connect);
+        // A CONNECT that brings no token of its own is the ticket's client, if the handshake had one.
+        ClientAuthenticator.Result auth = token == null && handshakeClient != null
+                ? handshakeClient.authenticate(null, channelId)
+                : protocol.tokens.authenticator().authenticate(token, channelId);
         if (auth instanceof ClientAuthenticator.Result.Refused refused) {
             throw new ProtocolError("authentication failed", refused.reason());
         }
@@ -91,14 +102,19 @@ final class StompConnectNegotiator {
 
     /** A bearer {@code Authorization} header first, then {@code passcode}, then the handshake's token. */
     private String token(StompFrame connect) {
-        String authorization = connect.header("Authorization");
+        return firstNonNull(bearerToken(connect), firstNonNull(connect.header("passcode"), handshakeToken));
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header of {@code frame} (either case), or null. */
+    static String bearerToken(StompFrame frame) {
+        String authorization = frame.header("Authorization");
         if (authorization == null) {
-            authorization = connect.header("authorization");
+            authorization = frame.header("authorization");
         }
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).trim();
         }
-        return firstNonNull(connect.header("passcode"), handshakeToken);
+        return null;
     }
 
     /**

@@ -4,30 +4,31 @@ import dev.switchboard.broker.ClientAuthenticator;
 import java.util.UUID;
 
 /**
- * What every STOMP session shares: the session services, the CONNECT authenticator, the body
- * mapping, the STOMP settings and the MESSAGE frames encoded once for many recipients. One per
- * application; creates sessions.
+ * What every STOMP session shares: the session services, the token checks (CONNECT, refresh via
+ * {@code /sys/refresh}, the expiring notice), the body mapping, the STOMP settings, the per-user
+ * session limit and the MESSAGE frames encoded once for many recipients. One per application;
+ * creates sessions.
  */
 public final class StompProtocol {
 
     final SessionServices services;
-    final ClientAuthenticator authenticator;
+    final SessionTokens tokens;
     final StompPayloads payloads;
     final StompSettings settings;
     final StompMessageTemplates messageTemplates;
     final UserSessionQuota userSessions;
 
-    public StompProtocol(SessionServices services, ClientAuthenticator authenticator, StompPayloads payloads,
+    public StompProtocol(SessionServices services, SessionTokens tokens, StompPayloads payloads,
             StompSettings settings) {
-        this(services, authenticator, payloads, settings, UserSessionQuota.UNLIMITED);
+        this(services, tokens, payloads, settings, UserSessionQuota.UNLIMITED);
     }
 
     /** {@code userSessions}: the per-user session limit, applied at CONNECT. */
-    public StompProtocol(SessionServices services, ClientAuthenticator authenticator, StompPayloads payloads,
+    public StompProtocol(SessionServices services, SessionTokens tokens, StompPayloads payloads,
             StompSettings settings, UserSessionQuota userSessions) {
         this.userSessions = userSessions;
         this.services = services;
-        this.authenticator = authenticator;
+        this.tokens = tokens;
         this.payloads = payloads;
         this.settings = settings;
         this.messageTemplates = new StompMessageTemplates(payloads);
@@ -38,7 +39,16 @@ public final class StompProtocol {
      * {@code ?token=} and {@code ?channelId=} of the WebSocket URL, or null.
      */
     public StompSession newSession(FrameSink sink, String handshakeToken, String handshakeChannelId) {
-        return new StompSession(UUID.randomUUID().toString(), sink, handshakeToken, handshakeChannelId, this);
+        return new StompSession(UUID.randomUUID().toString(), sink, handshakeToken, null, handshakeChannelId, this);
+    }
+
+    /**
+     * A new session awaiting CONNECT whose handshake was already authenticated (a ticket): a CONNECT
+     * without a token of its own is admitted by {@code handshakeClient}.
+     */
+    public StompSession newAuthenticatedSession(FrameSink sink, ClientAuthenticator handshakeClient,
+            String handshakeChannelId) {
+        return new StompSession(UUID.randomUUID().toString(), sink, null, handshakeClient, handshakeChannelId, this);
     }
 
     public StompSettings settings() {

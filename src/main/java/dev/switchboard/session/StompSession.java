@@ -1,5 +1,6 @@
 package dev.switchboard.session;
 
+import dev.switchboard.broker.ClientAuthenticator;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.broker.ClusterUnavailableException;
@@ -29,7 +30,8 @@ import java.util.List;
  * CONNECTED; the work of each concern lives in a helper: {@link StompConnectNegotiator} (CONNECT),
  * {@link StompSubscriptions} (SUBSCRIBE, UNSUBSCRIBE, MESSAGE delivery), {@link StompSendRouter}
  * (SEND), {@link StompAcknowledgements} (ACK, NACK, redelivery), {@link StompTransactions} and
- * {@link StompTimers} (heart-beats, token expiry).
+ * {@link StompTimers} (heart-beats), {@link TokenTimers} (the expiring notice and token expiry) and
+ * {@link TokenRefresh} (a SEND to {@code /sys/refresh} replaces the session's token).
  *
  * <p>Threads: inbound WebSocket messages arrive one at a time on the container's thread for this
  * connection; the inbound-only state (the decoder, the transactions, {@code receiptHeaders}) is
@@ -56,6 +58,8 @@ public final class StompSession implements Subscriber {
     private static final int MESSAGE_HEADERS_ESTIMATE = 256;
 
     private static final Logger LOG = System.getLogger(StompSession.class.getName());
+    /** SEND here with a new token in the {@code token} (or {@code Authorization: Bearer}) header to refresh the session's. */
+    static final String REFRESH_DESTINATION = "/sys/refresh";
 
     private final String sessionId;
     private final StompProtocol protocol;
@@ -71,7 +75,8 @@ public final class StompSession implements Subscriber {
     /**
      * Written by CONNECT on the inbound thread before the session is registered with the broker
      * (so delivery threads, timers and {@link #ended()} read them only after); volatile because a
-     * close on another thread may read them while CONNECT runs.
+     * close on another thread may read them while CONNECT runs. A refresh replaces the identity
+     * (inbound thread) with the new token's.
      */
     private volatile StompVersion version = StompVersion.V1_2;
     private volatile ClientIdentity identity;
@@ -83,6 +88,7 @@ public final class StompSession implements Subscriber {
     private final StompSendRouter sends;
     private final StompTransactions transactions = new StompTransactions();
     private final StompTimers timers;
+    private final TokenTimers tokenTimers;
     private final PeerLiveness liveness;
     /** Confined to the inbound thread, like the bytes it counts. */
     private final InboundRate inboundRate;
@@ -91,8 +97,8 @@ public final class StompSession implements Subscriber {
     /** Extra headers for the RECEIPT of the frame being handled. Confined to the inbound thread. */
     private StompHeaders receiptHeaders;
 
-    StompSession(String sessionId, FrameSink sink, String handshakeToken, String handshakeChannelId,
-            StompProtocol protocol) {
+    StompSession(String sessionId, FrameSink sink, String handshakeToken, ClientAuthenticator handshakeClient,
+            String handshakeChannelId, StompProtocol protocol) {
         this.sessionId = sessionId;
         this.protocol = protocol;
         this.openedAt = protocol.services.clock().instant();
@@ -100,10 +106,15 @@ public final class StompSession implements Subscriber {
         this.outbound = protocol.services.outboundQueue(sink, new QueueEventLog(this, protocol.services.broker().stats()));
         this.timers = new StompTimers(sessionId, protocol.services, outbound,
                 (message, detail) -> fail(message, detail, null, CloseCode.POLICY_VIOLATION));
-        this.negotiator = new StompConnectNegotiator(protocol, handshakeToken, handshakeChannelId);
+        this.negotiator = new StompConnectNegotiator(protocol, handshakeToken, handshakeClient, handshakeChannelId);
         this.acks = new StompAcknowledgements(this, protocol, outbound, subscriptionTable);
         this.subscriptions = new StompSubscriptions(this, protocol, outbound, subscriptionTable, acks);
         this.sends = new StompSendRouter(sessionId, protocol);
+        this.tokenTimers = new TokenTimers(protocol.services, protocol.tokens.expiringNotice(),
+                exp -> subscriptions.sendTokenExpiring(exp, version), () -> {
+                    LOG.log(Level.INFO, "Token of user {0} expired; closing STOMP session {1}", user(), sessionId);
+                    fail(CloseCode.TOKEN_EXPIRED.reason(), "the session's token expired", null, CloseCode.TOKEN_EXPIRED);
+                });
         // WebSocket pings find half-open connections whatever STOMP heart-beats were negotiated.
         this.liveness = new PeerLiveness(protocol.services.clock(), protocol.services.limits().heartbeatMs());
         this.inboundRate = new InboundRate(protocol.services.limits().inbound(), protocol.services.clock());
@@ -197,7 +208,13 @@ public final class StompSession implements Subscriber {
 
     private void execute(StompFrame frame) throws ProtocolError {
         switch (frame.command()) {
-            case SEND -> sends.send(frame, identity);
+            case SEND -> {
+                if (REFRESH_DESTINATION.equals(frame.header("destination"))) {
+                    receiptHeaders = refresh(frame);
+                } else {
+                    sends.send(frame, identity);
+                }
+            }
             case SUBSCRIBE -> receiptHeaders = subscriptions.subscribe(frame, version, identity);
             case UNSUBSCRIBE -> subscriptions.unsubscribe(frame, version);
             case ACK -> acks.acknowledge(frame, version, false);
@@ -260,7 +277,41 @@ public final class StompSession implements Subscriber {
                 .add("user-name", client.user())
                 .build()));
         timers.startHeartbeats(heartBeats.sendEveryMs(), heartBeats.expectEveryMs(), client.user());
-        timers.scheduleTokenExpiry(client.tokenValidUntil());
+        tokenTimers.follow(client);
+    }
+
+    /**
+     * SEND to {@link #REFRESH_DESTINATION}: replaces the session's token (CONTRACT.md section 7),
+     * with the checks of {@link TokenRefresh}. Returns the RECEIPT's extra header {@code exp}; a
+     * refused token is an ERROR and a close with 1008, since STOMP has no error that keeps the
+     * connection.
+     */
+    private StompHeaders refresh(StompFrame frame) throws ProtocolError {
+        String token = frame.header("token");
+        if (token == null) {
+            token = StompConnectNegotiator.bearerToken(frame);
+        }
+        TokenRefresh.Outcome outcome = TokenRefresh.check(protocol.tokens, identity, token);
+        if (outcome instanceof TokenRefresh.Outcome.Refused refused) {
+            LOG.log(Level.INFO, "STOMP session {0} of user {1}: token refresh refused ({2})", sessionId, user(),
+                    refused.reason());
+            throw new ProtocolError("forbidden", "token refresh refused: " + refused.reason());
+        }
+        ClientIdentity renewed = ((TokenRefresh.Outcome.Accepted) outcome).identity();
+        // Fewer rights than the old token (roles, claims) must not leave a subscription in place;
+        // STOMP cannot end one with a non-fatal error, so such a refresh is refused as a whole.
+        String lost = subscriptions.firstDestinationNotAllowed(renewed);
+        if (lost != null) {
+            LOG.log(Level.INFO, "STOMP session {0} of user {1}: token refresh refused (it no longer allows {2})",
+                    sessionId, user(), lost);
+            throw new ProtocolError("forbidden", "token refresh refused: the new token does not allow the "
+                    + "subscription to " + lost);
+        }
+        identity = renewed;
+        tokenTimers.follow(renewed);
+        LOG.log(Level.DEBUG, "STOMP session {0} of user {1} refreshed its token; it now expires at {2}", sessionId,
+                renewed.user(), renewed.tokenExpiresAt());
+        return StompHeaders.builder().add("exp", Long.toString(renewed.tokenExpiresAt().getEpochSecond())).build();
     }
 
     /**
@@ -345,6 +396,7 @@ public final class StompSession implements Subscriber {
         }
         liveness.stop();
         timers.stop();
+        tokenTimers.stop();
         acks.forgetAll();
         Runnable slot = userSessionSlot;
         if (slot != null) {
@@ -367,6 +419,12 @@ public final class StompSession implements Subscriber {
     public String user() {
         ClientIdentity client = identity;
         return client == null ? null : client.user();
+    }
+
+    @Override
+    public String tokenId() {
+        ClientIdentity client = identity;
+        return client == null ? null : client.tokenId();
     }
 
     @Override

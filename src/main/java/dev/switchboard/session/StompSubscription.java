@@ -6,7 +6,8 @@ import dev.switchboard.stomp.StompVersion;
 
 /**
  * One SUBSCRIBE of a STOMP session. Exactly one of {@code topic} (for {@code /topic/...} and
- * {@code /queue/...}) and {@code userDestination} (for {@code /user/queue/<name>}) is set.
+ * {@code /queue/...}) and {@code userDestination} (for {@code /user/queue/<name>}) is set, or
+ * neither for the session's token notices ({@code /sys/token}).
  * {@code subscriptionHeader} is its MESSAGE frames' {@code subscription} header line, encoded once
  * in the session's version (see {@link StompMessageTemplates}).
  */

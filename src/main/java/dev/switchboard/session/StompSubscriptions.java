@@ -14,12 +14,15 @@ import dev.switchboard.stomp.StompEncoder;
 import dev.switchboard.stomp.StompFrame;
 import dev.switchboard.stomp.StompHeaders;
 import dev.switchboard.stomp.StompVersion;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE of one STOMP session, and the delivery of broker messages to its
  * subscriptions as MESSAGE frames. Destinations: {@code /topic/<name>} and {@code /queue/<name>}
  * subscribe to a broker topic (with resume from {@code since-offset}/{@code since-epoch});
- * {@code /user/queue/<name>} receives the user's pushes addressed to {@code <name>}.
+ * {@code /user/queue/<name>} receives the user's pushes addressed to {@code <name>};
+ * {@link #TOKEN_NOTICES} receives the session's own token notices ({@code expiring}).
  *
  * <p>Threads: {@link #subscribe} and {@link #unsubscribe} run on the inbound thread, the only
  * writer of the {@link StompSubscriptionTable}; {@link #deliver} runs on broker delivery threads
@@ -28,6 +31,12 @@ import dev.switchboard.stomp.StompVersion;
 final class StompSubscriptions {
 
     static final String USER_PREFIX = "/user/";
+    /**
+     * The session's own destination for notices about its token: a MESSAGE with an {@code exp}
+     * header (seconds since the epoch) and a JSON body {@code {"type":"expiring","exp":...}} goes to
+     * each subscription of it before the token expires (docs/protocol.md, "Token refresh").
+     */
+    static final String TOKEN_NOTICES = "/sys/token";
     private static final String USER_QUEUE_PREFIX = UserDestinations.USER_QUEUE_PREFIX;
     /** The user destination of pushes without a {@code destination}, of channel pushes and of broadcasts. */
     static final String DEFAULT_USER_DESTINATION = "messages";
@@ -72,6 +81,16 @@ final class StompSubscriptions {
             protocol.services.broker().stats().limitRefusals().refused(LimitRefusals.Limit.SUBSCRIPTIONS);
             throw new ProtocolError("too many subscriptions",
                     "at most " + limits.maxSubscriptions() + " subscriptions per session");
+        }
+        if (destination.equals(TOKEN_NOTICES)) {
+            StompSubscription notices = new StompSubscription(id, destination, null, null, ackMode, version);
+            table.add(notices);
+            // A token already in its notice period had its notice sent before anyone listened (at CONNECT).
+            Instant exp = identity.tokenExpiresAt();
+            if (exp != null && !protocol.services.clock().instant().isBefore(exp.minus(protocol.tokens.expiringNotice()))) {
+                sendTokenExpiring(notices, exp, version);
+            }
+            return null;
         }
         if (destination.startsWith(USER_PREFIX)) {
             String name = ownUserQueue(destination);
@@ -137,6 +156,20 @@ final class StompSubscriptions {
         return name;
     }
 
+    /** The destination of the first topic or user-queue subscription that {@code identity} may not hold, or null. */
+    String firstDestinationNotAllowed(ClientIdentity identity) {
+        for (StompSubscription subscription : table.all()) {
+            boolean allowed = subscription.topic() != null
+                    ? protocol.services.access().maySubscribe(identity, subscription.topic())
+                    : subscription.userDestination() == null
+                            || protocol.services.access().maySubscribeToUserQueue(identity, subscription.userDestination());
+            if (!allowed) {
+                return subscription.destination();
+            }
+        }
+        return null;
+    }
+
     /** UNSUBSCRIBE: drops the subscription and its unacknowledged messages; an unknown id is harmless. */
     void unsubscribe(StompFrame frame, StompVersion version) throws ProtocolError {
         String id = version == StompVersion.V1_0
@@ -165,6 +198,34 @@ final class StompSubscriptions {
             case CHANNEL -> deliverToUserQueue(delivery, CHANNEL_USER_DESTINATION, version);
             case BROADCAST -> deliverToUserQueue(delivery, BROADCAST_USER_DESTINATION, version);
         }
+    }
+
+    /**
+     * Tells every {@link #TOKEN_NOTICES} subscription that the token expires at {@code exp}. Not a
+     * broker message: no offset, nothing to acknowledge (an ACK of it is harmless, as for any
+     * unknown id), whatever the subscription's ack mode. Its {@code message-id} names the token's
+     * {@code exp}: a subscription made just as the notice fires may get it twice, recognisably.
+     */
+    void sendTokenExpiring(Instant exp, StompVersion version) {
+        for (StompSubscription subscription : table.all()) {
+            if (TOKEN_NOTICES.equals(subscription.destination())) {
+                sendTokenExpiring(subscription, exp, version);
+            }
+        }
+    }
+
+    private void sendTokenExpiring(StompSubscription subscription, Instant exp, StompVersion version) {
+        String seconds = Long.toString(exp.getEpochSecond());
+        byte[] body = ("{\"type\":\"expiring\",\"exp\":" + seconds + "}").getBytes(StandardCharsets.UTF_8);
+        StompHeaders headers = StompHeaders.builder()
+                .add("destination", TOKEN_NOTICES)
+                .add("message-id", "token-expiring-" + seconds)
+                .add("subscription", subscription.id())
+                .add("content-type", StompPayloads.JSON)
+                .add("event", "expiring")
+                .add("exp", seconds)
+                .build();
+        outbound.offer(StompEncoder.encodeText(new StompFrame(StompCommand.MESSAGE, headers, body), version));
     }
 
     private void deliverToUserQueue(Delivery delivery, String name, StompVersion version) {

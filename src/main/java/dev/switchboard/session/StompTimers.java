@@ -3,7 +3,6 @@ package dev.switchboard.session;
 import dev.switchboard.stomp.StompEncoder;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -11,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * The STOMP-level timers of one connected session: heart-beats we send, the watch on the client's
- * heart-beats, and the end of the token's validity. A timer that ends the session calls
+ * The STOMP-level timers of one connected session: heart-beats we send and the watch on the
+ * client's heart-beats (the token's timers are {@link TokenTimers}). A timer that ends the session calls
  * {@code closeWithError} with the ERROR frame's message and detail.
  *
  * <p>Threads: started on the inbound thread (CONNECT), which also reports every inbound message
@@ -67,15 +66,6 @@ final class StompTimers {
                 }
             }, expectEveryMs, expectEveryMs / 2, TimeUnit.MILLISECONDS));
         }
-    }
-
-    /** Ends the session when the token stops being valid; {@code validUntil} null means never. */
-    void scheduleTokenExpiry(Instant validUntil) {
-        if (validUntil == null) {
-            return;
-        }
-        keep(services.scheduleAt(validUntil,
-                () -> closeWithError.accept("token expired", "the session's token expired")));
     }
 
     /**

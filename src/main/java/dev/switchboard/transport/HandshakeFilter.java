@@ -8,6 +8,7 @@ import dev.switchboard.security.HandshakeRequest;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.SessionAdmission;
+import dev.switchboard.security.SessionLease;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -74,8 +75,17 @@ public final class HandshakeFilter extends HttpFilter {
                         limit.refusal().message());
                 return;
             }
-            AdmittedConnection connection = new AdmittedConnection(
-                    ((SessionAdmission.Admission.Admitted) admitted).lease());
+            SessionLease lease = ((SessionAdmission.Admission.Admitted) admitted).lease();
+            // A ?ticket= is taken here (401 if used or expired); CONNECT then needs no token.
+            Optional<HandshakeGuard.StompTicket> ticket = guard.stompTicket(handshake);
+            if (ticket.isPresent() && ticket.get() instanceof HandshakeGuard.StompTicket.Refused refusedTicket) {
+                lease.release();
+                HandshakeDecision.Refuse refuse = refusedTicket.refusal();
+                responses.writeError(response, refuse.status(), refuse.error(), refuse.message());
+                return;
+            }
+            AdmittedConnection connection = new AdmittedConnection(lease, ticket
+                    .map(admittedTicket -> ((HandshakeGuard.StompTicket.Admitted) admittedTicket).client()).orElse(null));
             try {
                 chain.doFilter(new PrincipalRequest(request, connection), response);
             } finally {

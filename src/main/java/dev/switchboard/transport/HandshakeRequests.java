@@ -37,7 +37,7 @@ final class HandshakeRequests {
         ProxyTrust.ClientView client = proxies.view(request.getRemoteAddr(), request.getScheme(),
                 request.getHeader("Host"), request::getHeader);
         return new HandshakeRequest(client.address(), origin, client.scheme(), client.host(),
-                request.getParameter("token"), request.getParameter("channelId"));
+                request.getParameter("token"), request.getParameter("channelId"), request.getParameter("ticket"));
     }
 
     private static String originOf(String referer) {

@@ -6,9 +6,11 @@ import dev.switchboard.security.AuthorizedClient;
 import dev.switchboard.security.HandshakeDecision;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
+import dev.switchboard.security.TicketClient;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.SessionAdmission;
+import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.NativeSession;
@@ -250,8 +252,20 @@ public final class SockJsServlet extends HttpServlet {
             writeRefusal(response, limit.refusal());
             return null;
         }
-        return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()),
-                ((SessionAdmission.Admission.Admitted) admitted).lease());
+        SessionLease lease = ((SessionAdmission.Admission.Admitted) admitted).lease();
+        Optional<HandshakeGuard.StompTicket> ticket = guard.stompTicket(handshake);
+        if (ticket.isEmpty()) {
+            return SockJsHandlers.stompSession(stompProtocol.newSession(fresh, handshake.token(), handshake.channelId()),
+                    lease);
+        }
+        if (ticket.get() instanceof HandshakeGuard.StompTicket.Refused refusedTicket) {
+            lease.release();
+            writeRefusal(response, refusedTicket.refusal());
+            return null;
+        }
+        TicketClient client = ((HandshakeGuard.StompTicket.Admitted) ticket.get()).client();
+        return SockJsHandlers.stompSession(stompProtocol.newAuthenticatedSession(fresh, client, handshake.channelId()),
+                lease);
     }
 
     private void writeRefusal(HttpServletResponse response, HandshakeDecision.Refuse refuse) {

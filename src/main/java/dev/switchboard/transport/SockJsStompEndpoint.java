@@ -6,6 +6,7 @@ import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSession;
 import dev.switchboard.sockjs.SockJsMessages;
+import dev.switchboard.security.TicketClient;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -55,12 +56,15 @@ public class SockJsStompEndpoint {
     public void onOpen(Session session, EndpointConfig config) throws IOException {
         SockJsWebSocketSink sink = new SockJsWebSocketSink(session, settings);
         sink.open();
+        TicketClient ticketClient = null;
         if (session.getUserPrincipal() instanceof AdmittedConnection connection) {
             lease = connection.lease();
+            ticketClient = connection.ticketClient(); // the handshake took a ?ticket=: CONNECT needs no token
         }
         Map<String, List<String>> query = session.getRequestParameterMap();
-        stompSession = protocol.newSession(sink, StompEndpoint.first(query, "token"),
-                StompEndpoint.first(query, "channelId"));
+        stompSession = ticketClient != null
+                ? protocol.newAuthenticatedSession(sink, ticketClient, StompEndpoint.first(query, "channelId"))
+                : protocol.newSession(sink, StompEndpoint.first(query, "token"), StompEndpoint.first(query, "channelId"));
     }
 
     @OnMessage

@@ -1,9 +1,11 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.session.FrameSink;
 import dev.switchboard.security.AdmittedConnection;
 import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSession;
+import dev.switchboard.security.TicketClient;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -59,12 +61,16 @@ public class StompEndpoint {
 
     @OnOpen
     public void onOpen(Session session, EndpointConfig config) {
+        TicketClient ticketClient = null;
         if (session.getUserPrincipal() instanceof AdmittedConnection connection) {
             lease = connection.lease();
+            ticketClient = connection.ticketClient(); // the handshake took a ?ticket=: CONNECT needs no token
         }
         Map<String, List<String>> query = session.getRequestParameterMap();
-        stompSession = protocol.newSession(new WebSocketFrameSink(session, settings), first(query, "token"),
-                first(query, "channelId"));
+        FrameSink sink = new WebSocketFrameSink(session, settings);
+        stompSession = ticketClient != null
+                ? protocol.newAuthenticatedSession(sink, ticketClient, first(query, "channelId"))
+                : protocol.newSession(sink, first(query, "token"), first(query, "channelId"));
     }
 
     @OnMessage

@@ -27,6 +27,10 @@ final class RawStompClient implements AutoCloseable {
     private final Session session;
 
     private RawStompClient(ServerProcess server, List<String> subprotocols) throws Exception {
+        this(server, subprotocols, "/ws/stomp");
+    }
+
+    private RawStompClient(ServerProcess server, List<String> subprotocols, String pathAndQuery) throws Exception {
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
                 .preferredSubprotocols(subprotocols).build();
         session = TYRUS.connectToServer(new Endpoint() {
@@ -42,11 +46,16 @@ final class RawStompClient implements AutoCloseable {
             public void onClose(Session session, CloseReason reason) {
                 closed.complete(reason);
             }
-        }, config, server.wsUri("/ws/stomp"));
+        }, config, server.wsUri(pathAndQuery));
     }
 
     static RawStompClient connect(ServerProcess server) throws Exception {
         return new RawStompClient(server, List.of("v12.stomp"));
+    }
+
+    /** To {@code pathAndQuery} instead of {@code /ws/stomp}, e.g. {@code /ws/stomp?ticket=...}. */
+    static RawStompClient connectTo(ServerProcess server, String pathAndQuery) throws Exception {
+        return new RawStompClient(server, List.of("v12.stomp"), pathAndQuery);
     }
 
     /** Offers exactly {@code subprotocols} in the handshake (none at all if empty). */

@@ -84,6 +84,11 @@ final class SockJsEndpoint {
         return new SockJsEndpoint(server, CHANNEL, query.toString(), channelId);
     }
 
+    /** {@code prefix} ({@link #STOMP} or {@link #CHANNEL}) with exactly {@code query} on every request. */
+    static SockJsEndpoint withQuery(ServerProcess server, String prefix, String query, String channelId) {
+        return new SockJsEndpoint(server, prefix, query, channelId);
+    }
+
     /** A channel id nobody used yet in this test JVM, starting with {@code label}. */
     static String freshChannelId(String label) {
         return label + "-" + CHANNELS.incrementAndGet();

@@ -249,6 +249,64 @@ class HandshakeGuardTest {
         assertRefused(guard.check(request(token("bob"), held.identity().channelId())), 409, "conflict");
     }
 
+    // --- tickets ---
+
+    private final Tickets tickets = new Tickets(new dev.switchboard.broker.InMemoryTicketStore(clock, 100), verifier,
+            clock);
+
+    private HandshakeGuard ticketGuard() {
+        return new HandshakeGuard(new HandshakeRateLimiter(0, 1, clock), new OriginPolicy(List.of()), verifier, broker,
+                ChannelPolicy.REJECT, accepting::get, SessionAdmission.UNLIMITED, new dev.switchboard.broker.LimitRefusals(), tickets);
+    }
+
+    private String ticket(String subject) throws TokenRejectedException {
+        return tickets.issue(verifier.verify(token(subject))).orElseThrow().ticket();
+    }
+
+    private static HandshakeRequest ticketRequest(String ticket, String channelId) {
+        return new HandshakeRequest(ADDRESS, null, "https", HOST, null, channelId, ticket);
+    }
+
+    @Test
+    void aTicketStandsInForTheTokenOnceAndAProbeDoesNotUseItUp() throws Exception {
+        HandshakeGuard guard = ticketGuard();
+        String ticket = ticket("alice");
+
+        assertThat(guard.probe(ticketRequest(ticket, "agent-42"))).isInstanceOf(HandshakeDecision.Permit.class);
+        AuthorizedClient client = permit(guard.check(ticketRequest(ticket, "agent-42")));
+
+        assertThat(client.identity().user()).isEqualTo("alice");
+        assertThat(client.reservation().channelId()).isEqualTo("agent-42");
+        assertRefused(guard.check(ticketRequest(ticket, "agent-43")), 401, "unauthorized");
+    }
+
+    @Test
+    void aTicketAndATokenTogetherAreABadRequestAndUseNothingUp() throws Exception {
+        HandshakeGuard guard = ticketGuard();
+        String ticket = ticket("alice");
+
+        assertRefused(guard.check(new HandshakeRequest(ADDRESS, null, "https", HOST, token("alice"), "agent-42", ticket)),
+                400, "bad_request");
+        assertThat(guard.check(ticketRequest(ticket, "agent-42"))).isInstanceOf(HandshakeDecision.Permit.class);
+    }
+
+    @Test
+    void withoutTicketsATicketIsABadRequest() throws Exception {
+        assertRefused(guard(ChannelPolicy.REJECT).check(ticketRequest(ticket("alice"), "agent-42")), 400, "bad_request");
+    }
+
+    @Test
+    void aStompTicketIsTakenAtTheHandshake() throws Exception {
+        HandshakeGuard guard = ticketGuard();
+        String ticket = ticket("bob");
+        HandshakeRequest request = ticketRequest(ticket, null);
+
+        assertThat(guard.stompTicket(request)).get().isInstanceOfSatisfying(HandshakeGuard.StompTicket.Admitted.class,
+                admitted -> assertThat(admitted.client().getName()).isEqualTo("bob"));
+        assertThat(guard.stompTicket(request)).get().isInstanceOf(HandshakeGuard.StompTicket.Refused.class);
+        assertThat(guard.stompTicket(new HandshakeRequest(ADDRESS, null, "https", HOST, null, null))).isEmpty();
+    }
+
     // --- helpers ---
 
     private static HandshakeRequest request(String token, String channelId) {

@@ -306,6 +306,36 @@ class TokenVerifierTest {
 
     // --- helpers ---
 
+    @Test
+    void aTokenLivingLongerThanTheMaximumIsRefused() throws Exception {
+        TokenVerifier verifier = new TokenVerifier(new TokenKeys(TokenKeys.hmacSecret(SECRET), null), null, null,
+                clock, java.time.Duration.ofHours(24), null);
+        String fits = hs256(SECRET, claims().expirationTime(at(clock.instant().plusSeconds(24 * 3600))).build());
+        String tooLong = hs256(SECRET, claims().expirationTime(at(clock.instant().plusSeconds(24 * 3600 + 31))).build());
+
+        assertThat(verifier.verify(fits).subject()).isEqualTo("alice");
+        assertThatThrownBy(() -> verifier.verify(tooLong)).isInstanceOf(TokenRejectedException.class)
+                .hasMessage(TokenVerifier.LIFETIME_TOO_LONG);
+    }
+
+    @Test
+    void aRevokedUserOrTokenIsRefused() throws Exception {
+        dev.switchboard.broker.InMemoryRevocationList revocations = new dev.switchboard.broker.InMemoryRevocationList(clock);
+        TokenVerifier verifier = new TokenVerifier(new TokenKeys(TokenKeys.hmacSecret(SECRET), null), null, null,
+                clock, null, revocations);
+        String token = hs256(SECRET, claims().jwtID("jti-1").build());
+        String otherToken = hs256(SECRET, claims().jwtID("jti-2").build());
+        revocations.add(new dev.switchboard.broker.Revocation("rv-1", dev.switchboard.broker.Revocation.Kind.JTI,
+                "jti-1", clock.instant().plusSeconds(600), clock.instant()));
+
+        assertThatThrownBy(() -> verifier.verify(token)).hasMessage(TokenVerifier.REVOKED);
+        assertThat(verifier.verify(otherToken).tokenId()).isEqualTo("jti-2");
+
+        revocations.add(new dev.switchboard.broker.Revocation("rv-2", dev.switchboard.broker.Revocation.Kind.USER,
+                "alice", clock.instant().plusSeconds(600), clock.instant()));
+        assertThatThrownBy(() -> verifier.verify(otherToken)).hasMessage(TokenVerifier.REVOKED);
+    }
+
     private static Date at(Instant instant) {
         return Date.from(instant);
     }

@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiPredicate;
 
 /**
  * The real session collaborators, wired as the application wires them, for session tests: a
@@ -49,6 +50,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class SessionHarness implements AutoCloseable {
 
     static final String USER = "alice";
+    /** How long before a token's exp the sessions send their expiring notice. */
+    static final Duration EXPIRING_NOTICE = Duration.ofSeconds(60);
     private static final Executor INLINE = Runnable::run;
 
     final MutableClock clock = MutableClock.atFixedInstant();
@@ -61,6 +64,13 @@ final class SessionHarness implements AutoCloseable {
     final NativeProtocol nativeProtocol;
     private final Jsonb jsonb = JsonbBuilder.create();
     private final AtomicReference<Runnable> beforeNextSubscribe = new AtomicReference<>();
+    /**
+     * Checks the tokens of CONNECT and of refreshes; by default every token is alice's, valid for
+     * an hour. Tests of refresh put their own here.
+     */
+    final AtomicReference<ClientAuthenticator> authenticator = new AtomicReference<>();
+    /** Who may subscribe to what; everyone to everything unless a test says otherwise. */
+    final AtomicReference<BiPredicate<ClientIdentity, String>> subscribeRule = new AtomicReference<>((c, t) -> true);
 
     SessionHarness() {
         scheduler.setRemoveOnCancelPolicy(true);
@@ -82,18 +92,19 @@ final class SessionHarness implements AutoCloseable {
                 if (action != null) {
                     action.run();
                 }
-                return true;
+                return subscribeRule.get().test(client, topic);
             }
         };
         // A long WebSocket heart-beat: the liveness timer is there (and must be cancelled) but never fires.
         SessionLimits limits = new SessionLimits(1_000_000, 1_000, 600_000, 5, 0);
         SessionServices services = new SessionServices(broker, new ApplicationHandlers(List.of()), everything,
                 SendExecutors.both(INLINE), scheduler, clock, limits);
-        ClientAuthenticator authenticator = (token, channelId) -> new ClientAuthenticator.Result.Authenticated(
-                identity(channelId));
-        stomp = new StompProtocol(services, authenticator, new StompPayloads(jsonb), new StompSettings(
+        authenticator.set((token, channelId) -> new ClientAuthenticator.Result.Authenticated(identity(channelId)));
+        SessionTokens tokens = new SessionTokens((token, channelId) -> authenticator.get().authenticate(token, channelId),
+                EXPIRING_NOTICE);
+        stomp = new StompProtocol(services, tokens, new StompPayloads(jsonb), new StompSettings(
                 StompLimits.DEFAULT, ChannelPolicy.REPLACE, 3, Duration.ofSeconds(30), Duration.ofMillis(1_000), "test"));
-        nativeProtocol = new NativeProtocol(services, new NativeFrameCodec(jsonb));
+        nativeProtocol = new NativeProtocol(services, new NativeFrameCodec(jsonb), tokens);
     }
 
     /** Alice on {@code channelId}, with a token valid for an hour (so a token-expiry timer is scheduled). */
