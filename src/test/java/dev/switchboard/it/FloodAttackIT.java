@@ -152,7 +152,7 @@ class FloodAttackIT {
                 flooders.add(client);
             }
             long[] sent = new long[sessions];
-            Flood.Outcome outcome = Flood.run(4, FRAME_RATE, FLOOD_TIME, index -> {
+            Flood.Outcome outcome = Flood.run(8, FRAME_RATE, FLOOD_TIME, index -> {
                 int session = (int) (index % sessions);
                 ChannelClient client = flooders.get(session);
                 synchronized (client) { // one sender per WebSocket session
