@@ -100,6 +100,15 @@ final class ChannelClient implements AutoCloseable {
         return JSONB.fromJson(text, JsonObject.class);
     }
 
+    /** The next frame received as its text, waiting up to 10 s: for counting many frames without parsing each. */
+    String nextText() throws InterruptedException {
+        String text = frames.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (text == null) {
+            throw new AssertionError("no frame within " + TIMEOUT_SECONDS + " s");
+        }
+        return text;
+    }
+
     /** The next frame, which must be of {@code type}. */
     JsonObject expect(String type) throws InterruptedException {
         JsonObject frame = next();

@@ -41,6 +41,16 @@ final class TestTokens {
         return sign(secret, claims(user, List.of(), null, Instant.now().plus(Duration.ofHours(1))));
     }
 
+    /** {@code claims} exactly as given, signed HS256 with the test secret: for tokens with {@code aud}, {@code iss} or odd claims. */
+    static String signed(JWTClaimsSet claims) {
+        return sign(SECRET, claims);
+    }
+
+    /** Claims for {@code user} with an hour to live, to be completed by the caller. */
+    static JWTClaimsSet.Builder claimsFor(String user) {
+        return new JWTClaimsSet.Builder().subject(user).expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))));
+    }
+
     private static JWTClaimsSet claims(String user, List<String> roles, List<String> channels, Instant expiry) {
         JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().subject(user).expirationTime(Date.from(expiry));
         if (!roles.isEmpty()) {
