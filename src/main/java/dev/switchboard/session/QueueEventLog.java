@@ -36,7 +36,10 @@ final class QueueEventLog implements OutboundQueue.Events {
         if (code == CloseCode.SLOW_CONSUMER) {
             stats.slowConsumerClosed();
         }
-        LOG.log(Level.INFO, "Send to session {0} (user {1}, channel {2}) failed: {3}; closing with {4}",
+        // A peer that vanished (reset, closed mid-send) is routine and may come at the handshake rate
+        // (a flood of connections dropped right after their upgrade): DEBUG. A slow consumer is news.
+        Level level = code == CloseCode.SLOW_CONSUMER ? Level.INFO : Level.DEBUG;
+        LOG.log(level, "Send to session {0} (user {1}, channel {2}) failed: {3}; closing with {4}",
                 session.sessionId(), session.user(), session.channelId(), failure.toString(), String.valueOf(code.code()));
     }
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A rules file (SWITCHBOARD_RULES) decides who may subscribe, publish and send, the same for the
  * native protocol, STOMP and SockJS; it is reloaded on change, and a broken edit is refused.
  */
+@ContainerMatrix
 class DestinationRulesIT {
 
     static final String RULES = """

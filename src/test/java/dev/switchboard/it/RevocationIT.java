@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * tokens they cover are refused at the handshake and in CONNECT; a token that lives longer than
  * the maximum is refused.
  */
+@ContainerMatrix
 class RevocationIT {
 
     // One hour at most: a revocation without 'until' lasts as long.

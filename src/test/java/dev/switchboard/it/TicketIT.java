@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * user's own token, then {@code ?ticket=} in place of {@code ?token=} on the native, STOMP and
  * SockJS endpoints; a ticket opens one session, and never appears in the server's log.
  */
+@ContainerMatrix
 class TicketIT {
 
     @RegisterExtension
