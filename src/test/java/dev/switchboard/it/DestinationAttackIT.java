@@ -163,9 +163,11 @@ class DestinationAttackIT {
         for (String encoded : List.of("..%2Fbroadcast", "a%2Fb", "a%2fb", "a%00b")) {
             Attack.Refusal refusal = Attack.exchange(server, "POST", "/api/v1/topics/" + encoded + "/messages",
                     "{\"data\":1}", "Authorization", "Bearer " + TestTokens.API_KEY, "Content-Type", "application/json");
-            assertThat(refusal.status()).as("%s: %s", encoded, refusal).isEqualTo(400);
             if (ourPages) {
                 Attack.assertRefused(refusal, 400, "bad_request");
+            } else {
+                // Payara decodes the '/' and normalises: the application then finds no such resource (404).
+                assertThat(refusal.status()).as("%s: %s", encoded, refusal).isIn(400, 404);
             }
         }
     }
@@ -177,7 +179,9 @@ class DestinationAttackIT {
                 "//api/v1/broadcast", "/./api/v1/broadcast", "/api/v1/broadcast/", "/health/%2e%2e/api/v1/broadcast")) {
             Attack.Refusal refusal = Attack.exchange(server, "POST", path, "{\"data\":\"bypass\"}",
                     "Content-Type", "application/json");
-            assertThat(refusal.status()).as("%s: %s", path, refusal).isIn(400, 401, 404);
+            // Never a 2xx. Which refusal depends on how the container normalises the path: Payara and
+            // WildFly resolve "/health/..;/api/..." to a servlet that answers POST with 405.
+            assertThat(refusal.status()).as("%s: %s", path, refusal).isIn(400, 401, 404, 405);
         }
         assertThat(api.get("/api/v1/stats").json().toString()).isNotEmpty();
     }
