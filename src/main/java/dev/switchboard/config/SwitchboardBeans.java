@@ -74,7 +74,8 @@ import java.util.Properties;
 /**
  * Wires the application: every application-wide object is made here, once, from
  * {@link SwitchboardConfig}. Interfaces are {@code @ApplicationScoped} (client proxies are cheap on
- * interfaces); final classes are {@code @Singleton} (no proxy needed, none possible).
+ * interfaces); final classes are {@code @Singleton} (no proxy needed, none possible), and so is an
+ * interface whose construction must not wait for its first call (a proxy builds the object then).
  */
 @Dependent
 public class SwitchboardBeans {
@@ -297,10 +298,13 @@ public class SwitchboardBeans {
 
     /**
      * The revocations, enforced from the moment they exist: this node's sessions that a revocation
-     * covers are closed when it is announced, and by a sweep every {@link #REVOCATION_SWEEP}.
+     * covers are closed when it is announced, and by a sweep every {@link #REVOCATION_SWEEP}. A
+     * singleton, not a proxied application-scoped bean: it is built (in cluster mode: loaded from
+     * Redis and subscribed to its announcements) with the token verifier at start-up, not at the
+     * first handshake, which may come while Redis is out of reach.
      */
     @Produces
-    @ApplicationScoped
+    @Singleton
     RevocationList revocations(ClusterMode cluster, Clock clock, SessionRegistry sessions, SessionExecutors executors) {
         RevocationList revocations = cluster.revocations(clock);
         new RevocationEnforcer(sessions, revocations).start(executors.scheduler(), REVOCATION_SWEEP);
