@@ -44,6 +44,13 @@ class HardeningIT {
         for (Map.Entry<String, byte[]> request : requests.entrySet()) {
             RawExchange.Answer answer = RawExchange.send(server, request.getValue());
             assertThat(answer.status()).as(request.getKey()).isBetween(400, 499);
+            if (NginxFront.requested()) {
+                // nginx answers what it refuses itself with its own page; the shipped locations hide its version.
+                assertThat(answer.header("Server")).as(request.getKey()).isIn(null, "nginx");
+                assertThat(answer.body()).as(request.getKey()).doesNotContain("nginx/")
+                        .doesNotContainIgnoringCase("tomcat").doesNotContain("Exception");
+                continue;
+            }
             assertThat(answer.header("Content-Type")).as(request.getKey()).startsWith("application/json");
             assertThat(answer.body()).as(request.getKey()).startsWith("{\"error\":\"").contains("\"message\":\"")
                     .doesNotContainIgnoringCase("tomcat").doesNotContain("<").doesNotContain("Exception");
