@@ -34,25 +34,35 @@ class SlowConsumerIT {
      */
     private static final int WINDOW = 500;
     private static final int LATENCY_BLOCK = 10_000;
+    /**
+     * Makes each frame about 440 bytes, 44 MB over the run: well past all that may lie between the
+     * server and the stalled reader before a send waits (socket buffers of a few MiB and, on Payara,
+     * Grizzly's write queue of some 16 MiB). With ~140-byte frames the 14 MB in all did not always
+     * get past Payara's buffering, and the stalled reader was then closed by the heart-beat (4001).
+     */
+    private static final String PADDING = "x".repeat(300);
     /** How often the publishing loop asks the server whether it has dealt with the stalled reader. */
     private static final int PROGRESS_PROBE_EVERY = 2_000;
 
     /*
-     * outbound.max.messages 1000 makes the stall detectable quickly: once the stalled socket's
-     * kernel buffers are full (a 4 KiB receive buffer plus the server's send buffer, at most
-     * tcp_wmem max = 4 MiB, i.e. some 30,000 of these ~140-byte frames), its queue grows by one
-     * frame per publish and passes 1,000 about a thousand publishes later, well before the
-     * 100,000 are through. The 10,000 default could need a tenth of the run.
+     * outbound.max.messages 1000 makes the stall detectable quickly: once what lies on the way to
+     * the stalled socket is full (see PADDING), its queue grows by one frame per publish and passes
+     * 1,000 about a thousand publishes later, well before the 100,000 are through. The 10,000
+     * default could need a tenth of the run.
      * send.timeout.ms 2000 bounds how long one send to a dead reader may block its session's
      * sender (the second test's subject), instead of the 10 s default; in the first test it is far
      * longer than the overflow takes, so there the 4008 comes from the queue bound ("Slow
      * consumer: closing session").
+     * heartbeat.ms 10 minutes keeps the heart-beat (4001 after two silent 25 s intervals, by default) out
+     * of the first test: on a loaded machine the publisher may need more than 25 s to fill what lies
+     * on the way to the stalled reader, and the heart-beat then closed it before its queue overflowed.
      * outbound.max.bytes 64 MiB (4 MiB default) is never reached here: in the second test the frame
      * bound and the character bound both stay out of the way, so only the send time limit can act.
      */
     @RegisterExtension
     static final ServerProcess server = ServerProcess.perTestClass("slow-consumer",
             Map.of("outbound.max.messages", "1000", "send.timeout.ms", "2000", "outbound.max.bytes", "67108864",
+                    "heartbeat.ms", "600000",
                     "inbound.rate", "0", "inbound.bytes.rate", "0")); // the in-band publisher sends 100,000 at full speed
     private static final HttpApi api = HttpApi.withApiKey(server);
 
@@ -101,7 +111,8 @@ class SlowConsumerIT {
                 }
                 long sendStarted = System.nanoTime();
                 windowWaitNanos += sendStarted - waitStarted;
-                publisher.send("{\"type\":\"publish\",\"topic\":\"" + TOPIC + "\",\"data\":{\"p\":0,\"seq\":" + seq + "}}");
+                publisher.send("{\"type\":\"publish\",\"topic\":\"" + TOPIC + "\",\"data\":{\"p\":0,\"seq\":" + seq
+                        + ",\"pad\":\"" + PADDING + "\"}}");
                 sendNanos[seq - 1] = System.nanoTime() - sendStarted;
                 if (seq % PROGRESS_PROBE_EVERY == 0 && releasedBySeq == 0) {
                     if (closedBySeq == 0 && slowConsumersClosed() > slowConsumersBefore) {
