@@ -76,13 +76,14 @@ class ReadmeShellBlocksIT {
         builder.environment().put("SWITCHBOARD_PORT", Integer.toString(port));
         Process server = builder.start();
         try {
-            await("the server started by the README's command prints DEV_TOKEN (log: " + log + ")")
+            await("the server started by the README's command prints DEV_TOKEN and a curl line (log: " + log + ")")
                     .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
                         if (!server.isAlive()) {
                             throw new IllegalStateException("server exited:\n" + Files.readString(log));
                         }
-                        return Files.readString(log).contains("Push to the console's channel");
+                        String printed = Files.readString(log);
+                        return printed.contains("DEV_TOKEN=") && CURL_BODY.matcher(printed).find();
                     });
             String banner = Files.readString(log);
             Matcher token = Pattern.compile("(?m)^DEV_TOKEN=(\\S+)$").matcher(banner);
