@@ -1,4 +1,4 @@
-// Types of switchboard.js: the Switchboard JavaScript client (native protocol, CONTRACT.md section 2).
+// Types of switchboard.js: the Switchboard JavaScript client (native protocol, docs/protocol.md).
 
 /** How a connection is carried. */
 export type Transport = 'websocket' | 'xhr-streaming' | 'xhr-polling';
@@ -120,7 +120,7 @@ export interface RecoveryFailedEvent {
 
 /** A connection closed, or an attempt failed (`wasOpen` false). */
 export interface ClosedEvent {
-  /** The close code (CONTRACT.md section 2); 1006 for a lost connection and for a failed attempt. */
+  /** The close code (docs/protocol.md, Close codes); 1006 for a lost connection and for a failed attempt. */
   code: number;
   reason: string;
   /** Whether a connection had opened (false: the attempt failed). */

@@ -1,7 +1,7 @@
 /*
  * Switchboard JavaScript client: an ES module with no dependencies for browsers and Node.js 20+.
  *
- * It speaks the native protocol of /ws/channel (CONTRACT.md section 2) and stays connected: it
+ * It speaks the native protocol of /ws/channel (docs/protocol.md) and stays connected: it
  * reconnects with jittered exponential backoff, resubscribes every topic with `since` from the
  * last position it delivered, drops replayed duplicates, reports a gap it could not close as a
  * `recovery_failed` event, and acknowledges `ack: true` messages. When WebSocket does not get
@@ -13,7 +13,7 @@
  * The server serves this file at <context>/js/switchboard.js; clients/js/src is its only copy.
  */
 
-/** Channel ids and topics (CONTRACT.md section 2). */
+/** Channel ids and topics (docs/protocol.md, Native endpoint). */
 const NAME = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling'];
 /** Ack ids remembered so that a redelivery of a handled message is acked, not handled twice (as the Java client). */
@@ -81,7 +81,7 @@ class Backoff {
 
 /**
  * The last {epoch, offset} delivered per topic: what a reconnect resumes from and what is dropped
- * as already seen (CONTRACT.md section 5: offsets increase per topic within an epoch).
+ * as already seen (docs/protocol.md, Delivery guarantees: offsets increase per topic within an epoch).
  */
 class TopicPositions {
   #positions = new Map();
@@ -1108,7 +1108,7 @@ export class SwitchboardClient {
   }
 
   /**
-   * The server says the session's token expires at `exp` (CONTRACT.md section 7): a token
+   * The server says the session's token expires at `exp` (docs/protocol.md, Token lifecycle): a token
    * function is asked for a new one, which is sent as a `refresh` if it differs from the token in
    * use. Without one (a fixed token, or the function failed) the session runs out: it is closed
    * with 1008 and the client reconnects only if the function has a new token by then.

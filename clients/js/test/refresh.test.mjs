@@ -1,4 +1,4 @@
-// Token refresh in place (CONTRACT.md section 7) against the shared server: its expiring notice
+// Token refresh in place (docs/protocol.md, Token lifecycle) against the shared server: its expiring notice
 // comes 60 s before exp (the default), so a token minted with exp 25 s ago (still accepted for the
 // rest of the server's 30 s clock skew) is expiring at once and runs out 5 s after the handshake.
 

@@ -1,6 +1,6 @@
 // Reconnect and resume, seen from outside: the client connects to the shared server through a TCP
 // proxy that the test uses to cut its connections, as a network failure or a restarted load
-// balancer would (the client sees 1006, a close it must retry after: CONTRACT.md section 2 and
+// balancer would (the client sees 1006, a close it must retry after: docs/protocol.md, Close codes, and
 // RetryDecision.java). Messages are published over the HTTP API straight to the server.
 //
 // Why a proxy and not a close sent by the server: the server's own closes that a client must

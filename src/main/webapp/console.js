@@ -86,7 +86,7 @@ import { SwitchboardClient } from './js/switchboard.js';
   const STORAGE_TOKEN = 'switchboard.console.token';
   const STORAGE_CHANNEL = 'switchboard.console.channelId';
 
-  /** Close codes (CONTRACT.md section 2): [short label, human text]. */
+  /** Close codes (docs/protocol.md, Close codes): [short label, human text]. */
   const CLOSE_CODES = {
     1000: ['normal', 'The connection was closed normally.'],
     1001: ['going away', 'The server is shutting down (or restarting).'],
@@ -102,7 +102,7 @@ import { SwitchboardClient } from './js/switchboard.js';
     4029: ['rate limited', 'Too many requests from this client; wait a moment before reconnecting.'],
   };
 
-  /** Handshake refusals (CONTRACT.md section 2): status -> human text. */
+  /** Handshake refusals (docs/protocol.md, Handshake): status -> human text. */
   const REFUSALS = {
     400: 'Bad request: the channelId is missing or malformed, or the token is missing.',
     401: 'Unauthorized: the token is invalid or expired, or its signature, issuer or audience is wrong.',

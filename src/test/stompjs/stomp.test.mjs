@@ -672,7 +672,7 @@ test('7b. transactions hold ACK and NACK until COMMIT; ABORT drops them', async 
 // ---------------------------------------------------------------------------
 
 /**
- * A native channel client (/ws/channel, CONTRACT.md section 2) over a plain `ws`
+ * A native channel client (/ws/channel, docs/protocol.md) over a plain `ws`
  * WebSocket: returns { send(frame), next(label) } once `welcome` arrived.
  */
 async function openNative(t, { user = uniqueName('native'), roles = [] } = {}) {

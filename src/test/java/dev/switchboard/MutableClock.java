@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A {@link Clock} that tests move by hand instead of sleeping (DESIGN.md: time comes from an
+ * A {@link Clock} that tests move by hand instead of sleeping (docs/architecture.md, Principles: time comes from an
  * injected clock). It stands still until {@link #advance} or {@link #set} moves it.
  *
  * <p>Thread safe: a move made on the test thread is seen at once by code under test on any thread.

@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The HTTP API for backends and operators under {@code /api/v1} (CONTRACT.md section 4). Every
+ * The HTTP API for backends and operators under {@code /api/v1} (docs/http-api.md). Every
  * request needs the API key or an admin token; bodies are JSON objects of at most 1 MiB.
  */
 @WebServlet(urlPatterns = "/api/v1/*")

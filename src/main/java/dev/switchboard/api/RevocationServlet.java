@@ -30,7 +30,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Revocations (CONTRACT.md section 7), under the HTTP API's authentication (API key or admin
+ * Revocations (docs/security.md, Revocation), under the HTTP API's authentication (API key or admin
  * token): {@code POST /api/v1/revocations} {@code {"user"}} or {@code {"jti"}} with an optional
  * {@code until} (an ISO-8601 instant, or seconds since the epoch; default: now plus the longest
  * token lifetime allowed) makes one (201); {@code GET} lists those that count;

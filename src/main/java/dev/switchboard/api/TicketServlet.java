@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code POST /api/v1/tickets} (CONTRACT.md section 7): a browser or app trades its own token,
+ * {@code POST /api/v1/tickets} (docs/security.md, Connection tickets): a browser or app trades its own token,
  * sent as {@code Authorization: Bearer}, for a single-use ticket to put in a WebSocket or SockJS
  * URL in place of the token: 201 {@code {"ticket","expiresIn"}} (seconds, at most 30). Not the API
  * key: a ticket stands for a user. Any verified token will do, whatever its roles. A browser

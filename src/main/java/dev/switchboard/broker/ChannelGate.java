@@ -1,7 +1,7 @@
 package dev.switchboard.broker;
 
 /**
- * The channel rule as a handshake sees it (CONTRACT.md section 2): reserve a channel, give a
+ * The channel rule as a handshake sees it (docs/protocol.md, Native endpoint): reserve a channel, give a
  * reservation back, ask whether a channel is open. The {@link Broker} is the one implementation;
  * it also closes whoever a replace displaces, on any node.
  */

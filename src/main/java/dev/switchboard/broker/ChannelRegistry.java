@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * At most one open session per channel in the whole deployment (CONTRACT.md section 2). A channel
+ * At most one open session per channel in the whole deployment (docs/protocol.md, Native endpoint). A channel
  * is first reserved during the handshake (so a refusal can still be an HTTP status), then bound
  * to the session once it is open, and released when that session ends.
  *

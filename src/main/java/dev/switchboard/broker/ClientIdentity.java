@@ -33,7 +33,7 @@ public record ClientIdentity(String user, Set<String> roles, String channelId, I
     }
 
     /**
-     * How long after its {@code exp} a token still counts (CONTRACT.md section 1): the clock
+     * How long after its {@code exp} a token still counts (docs/protocol.md, Tokens): the clock
      * difference allowed between the token's issuer and us.
      */
     public static final Duration TOKEN_CLOCK_SKEW = Duration.ofSeconds(30);

@@ -1,7 +1,7 @@
 package dev.switchboard.broker;
 
 /**
- * The catalogue of WebSocket close codes the server uses (CONTRACT.md section 2), with the
+ * The catalogue of WebSocket close codes the server uses (docs/protocol.md, Close codes), with the
  * behaviour a client is expected to show. The broker names a reason; transports turn it into
  * the wire code.
  */

@@ -1,7 +1,7 @@
 package dev.switchboard.broker;
 
 /**
- * How this node reaches sessions on the other nodes of a cluster (DESIGN.md, "cluster bus"). A
+ * How this node reaches sessions on the other nodes of a cluster (docs/architecture.md, Principles: cluster mode). A
  * single node uses {@link LocalBus}, which reaches nobody; cluster mode uses a bus over Redis.
  *
  * <p>The data plane carries user, channel and broadcast deliveries to the nodes that hold their

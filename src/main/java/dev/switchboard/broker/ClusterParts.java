@@ -1,7 +1,7 @@
 package dev.switchboard.broker;
 
 /**
- * The parts of the broker that a cluster shares (DESIGN.md, "cluster"): chosen once at start-up,
+ * The parts of the broker that a cluster shares (docs/architecture.md, Principles: cluster mode): chosen once at start-up,
  * all in memory for a single node ({@link #singleNode}) or all on Redis in cluster mode. The
  * broker never asks which.
  */

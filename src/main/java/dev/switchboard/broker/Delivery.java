@@ -7,7 +7,7 @@ import java.util.function.Function;
 /**
  * One message on its way to sessions. Immutable apart from a cache of its wire encodings: a
  * delivery fanned out to many sessions is encoded once per wire format and the result shared
- * (DESIGN.md, the hot path).
+ * (docs/architecture.md, Principles: the hot path).
  *
  * <p>{@code dataJson} is the payload as JSON text; the broker never parses it. Topic deliveries
  * carry an offset and epoch; other kinds carry {@code 0} and {@code null}. A binary payload

@@ -12,7 +12,7 @@ import java.time.Duration;
  */
 public record HistoryPolicy(int size, Duration ttl, long maxBytes, Duration idleTopicTtl) {
 
-    /** 16 MiB: see SWITCHBOARD_HISTORY_MAX_BYTES in the README. */
+    /** 16 MiB: see SWITCHBOARD_HISTORY_MAX_BYTES in docs/configuration.md. */
     public static final long DEFAULT_MAX_BYTES = 16L * 1024 * 1024;
     public static final Duration DEFAULT_IDLE_TOPIC_TTL = Duration.ofMinutes(1);
 

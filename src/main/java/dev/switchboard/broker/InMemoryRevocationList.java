@@ -6,7 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The revocations of a single node, in memory: lost when the process stops (README "Security").
+ * The revocations of a single node, in memory: lost when the process stops (docs/security.md, Revocation).
  * Expired revocations are dropped at the next change. Thread safe: changes are serialised, checks
  * read an immutable snapshot.
  */

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Messages that must be acknowledged, per recipient (a user, or a channel), until one of the
- * recipient's sessions acknowledges them (CONTRACT.md section 5). Recipient keys are opaque to
+ * recipient's sessions acknowledges them (docs/protocol.md, Delivery guarantees). Recipient keys are opaque to
  * the inbox. Thread safe.
  */
 public interface Inbox {

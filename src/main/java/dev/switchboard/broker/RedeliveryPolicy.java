@@ -3,7 +3,7 @@ package dev.switchboard.broker;
 import java.time.Duration;
 
 /**
- * How acknowledged delivery behaves (CONTRACT.md section 5): an unacknowledged message is sent
+ * How acknowledged delivery behaves (docs/protocol.md, Delivery guarantees): an unacknowledged message is sent
  * again after {@code initialBackoff}, doubling up to {@code maxBackoff}, at most
  * {@code maxAttempts} times in all; then it is dead-lettered. Messages wait at most
  * {@code inboxTtl} and at most {@code inboxSize} per recipient (the oldest is dead-lettered to

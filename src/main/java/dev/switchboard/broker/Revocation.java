@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One revocation (CONTRACT.md section 7): every token of a user, or one token by its {@code jti},
+ * One revocation (docs/security.md, Revocation): every token of a user, or one token by its {@code jti},
  * is refused until {@code until}, and the sessions it authenticated are closed with
  * {@link CloseCode#REVOKED}.
  *

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The revocations in force across the deployment (CONTRACT.md section 7). One node keeps them in
+ * The revocations in force across the deployment (docs/security.md, Revocation). One node keeps them in
  * memory (lost on restart); in cluster mode they are in Redis (they survive restarts) and each
  * node keeps a copy that every change is announced to.
  *

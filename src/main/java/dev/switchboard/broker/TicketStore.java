@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Connection tickets (CONTRACT.md section 7) by their random value: kept for a short time, taken
+ * Connection tickets (docs/security.md, Connection tickets) by their random value: kept for a short time, taken
  * once. In memory on one node; in Redis in cluster mode, so that a ticket issued by one node is
  * taken on any. What a ticket carries is opaque here. Thread safe.
  */

@@ -1,7 +1,7 @@
 package dev.switchboard.broker;
 
 /**
- * The mapping between STOMP-style destinations and broker topics (CONTRACT.md section 3):
+ * The mapping between STOMP-style destinations and broker topics (docs/stomp.md, Destinations):
  * {@code /topic/<name>} is topic {@code <name>} (the same topic native clients use), and
  * {@code /queue/<name>} is topic {@code queue:<name>}, a separate namespace with the same
  * publish/subscribe semantics (as in Spring's simple broker).

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Where a topic's messages get their offsets and are kept for resume (CONTRACT.md section 5): the
+ * Where a topic's messages get their offsets and are kept for resume (docs/protocol.md, Resume, acks and heart-beats): the
  * in-memory log of one node ({@link InMemoryTopicLog}), or a log shared by every node of a cluster.
  *
  * <p>Offsets increase by exactly one per message within an epoch. The epoch is per topic and

@@ -2,7 +2,7 @@ package dev.switchboard.broker;
 
 /**
  * The ways a backend may write a user destination in {@code POST /api/v1/users/{user}/messages}
- * (CONTRACT.md section 7), all naming the same destination {@code <name>}:
+ * (docs/http-api.md, User destinations), all naming the same destination {@code <name>}:
  *
  * <ul>
  *   <li>{@code notifications}: the bare name;

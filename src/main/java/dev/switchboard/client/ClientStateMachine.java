@@ -243,7 +243,7 @@ final class ClientStateMachine {
 
     /**
      * The server says the session's token is expiring: refresh it in place with a new one from the
-     * token supplier (CONTRACT.md section 7). Without a new token nothing is sent; the session is
+     * token supplier (docs/protocol.md, Token lifecycle). Without a new token nothing is sent; the session is
      * then closed with 1008 when the token runs out, and the client reconnects if the supplier has
      * a new token by then.
      */

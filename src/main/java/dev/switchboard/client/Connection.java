@@ -12,7 +12,7 @@ import java.io.IOException;
  * every text frame, the close and errors to the client's event thread, tagged with itself so
  * that the client can ignore a connection it has already given up.
  *
- * <p>Frames are sent only from the client's event thread (one sender per session, DESIGN.md).
+ * <p>Frames are sent only from the client's event thread (one sender per session, docs/architecture.md).
  */
 final class Connection extends Endpoint {
 

@@ -9,7 +9,7 @@ import java.io.IOException;
  * {@code welcome} arrived. Reports of any other connection are stale (one given up already, closed
  * locally or by the heart-beat check) and are ignored by comparing against {@link #is}.
  *
- * <p>Event thread only, which also makes it the one sender on its session (DESIGN.md).
+ * <p>Event thread only, which also makes it the one sender on its session (docs/architecture.md).
  */
 final class CurrentConnection {
 

@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The server refused the WebSocket handshake with an HTTP status (CONTRACT.md section 2): 400
+ * The server refused the WebSocket handshake with an HTTP status (docs/protocol.md, Handshake): 400
  * malformed request, 401 bad or expired token, 403 origin or channel not permitted, 409 channel
  * already open, 429 rate limited, 5xx server trouble.
  */

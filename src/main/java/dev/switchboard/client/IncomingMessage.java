@@ -6,7 +6,7 @@ import jakarta.json.bind.Jsonb;
 import java.time.Instant;
 
 /**
- * A {@code message} frame delivered to the listener (CONTRACT.md section 2). Exactly one of
+ * A {@code message} frame delivered to the listener (docs/protocol.md, Server frames). Exactly one of
  * {@link #topic()}, {@link #user()}, {@link #channel()} is non-null, or {@link #isBroadcast()} is
  * true. Immutable and safe to hand to other threads.
  */

@@ -7,7 +7,7 @@ import jakarta.json.bind.Jsonb;
 /**
  * Hands {@code message} frames to the listener: topic messages only for subscribed topics and
  * never twice (replays after a resume are dropped), and acknowledges {@code ack: true} messages
- * once the listener returned normally (CONTRACT.md section 5). A redelivered message that was
+ * once the listener returned normally (docs/protocol.md, Delivery guarantees). A redelivered message that was
  * handled before (its ack was lost with a connection) is acknowledged again without calling the
  * listener.
  *
@@ -44,7 +44,7 @@ final class MessageDelivery {
             return;
         }
         if (!listener.message(new IncomingMessage(frame, jsonb))) {
-            return; // not acknowledged: the server redelivers it later (CONTRACT.md section 5)
+            return; // not acknowledged: the server redelivers it later (docs/protocol.md, Delivery guarantees)
         }
         if (ack) {
             handledAcks.add(frame.id());

@@ -2,7 +2,7 @@ package dev.switchboard.client;
 
 /**
  * What the client does after a connection closed or a handshake was refused, following the close
- * code catalogue of CONTRACT.md section 2.
+ * code catalogue of docs/protocol.md, Close codes.
  */
 enum RetryDecision {
     /** Reconnect after a backoff delay and resume every subscription. */

@@ -1,7 +1,7 @@
 package dev.switchboard.client;
 
 /**
- * An {@code error} frame from the server (CONTRACT.md section 2): a refused or malformed request.
+ * An {@code error} frame from the server (docs/protocol.md, Error codes): a refused or malformed request.
  * The session stays open.
  *
  * @param code      {@code bad_request}, {@code forbidden}, {@code not_found}, {@code too_large},

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * A Java client of the native channel endpoint ({@code /ws/channel}, CONTRACT.md section 2) that
+ * A Java client of the native channel endpoint ({@code /ws/channel}, docs/protocol.md) that
  * stays connected: it reconnects with jittered exponential backoff, resumes every subscription
  * from the last offset its listener saw, drops replayed duplicates, and acknowledges
  * {@code ack: true} messages after the listener returned.

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * The last topic position (epoch and offset) this client delivered to its listener, per
  * subscribed topic: what it resumes from after a reconnect ({@code subscribe} with {@code since})
- * and what it drops as already seen (CONTRACT.md section 5: offsets increase per topic within an
+ * and what it drops as already seen (docs/protocol.md, Delivery guarantees: offsets increase per topic within an
  * epoch).
  *
  * <p>Not thread safe: the client uses it on its event thread only.

@@ -26,7 +26,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * The one place where single node or cluster is decided (DESIGN.md: choose the implementation
+ * The one place where single node or cluster is decided (docs/architecture.md, Principles: choose the implementation
  * once, at start-up; no {@code if (redisEnabled)} in the broker): without {@code
  * SWITCHBOARD_REDIS_URI} every shared part is in memory; with it, every shared part is on that
  * Redis. Owns the Redis connections in cluster mode and closes them at shutdown.

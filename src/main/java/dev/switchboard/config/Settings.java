@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Raw settings by key (CONTRACT.md section 6). For key {@code jwt.secret}: the system property
+ * Raw settings by key (docs/configuration.md). For key {@code jwt.secret}: the system property
  * {@code switchboard.jwt.secret}, else the environment variable {@code SWITCHBOARD_JWT_SECRET},
  * else that key (in either spelling) in the properties file named by {@code SWITCHBOARD_CONFIG}
  * (itself a system property {@code switchboard.config} or an environment variable), else absent.

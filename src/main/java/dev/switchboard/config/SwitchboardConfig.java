@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Every setting, typed and validated (CONTRACT.md section 6; README "Configuration" lists them).
+ * Every setting, typed and validated (docs/configuration.md lists them).
  * Built once at start-up; an invalid value stops the application with a message naming it.
  */
 public record SwitchboardConfig(
@@ -48,14 +48,14 @@ public record SwitchboardConfig(
         TokenSettings tokens) {
 
     /**
-     * What may stay in memory (README "Configuration" and "Delivery guarantees"): topic history per
+     * What may stay in memory (docs/configuration.md; docs/protocol.md, Delivery guarantees): topic history per
      * topic in bytes, how long an unused topic without subscribers or history is remembered, and
      * the share of the heap that history and inboxes may hold together.
      */
     public record MemorySettings(long historyMaxBytes, long topicIdleMs, int budgetPercent) {
     }
 
-    /** Acknowledged delivery (CONTRACT.md section 5); see the README's configuration table. */
+    /** Acknowledged delivery (docs/protocol.md, Delivery guarantees); settings in docs/configuration.md. */
     public record RedeliverySettings(int maxAttempts, long backoffMs, long maxBackoffMs, int inboxSize, long inboxTtlMs,
             int deadLetters) {
     }

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * Checks the HTTP API's {@code Authorization: Bearer ...} (CONTRACT.md section 4): the configured
+ * Checks the HTTP API's {@code Authorization: Bearer ...} (docs/http-api.md): the configured
  * API key, or a token with role {@code admin}. Thread safe.
  */
 public final class ApiAuthenticator {

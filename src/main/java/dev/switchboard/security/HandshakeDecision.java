@@ -7,7 +7,7 @@ public sealed interface HandshakeDecision {
     }
 
     /**
-     * @param status  HTTP status (CONTRACT.md section 2 table)
+     * @param status  HTTP status (docs/protocol.md, Handshake)
      * @param error   machine-readable code for the JSON body's {@code error}
      * @param message human-readable reason, safe to show (never contains the token)
      */

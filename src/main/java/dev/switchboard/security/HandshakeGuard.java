@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Decides whether a WebSocket handshake may be upgraded (none while the node drains: 503). For the
- * native channel endpoint (CONTRACT.md section 2), in this
+ * native channel endpoint (docs/protocol.md, Handshake), in this
  * order: rate limit (429, cheapest first), origin (403), parameters (400), the token or the
  * token a {@code ?ticket=} stands for (401: invalid, expired, revoked; a used or unknown ticket), the
  * token's channels claim (403), the user's and the address's open sessions (429, a

@@ -3,7 +3,7 @@ package dev.switchboard.security;
 /**
  * What the handshake check needs to know of an upgrade request; built by the transport from the
  * servlet request. Null means absent. {@code ticket} ({@code ?ticket=}) stands in for {@code token}
- * (CONTRACT.md section 7).
+ * (docs/security.md, Connection tickets).
  */
 public record HandshakeRequest(String clientAddress, String origin, String scheme, String host, String token,
         String channelId, String ticket) {

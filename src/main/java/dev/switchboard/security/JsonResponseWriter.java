@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Writes JSON responses, for the transport's handshake refusals and the API alike, including the
- * {@code {"error": CODE, "message": TEXT}} bodies of refusals (CONTRACT.md sections 2 and 4).
+ * {@code {"error": CODE, "message": TEXT}} bodies of refusals (docs/protocol.md, Handshake; docs/http-api.md).
  */
 public final class JsonResponseWriter {
 

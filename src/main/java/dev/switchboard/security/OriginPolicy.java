@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which browser origins may open sessions (CONTRACT.md section 6, SWITCHBOARD_ALLOWED_ORIGINS).
+ * Which browser origins may open sessions (docs/configuration.md, SWITCHBOARD_ALLOWED_ORIGINS).
  * With no list configured, only requests without an {@code Origin} header (non-browser clients) and
  * same-origin requests are allowed; {@code *} allows any origin. Comparison ignores case and
  * default ports.

@@ -22,7 +22,7 @@ import java.util.Optional;
 
 
 /**
- * Connection tickets (CONTRACT.md section 7): a short-lived, single-use stand-in for a token in a
+ * Connection tickets (docs/security.md, Connection tickets): a short-lived, single-use stand-in for a token in a
  * WebSocket or SockJS URL, so that the token itself never sits in a URL (and so in proxy logs). A
  * ticket is 256 random bits, URL-safe base64 without padding (43 characters); it carries the
  * verified token's identity (with the claims that destination rules read) and {@code exp}, and
@@ -31,7 +31,7 @@ import java.util.Optional;
  */
 public final class Tickets {
 
-    /** How long a ticket lives at most (CONTRACT.md: at most 30 s). */
+    /** How long a ticket lives at most (docs/security.md, Connection tickets: at most 30 s). */
     public static final Duration TTL = Duration.ofSeconds(30);
     /** The one reason a ticket is refused, whatever happened to it: nothing to learn by probing. */
     public static final String REFUSED = "ticket unknown, used or expired";

@@ -27,18 +27,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Verifies tokens (CONTRACT.md section 1) with nimbus-jose-jwt: signature by HS256, RS256 or ES256
+ * Verifies tokens (docs/protocol.md, Tokens) with nimbus-jose-jwt: signature by HS256, RS256 or ES256
  * depending on the configured keys (never {@code none}), {@code sub} and {@code exp} required,
  * 30 s clock skew, {@code iss} and {@code aud} checked when configured. Time comes from the
  * injected clock. Thread safe.
  */
 public final class TokenVerifier {
 
-    /** Allowed clock difference between the token issuer and us (CONTRACT.md section 1). */
+    /** Allowed clock difference between the token issuer and us (docs/protocol.md, Tokens). */
     public static final int CLOCK_SKEW_SECONDS = (int) ClientIdentity.TOKEN_CLOCK_SKEW.toSeconds();
 
     private static final String MISSING_CLAIM = "token lacks a required claim (sub, exp)";
-    /** The reason for a revoked token (CONTRACT.md section 7). */
+    /** The reason for a revoked token (docs/security.md, Revocation). */
     public static final String REVOKED = "token revoked";
     public static final String LIFETIME_TOO_LONG = "token lifetime too long";
 

@@ -5,7 +5,7 @@ import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
 
 /**
- * A frame a client sends on the native channel endpoint (CONTRACT.md section 2): one JSON object
+ * A frame a client sends on the native channel endpoint (docs/protocol.md, Client frames): one JSON object
  * whose {@code type} names the record below. Fields a client left out are null.
  */
 @JsonbTypeInfo(key = "type", value = {
@@ -42,8 +42,8 @@ public sealed interface ClientFrame {
     }
 
     /**
-     * Replace the session's token with {@code token}, a newer one for the same user (CONTRACT.md
-     * section 7): answered by {@code refreshed}, or an {@code error} with code {@code forbidden}.
+     * Replace the session's token with {@code token}, a newer one for the same user (docs/protocol.md,
+     * Token lifecycle): answered by {@code refreshed}, or an {@code error} with code {@code forbidden}.
      */
     record Refresh(String token) implements ClientFrame {
 

@@ -1,6 +1,6 @@
 package dev.switchboard.session;
 
-/** The {@code code} values of native {@code error} frames (CONTRACT.md section 2). */
+/** The {@code code} values of native {@code error} frames (docs/protocol.md, Error codes). */
 public enum ErrorCode {
     BAD_REQUEST("bad_request"),
     FORBIDDEN("forbidden"),

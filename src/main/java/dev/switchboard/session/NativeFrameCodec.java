@@ -34,7 +34,7 @@ public final class NativeFrameCodec {
         /**
          * Text over the message size limit that the WebSocket container delivered anyway (Tyrus
          * does not apply {@code setMaxTextMessageBufferSize} to whole messages): the session
-         * closes with 1009 as CONTRACT.md section 2 says, as the other containers do themselves.
+         * closes with 1009 as docs/protocol.md, Bad input, says, as the other containers do themselves.
          */
         record TooBig(int bytes, int limit) implements Decoded {
         }

@@ -276,7 +276,7 @@ public final class NativeSession implements Subscriber {
     }
 
     /**
-     * Replaces the session's token (CONTRACT.md section 7). The new token passes every check of
+     * Replaces the session's token (docs/protocol.md, Token lifecycle). The new token passes every check of
      * the handshake (signature, times, audience, revocation, the channel rule for this session's
      * channel) and names the same user; then it is the session's identity, and its expiry the one
      * the timers follow. Refused, the session keeps its old token and expiry and stays open.

@@ -8,7 +8,7 @@ import java.lang.System.Logger.Level;
 
 /**
  * Reports a session's outbound-queue trouble in stats and at INFO, naming session, user and
- * channel: a slow consumer is never closed silently (DESIGN.md). Numbers are passed as strings:
+ * channel: a slow consumer is never closed silently (docs/architecture.md, Principles). Numbers are passed as strings:
  * the logger's message format would group them ("4,008") and nobody would find them.
  */
 final class QueueEventLog implements OutboundQueue.Events {

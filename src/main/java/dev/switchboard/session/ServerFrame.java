@@ -5,7 +5,7 @@ import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
 
 /**
- * A frame the server sends on the native channel endpoint (CONTRACT.md section 2). Null fields are
+ * A frame the server sends on the native channel endpoint (docs/protocol.md, Server frames). Null fields are
  * left out of the JSON.
  */
 @JsonbTypeInfo(key = "type", value = {

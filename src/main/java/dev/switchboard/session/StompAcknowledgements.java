@@ -72,7 +72,7 @@ final class StompAcknowledgements {
                 protocol.services.broker().acknowledge(session, messageIdOf(pending.ackId));
             }
         }
-        // An ack of an unknown or already settled message is harmless (CONTRACT.md section 5).
+        // An ack of an unknown or already settled message is harmless (docs/protocol.md, Delivery guarantees).
     }
 
     /** Forgets the unacknowledged messages of a subscription (UNSUBSCRIBE). */

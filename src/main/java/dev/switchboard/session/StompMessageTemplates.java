@@ -12,7 +12,7 @@ import java.util.function.Function;
 
 /**
  * MESSAGE frames encoded once per delivery for all its text subscribers in {@code auto} ack mode
- * (DESIGN.md, the hot path). A frame differs between those recipients only in its
+ * (docs/architecture.md, Principles: the hot path). A frame differs between those recipients only in its
  * {@code subscription} header, so the rest (the other headers and the body) is encoded once per
  * STOMP version and destination and cached on the {@link Delivery}; each recipient's frame is the
  * command line, its subscription's header line (encoded once at SUBSCRIBE) and that shared rest.

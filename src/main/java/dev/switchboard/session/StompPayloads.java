@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * Body mapping between STOMP and the broker's payloads (CONTRACT.md section 3): a JSON string
+ * Body mapping between STOMP and the broker's payloads (docs/stomp.md, Bodies): a JSON string
  * travels as plain text ({@code text/plain;charset=UTF-8}), any other JSON value as its JSON text
  * ({@code application/json}). Inbound, a body declared JSON must be valid JSON; a text body (a
  * {@code text/*} type, or no type and valid UTF-8) becomes a JSON string; any other body is binary

@@ -21,7 +21,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One STOMP connection (CONTRACT.md section 3): the state machine behind {@code /ws/stomp}.
+ * One STOMP connection (docs/stomp.md): the state machine behind {@code /ws/stomp}.
  * CONNECT authenticates (and claims a channel if one is named); then SUBSCRIBE, SEND, ACK/NACK,
  * transactions and receipts, with heart-beats both ways. Every protocol error is answered with an
  * ERROR frame and the connection is closed after it (STOMP 1.2, "ERROR").
@@ -281,7 +281,7 @@ public final class StompSession implements Subscriber {
     }
 
     /**
-     * SEND to {@link #REFRESH_DESTINATION}: replaces the session's token (CONTRACT.md section 7),
+     * SEND to {@link #REFRESH_DESTINATION}: replaces the session's token (docs/stomp.md, Connecting),
      * with the checks of {@link TokenRefresh}. Returns the RECEIPT's extra header {@code exp}; a
      * refused token is an ERROR and a close with 1008, since STOMP has no error that keeps the
      * connection.

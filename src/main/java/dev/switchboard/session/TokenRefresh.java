@@ -4,7 +4,7 @@ import dev.switchboard.broker.ClientAuthenticator;
 import dev.switchboard.broker.ClientIdentity;
 
 /**
- * The checks of an in-band token refresh, the same on every protocol (CONTRACT.md section 7): the
+ * The checks of an in-band token refresh, the same on every protocol (docs/protocol.md, Token lifecycle): the
  * new token passes everything the handshake checks (signature, times, issuer and audience,
  * revocation, and that its {@code channels} allow the session's channel) and names the same user.
  * What the session does with the outcome is the protocol's: native answers {@code refreshed} or

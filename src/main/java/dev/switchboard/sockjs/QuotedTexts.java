@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@link SockJsFrames#appendQuoted} remembered for the texts a fan-out sends to many sessions. A
- * topic message is encoded once and its one text queued for every recipient (DESIGN.md, "The hot
- * path"); a SockJS session must still write it as a JSON string escaped the protocol's way, and
+ * topic message is encoded once and its one text queued for every recipient (docs/architecture.md,
+ * Principles: the hot path); a SockJS session must still write it as a JSON string escaped the protocol's way, and
  * escaping a 175-character message costs about 0.6 µs, against 1.4 µs for a whole delivery over
  * WebSocket where writes are batched (the main suite's maximum) and 3-10 µs at 100-300 messages/s per
  * session (docs/benchmarks/sockjs.md). Quoted once per message rather than once per recipient, a

@@ -16,7 +16,7 @@ import java.util.Date;
 import java.util.List;
 
 /**
- * Dev mode of the embedded default (CONTRACT.md section 6): with neither
+ * Dev mode of the embedded default (docs/configuration.md, SWITCHBOARD_JWT_SECRET): with neither
  * {@code SWITCHBOARD_JWT_SECRET} nor {@code SWITCHBOARD_JWT_PUBLIC_KEY} set, a random HS256
  * secret is generated for this run and handed to the application as the system property
  * {@code switchboard.jwt.secret}, and a ready-to-use token is printed. (A WAR on its own never

@@ -12,8 +12,8 @@ import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
 
 /**
- * The embedded Tomcat's error report: {@code {"error": CODE, "message": TEXT}} (CONTRACT.md
- * section 4's shape) instead of Tomcat's HTML page with its stack trace and version, for every
+ * The embedded Tomcat's error report: {@code {"error": CODE, "message": TEXT}} (the shape of
+ * docs/http-api.md) instead of Tomcat's HTML page with its stack trace and version, for every
  * refusal the container makes itself: a request target with raw non-ASCII bytes or an encoded
  * {@code /} or NUL, oversize headers or query, a negative Content-Length, TRACE, and errors the
  * application did not answer. The message is a fixed phrase per status: nothing of the request

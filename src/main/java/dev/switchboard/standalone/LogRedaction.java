@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * Keeps tokens and tickets out of every log line the embedded server writes, the container's own
- * included (CONTRACT.md section 1). Tomcat logs a rejected request target whole ("Invalid
+ * included (docs/protocol.md, Tokens). Tomcat logs a rejected request target whole ("Invalid
  * character found in the request target [/ws/channel?token=eyJ...]") and a query parameter it
  * cannot decode with its value ("Parameter [token] with value [eyJ...]"), at INFO, before the
  * application sees the request. This filter sits on the root logger's handlers, so it sees every

@@ -8,7 +8,7 @@ import jakarta.websocket.Decoder;
  * JSON-B decoder of one session's native client frames, fed the parts of each text message as the
  * container reads them. Never fails: text that is not a valid frame decodes to
  * {@link NativeFrameCodec.Decoded.Malformed}, which the session answers with an {@code error} frame
- * while staying open (CONTRACT.md section 2), and a message over the size limit to
+ * while staying open (docs/protocol.md, Bad input), and a message over the size limit to
  * {@link NativeFrameCodec.Decoded.TooBig} as soon as it crosses the limit (the session closes with 1009).
  *
  * <p>Why parts and not whole messages: a container buffers a whole message in a buffer of the

@@ -23,7 +23,7 @@ import java.util.Optional;
 
 /**
  * Checks WebSocket handshakes before the container upgrades them, so that every refusal is an HTTP
- * status with a JSON body (CONTRACT.md section 2) on every container, never an opened-then-closed
+ * status with a JSON body (docs/protocol.md, Handshake) on every container, never an opened-then-closed
  * socket. A permitted request continues to the container's WebSocket upgrade with the
  * {@link AuthorizedClient} as its user principal; if the upgrade then does not happen, the
  * channel reservation is given back.

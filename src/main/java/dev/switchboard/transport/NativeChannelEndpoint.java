@@ -23,7 +23,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 
 /**
- * The native channel endpoint {@code /ws/channel?token=...&channelId=...} (CONTRACT.md section 2).
+ * The native channel endpoint {@code /ws/channel?token=...&channelId=...} (docs/protocol.md, Native endpoint).
  * A thin adapter: one instance per connection, created through CDI by
  * {@link ChannelEndpointConfigurator}, forwarding everything to a {@link NativeSession}.
  */
@@ -78,7 +78,7 @@ public class NativeChannelEndpoint {
         }
     }
 
-    /** Binary frames are not part of the native protocol: close with 1003 (CONTRACT.md section 2). */
+    /** Binary frames are not part of the native protocol: close with 1003 (docs/protocol.md, Close codes). */
     @OnMessage
     public void onBinary(ByteBuffer data) {
         if (nativeSession != null) {

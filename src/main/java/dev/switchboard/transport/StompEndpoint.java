@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The STOMP endpoint {@code /ws/stomp} (CONTRACT.md section 3), subprotocols {@code v12.stomp},
+ * The STOMP endpoint {@code /ws/stomp} (docs/stomp.md), subprotocols {@code v12.stomp},
  * {@code v11.stomp}, {@code v10.stomp} (a client offering none still speaks STOMP). Text and binary
  * WebSocket messages both carry STOMP bytes. A thin adapter over {@link StompSession}; origin and
  * handshake rate are checked by {@link HandshakeFilter}, the token by CONNECT.

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Messages pushed with {@code "ack": true} (CONTRACT.md section 5): they wait for an offline user,
+ * Messages pushed with {@code "ack": true} (docs/protocol.md, Delivery guarantees): they wait for an offline user,
  * are redelivered until acknowledged, one ack clears them for every session, and they are
  * dead-lettered after the last attempt.
  */

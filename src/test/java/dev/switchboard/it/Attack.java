@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Requests an attacker writes by hand, and what every refusal of them must look like: the status
- * and {@code {"error", "message"}} body of CONTRACT.md sections 2 and 4, with nothing of the server's
+ * and {@code {"error", "message"}} body of docs/protocol.md (Handshake) and docs/http-api.md, with nothing of the server's
  * make, version or stack in it.
  */
 final class Attack {
@@ -72,7 +72,7 @@ final class Attack {
 
     /**
      * Asserts that the server's log holds no token: no JWT (every one starts {@code eyJ}, base64 of
-     * <code>{"</code>) and none of {@code tokens} (CONTRACT.md section 1), whatever the attacks sent.
+     * <code>{"</code>) and none of {@code tokens} (docs/protocol.md, Tokens), whatever the attacks sent.
      */
     static void assertNoTokenInTheLog(ServerProcess server, String... tokens) throws IOException {
         String log = server.output();

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** One open session per channel under the default {@code reject} policy (CONTRACT.md section 2). */
+/** One open session per channel under the default {@code reject} policy (docs/protocol.md, Native endpoint). */
 @ContainerMatrix
 class ChannelRuleIT {
 

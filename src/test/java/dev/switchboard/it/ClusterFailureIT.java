@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * A two-node cluster whose Redis fails (CONTRACT.md section 7, cluster mode): killed and restarted
+ * A two-node cluster whose Redis fails (docs/cluster.md, Failure behaviour): killed and restarted
  * without its data, killed and restarted with its append-only file, paused. What a client and a
  * backend see meanwhile and afterwards. Each test has its own Redis, which it breaks, and its own
  * nodes.

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Three nodes sharing one Redis act as one service (CONTRACT.md section 7, cluster mode): every
+ * Three nodes sharing one Redis act as one service (docs/cluster.md): every
  * client connects to one node, every backend call goes to another, and each promise of a single
  * node holds across them.
  */

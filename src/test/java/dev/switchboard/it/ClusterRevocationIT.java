@@ -15,7 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Revocations and tickets across two nodes on one Redis (CONTRACT.md section 7): a revocation made
+ * Revocations and tickets across two nodes on one Redis (docs/security.md, Revocation and Connection tickets): a revocation made
  * through one node closes the sessions it covers on both and is refused on both; lifted on one, it
  * is lifted on both; it survives a node's restart; a ticket issued by one node opens a session on
  * the other, once.

@@ -250,7 +250,7 @@ final class ControlTraffic implements BeforeEachCallback, AfterEachCallback {
         Figures figures(long total) {
             List<long[]> seen = new ArrayList<>(arrivals);
             BitSet got = new BitSet();
-            // Sessions are ordered each by itself (CONTRACT.md section 5): order is checked per publisher.
+            // Sessions are ordered each by itself (docs/protocol.md, Delivery guarantees): order is checked per publisher.
             long[] last = new long[PUBLISHERS];
             Arrays.fill(last, -1);
             int outOfOrder = 0;

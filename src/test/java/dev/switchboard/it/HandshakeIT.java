@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Every row of CONTRACT.md section 2's handshake table, seen by a real client (Tyrus: the status)
+ * Every row of the handshake table of docs/protocol.md, seen by a real client (Tyrus: the status)
  * and by a hand-written upgrade request (the JSON body). The 429 row has its own server in
  * {@link HandshakeRateLimitIT}.
  */

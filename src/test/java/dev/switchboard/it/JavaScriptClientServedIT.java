@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The JavaScript client is served at {@code /js/switchboard.js} (CONTRACT.md section 7) by every
+ * The JavaScript client is served at {@code /js/switchboard.js} (docs/javascript-client.md) by every
  * WAR, as an ES module a page can import without a build step, and the console imports it from
  * there. Its behaviour is proven by the Node suites in clients/js/test and the browser tests.
  */

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Frames of the native protocol and every bad-input answer of CONTRACT.md section 2. */
+/** Frames of the native protocol and every bad-input answer of docs/protocol.md. */
 @ContainerMatrix
 class NativeProtocolIT {
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node of a two-node cluster dies with SIGKILL (a crash, the OOM killer): nothing it held is
- * lost, and its channels are free again within the lease (CONTRACT.md section 7; RedisCluster.LEASE,
+ * lost, and its channels are free again within the lease (docs/cluster.md, Failure behaviour; RedisCluster.LEASE,
  * 10 s). Each test has its own cluster on its own Redis, as each kills a node.
  */
 class NodeLossIT {

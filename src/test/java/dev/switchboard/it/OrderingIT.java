@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Property test of the delivery guarantees (CONTRACT.md section 5) under concurrency: several
+ * Property test of the delivery guarantees (docs/protocol.md, Delivery guarantees) under concurrency: several
  * publisher sessions and one backend on the HTTP API publish to several topics at once, each in
  * its own random interleaving, and several subscribers take everything. Seeded; {@code -Dordering.seed=N} replays a run.
  */

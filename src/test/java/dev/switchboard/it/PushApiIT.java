@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A backend pushing through the HTTP API (CONTRACT.md section 4) to real WebSocket clients. */
+/** A backend pushing through the HTTP API (docs/http-api.md) to real WebSocket clients. */
 @ContainerMatrix
 class PushApiIT {
 

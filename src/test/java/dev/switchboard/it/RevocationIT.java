@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Revocations on one node (CONTRACT.md section 7): made, listed and lifted through the HTTP API;
+ * Revocations on one node (docs/security.md, Revocation): made, listed and lifted through the HTTP API;
  * the sessions they cover close with 1008 {@code revoked}, on the native protocol and STOMP; the
  * tokens they cover are refused at the handshake and in CONNECT; a token that lives longer than
  * the maximum is refused.

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fault injection: a subscriber that stops reading is closed with 4008 and hurts no one else
- * (DESIGN.md "A slow socket can only hurt its own session"; CONTRACT.md close code 4008), whether
+ * (docs/architecture.md: a slow socket can only hurt its own session; docs/protocol.md, Close codes: 4008), whether
  * its queue passes the frame bound or one send to it passes the send time limit.
  */
 @ContainerMatrix

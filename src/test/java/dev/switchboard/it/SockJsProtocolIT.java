@@ -735,7 +735,7 @@ class SockJsProtocolIT {
     private static String closeByServer(SockJsService service, SockJsEndpoint endpoint, SockJsSession session)
             throws Exception {
         if (service == SockJsService.CHANNEL) {
-            // An operator's disconnect (CONTRACT.md section 4): 4000.
+            // An operator's disconnect (docs/http-api.md): 4000.
             assertThat(api.delete("/api/v1/channels/" + endpoint.channelId()).status()).isIn(200, 202, 204);
             return SockJsFrames.closeFrame(CloseCode.OPERATOR.code(), CloseCode.OPERATOR.reason());
         }

@@ -56,7 +56,7 @@ class SockJsSessionIT {
 
     // ---------------------------------------------------------------- handshake and channel rule
 
-    /** CONTRACT.md section 2: one open session per channel, whichever endpoint holds it. */
+    /** docs/protocol.md, Native endpoint: one open session per channel, whichever endpoint holds it. */
     @Test
     void aChannelHeldOverWebSocketRefusesASockJsSessionWith409AndTheOtherWayRound() throws Exception {
         try (ChannelClient holder = ChannelClient.connect(server, TestTokens.token("alice"), "sj-busy-ws")) {
@@ -83,7 +83,7 @@ class SockJsSessionIT {
         }
     }
 
-    /** CONTRACT.md section 2's refusal table, on every request that opens a SockJS session, and on /info. */
+    /** The handshake table of docs/protocol.md, on every request that opens a SockJS session, and on /info. */
     @Test
     void handshakeRefusalsOnTheChannelServiceAreHttpStatusesWithAJsonBody() throws Exception {
         String token = TestTokens.token("alice");
@@ -180,7 +180,7 @@ class SockJsSessionIT {
         SockJsHeaders.assertCors(opened.headers(), APP_ORIGIN);
     }
 
-    /** CONTRACT.md section 3: "Failure: an ERROR frame with a message header, then close", here in SockJS frames. */
+    /** docs/protocol.md, STOMP: "A failure is an ERROR frame with a message header, then close", here in SockJS frames. */
     @Test
     void aStompConnectWithABadTokenGetsAnErrorFrameThenTheCloseFrame() throws Exception {
         SockJsSession session = SockJsEndpoint.stomp(server).newSession().open();
@@ -195,8 +195,8 @@ class SockJsSessionIT {
     // ---------------------------------------------------------------- slow consumers
 
     /**
-     * CONTRACT.md section 5: "A slow consumer never slows others down: it is closed with 4008 once
-     * its outbound buffer or send time limit is exceeded." A SockJS client that stops polling
+     * docs/protocol.md, Delivery guarantees: a slow reader never slows the publisher or other
+     * sessions; it is closed with 4008 once its queue bound or send time limit is exceeded. A SockJS client that stops polling
      * (a throttled background tab) holds messages on the server, so it is one; a polling client of
      * the same topic gets everything, in order.
      */
@@ -293,7 +293,7 @@ class SockJsSessionIT {
 
     // ---------------------------------------------------------------- delivery guarantees
 
-    /** CONTRACT.md section 5: a client that comes back with {@code since} gets what it missed, over SockJS too. */
+    /** docs/protocol.md, Delivery guarantees: a client that comes back with {@code since} gets what it missed, over SockJS too. */
     @Test
     void aSockJsClientResumingWithSinceGetsWhatItMissed() throws Exception {
         String topic = "sj-resume";
@@ -319,7 +319,7 @@ class SockJsSessionIT {
         assertThat(subscribed.getBoolean("recovered")).isTrue();
     }
 
-    /** CONTRACT.md section 5: an {@code ack: true} push is redelivered until acked; an ack over xhr_send clears it. */
+    /** docs/protocol.md, Delivery guarantees: an {@code ack: true} push is redelivered until acked; an ack over xhr_send clears it. */
     @Test
     void anAcknowledgedPushIsRedeliveredUntilAckedOverXhrSend() throws Exception {
         SockJsSession agent = openChannel("sj-agent", "sj-agent");
@@ -335,7 +335,7 @@ class SockJsSessionIT {
     }
 
     /**
-     * The Spring migration path (README "SockJS"): STOMP over xhr_streaming, as @stomp/stompjs on
+     * The Spring migration path (docs/migrating-from-spring.md, SockJS): STOMP over xhr_streaming, as @stomp/stompjs on
      * sockjs-client runs it where WebSocket is blocked, receives a backend's user push.
      */
     @Test

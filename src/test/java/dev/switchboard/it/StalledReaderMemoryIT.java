@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The slow-consumer bound measured from outside, past every buffer on the way (DESIGN.md, lessons
- * from the first release): a reader that stops reading while 200 MiB are published to its topic is
+ * The slow-consumer bound measured from outside, past every buffer on the way (docs/architecture.md,
+ * Principles: proven from outside): a reader that stops reading while 200 MiB are published to its topic is
  * closed with 4008 within the send time limit, a healthy reader of the same topic gets every
  * message in order, and the server's live heap never holds more than a few outbound bounds.
  *

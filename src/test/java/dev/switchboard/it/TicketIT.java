@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Connection tickets (CONTRACT.md section 7) on one node: {@code POST /api/v1/tickets} with the
+ * Connection tickets (docs/security.md, Connection tickets) on one node: {@code POST /api/v1/tickets} with the
  * user's own token, then {@code ?ticket=} in place of {@code ?token=} on the native, STOMP and
  * SockJS endpoints; a ticket opens one session, and never appears in the server's log.
  */

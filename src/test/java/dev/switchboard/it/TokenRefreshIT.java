@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * In-band token refresh from outside (issue 13, point 1; CONTRACT.md section 7), on the native
+ * In-band token refresh from outside (issue 13, point 1; docs/protocol.md, Token lifecycle), on the native
  * protocol, STOMP and SockJS. No test waits out a real token: sessions open with a token whose
  * {@code exp} is {@link #PAST_EXP} ago, which the server still accepts for the rest of its 30 s
  * clock skew, so it expires {@link #LEFT} after the handshake; the expiring notice is 10 s ahead.
