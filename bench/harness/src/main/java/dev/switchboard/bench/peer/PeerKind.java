@@ -9,5 +9,7 @@ public enum PeerKind {
     /** Switchboard's standalone jar (embedded Tomcat 10.1), the product. */
     SWITCHBOARD,
     /** Spring Boot 3 STOMP with the simple broker, what users would pick instead. */
-    SPRING
+    SPRING,
+    /** Socket.IO v4 on Node 20 ({@code bench/peer-socketio/server.js}), one room, {@code io.to(room).emit}. */
+    SOCKETIO
 }
