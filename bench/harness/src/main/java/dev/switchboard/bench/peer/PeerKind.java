@@ -11,5 +11,10 @@ public enum PeerKind {
     /** Spring Boot 3 STOMP with the simple broker, what users would pick instead. */
     SPRING,
     /** Socket.IO v4 on Node 20 ({@code bench/peer-socketio/server.js}), one room, {@code io.to(room).emit}. */
-    SOCKETIO
+    SOCKETIO;
+
+    /** Whether it runs in a JVM: {@code jcmd} probes (heap after GC) work only there, a SIGQUIT would kill Node. */
+    public boolean isJvm() {
+        return this != SOCKETIO;
+    }
 }

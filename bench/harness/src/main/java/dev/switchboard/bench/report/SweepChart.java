@@ -74,6 +74,12 @@ final class SweepChart {
             if (chart.getSeriesMap().isEmpty()) {
                 continue;
             }
+            List<Double> offered = figures.all().stream().filter(s -> s.n() == n).map(SweepStep::offered).sorted().toList();
+            XYSeries limit = chart.addSeries("p99 limit (sustained)", List.of(offered.get(0), offered.get(offered.size() - 1)),
+                    List.of(figures.all().get(0).p99Limit(), figures.all().get(0).p99Limit()));
+            limit.setLineColor(Color.GRAY);
+            limit.setMarker(SeriesMarkers.NONE);
+            limit.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 3f}, 0f));
             Path file = directory.resolve(fileName(n));
             BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
             written.add(file);
