@@ -7,6 +7,8 @@ import dev.switchboard.bench.report.MarkdownReport;
 import dev.switchboard.bench.scenario.Check;
 import dev.switchboard.bench.scenario.FanoutScenario;
 import dev.switchboard.bench.scenario.FanoutPlan;
+import dev.switchboard.bench.scenario.RateSweep;
+import dev.switchboard.bench.scenario.SweepStep;
 import dev.switchboard.bench.scenario.Results;
 import dev.switchboard.bench.scenario.ScenarioSettings;
 import dev.switchboard.bench.scenario.Target;
@@ -49,7 +51,7 @@ public final class Suite {
         Path logs = config.repositoryRoot().resolve("bench/target/peer-logs");
         PeerLauncher launcher = new PeerLauncher(Path.of(System.getProperty("java.home"), "bin", "java"),
                 config.peerJvmOptions(), config.serverCpus(), config.harnessClassPath(), config.tyrusClassPath(),
-                config.springClassPath(), config.switchboardJar(), secret, apiKey, logs);
+                config.springClassPath(), config.switchboardJar(), secret, apiKey, logs, config.node(), config.socketIoPeer());
         ScenarioSettings settings = new ScenarioSettings(launcher, new Tokens(secret), apiKey, sources,
                 config.measureSeconds(), config.warmupSeconds(), config.maxInFlight(), config.handshakeWarmup(), config.window(),
                 config.settleSeconds());
@@ -57,10 +59,13 @@ public final class Suite {
         Results results = new Results();
         FanoutScenario fanout = new FanoutScenario(settings, results);
         Instant start = Instant.now();
-        out.printf("Switchboard benchmark suite (%s): %d round(s), targets %s, peer logs in %s%n",
-                config.quick() ? "quick" : "full", config.rounds(), config.targets(), logs);
+        out.printf("Switchboard benchmark suite (%s): %s, peer logs in %s%n", config.quick() ? "quick" : "full",
+                (config.fanout() ? config.rounds() + " round(s) of " + config.targets() : "")
+                        + (config.fanout() && config.sweep() ? ", then " : "")
+                        + (config.sweep() ? "the rate sweep of " + config.sweepTargets() + " at N = " + config.sweepSizes() : ""),
+                logs);
         int smallest = config.fanoutSizes().stream().mapToInt(Integer::intValue).min().orElse(0);
-        for (int r = 1; r <= config.rounds(); r++) {
+        for (int r = 1; config.fanout() && r <= config.rounds(); r++) {
             int round = r;
             for (int n : config.fanoutSizes()) {
                 if (round > 1 && config.firstRoundSizes().contains(n)) {
@@ -79,15 +84,26 @@ public final class Suite {
                 }
             }
         }
+        if (config.sweep()) {
+            RateSweep sweep = new RateSweep(settings, config.sweepPlan(), results);
+            for (int n : config.sweepSizes()) {
+                for (Target target : config.sweepTargets()) {
+                    sweep(out, results, target, n, sweep);
+                }
+            }
+        }
         Duration took = Duration.between(start, Instant.now());
         Files.createDirectories(config.outputDirectory());
-        MarkdownReport report = new MarkdownReport(results, Machine.current(), config.quick(), config.rounds(), config.roundPlan(), took,
-                config.targets());
-        Files.writeString(config.outputDirectory().resolve("results.md"), report.render());
-        List<Path> charts = new Charts(results, config.targets()).write(config.outputDirectory());
+        MarkdownReport report = new MarkdownReport(results, Machine.current(), config.quick(), config.fanout() ? config.rounds() : 1,
+                config.fanout() ? config.roundPlan() : "", took, config.fanout() ? config.targets() : List.of(),
+                config.sweepTargets(), config.sweepPlan());
+        // A sweep alone (bench/run --sweep) must not replace the full run's results.md.
+        Path written = config.outputDirectory().resolve(config.fanout() ? "results.md" : "sweep.md");
+        Files.writeString(written, report.render());
+        List<Path> charts = new Charts(results, config.targets(), config.sweepTargets()).write(config.outputDirectory());
         out.println();
         out.println(report.render());
-        out.println("Wrote " + config.outputDirectory().resolve("results.md") + " and " + charts.size() + " chart(s).");
+        out.println("Wrote " + written + " and " + charts.size() + " chart(s).");
         boolean allPassed = results.checks().stream().allMatch(Check::ok);
         System.exit(allPassed ? 0 : 2);
     }
@@ -110,6 +126,34 @@ public final class Suite {
         if (!ok && checks.size() > checksBefore) {
             checks.get(checks.size() - 1).problems().stream().limit(5).forEach(p -> out.println("    " + p));
         }
+    }
+
+    /** One peer's sweep at one N: a line per window as it is measured, then the run's check. */
+    private static void sweep(PrintStream out, Results results, Target target, int n, RateSweep sweep) {
+        out.printf("sweep    %-18s N=%-6d%n", target, n);
+        out.flush();
+        long started = System.nanoTime();
+        int checksBefore = results.checks().size();
+        try {
+            sweep.run(target, n, step -> out.println(stepLine(step)));
+        } catch (Exception e) {
+            results.add(Check.failed(1, target.name(), RateSweep.NAME, n, e.toString()));
+        }
+        List<Check> checks = results.checks().subList(checksBefore, results.checks().size());
+        boolean ok = !checks.isEmpty() && checks.stream().allMatch(Check::ok);
+        out.printf("         %s (%.0f s)%n", ok ? "ok" : "CHECKS FAILED", (System.nanoTime() - started) / 1e9);
+        if (!ok) {
+            checks.stream().flatMap(c -> c.problems().stream()).limit(5).forEach(p -> out.println("    " + p));
+        }
+    }
+
+    private static String stepLine(SweepStep step) {
+        return String.format(java.util.Locale.ROOT,
+                "  %,9.0f/s offered: %5.1f %% delivered, p50 %7.1f ms, p99 %7.1f ms, server CPU %3.0f %% (%.2f µs/delivery), "
+                        + "client CPU %3.0f %%, publisher lag p99 %.1f ms  %s%s%s",
+                step.offered(), 100 * step.share(), step.p50(), step.p99(), step.serverCpu(), step.serverMicrosPerDelivery(),
+                step.clientCpu(), step.sendLagP99(), step.sustained() ? "sustained" : "missed: " + step.missedOn(),
+                step.clientLimited() ? " [load generator at its limit]" : "", step.halfLoad() ? " [50 % of sustained]" : "");
     }
 
     private static String summary(Check check) {

@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.bench.scenario.SweepPlan;
 import dev.switchboard.bench.scenario.Target;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,16 +29,25 @@ import java.util.List;
  *                          (connect, maximum, latency at {@code largeFractions}) only
  * @param firstRoundSizes   N measured in the first round only (the largest take the longest and no
  *                          target is set there)
+ * @param fanout            whether the fan-out scenario runs (not with {@code bench/run --sweep})
+ * @param sweep             whether the open-loop rate sweep runs
+ * @param sweepTargets      the sweep's peers, in order
+ * @param sweepSizes        the sweep's N (the smallest is the fixed-load comparison's)
+ * @param sweepPlan         the sweep's rates, windows and limits
+ * @param node              the node binary for the Socket.IO peer
+ * @param socketIoPeer      bench/peer-socketio
  */
 record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer> fanoutSizes, double measureSeconds, double warmupSeconds, int searchSteps, double searchStep,
                    List<Double> latencyFractions, List<Double> largeFractions, double pushRate, double churnFraction,
                    long churnLifetimeMillis, double overload, double slowFraction, int detailRounds,
                    List<Integer> firstRoundSizes, int window, int maxInFlight, int handshakeWarmup, int sourceAddresses, long settleSeconds, Path repositoryRoot,
                    Path outputDirectory, Path switchboardJar, String harnessClassPath, String tyrusClassPath,
-                   String springClassPath, List<String> peerJvmOptions, String serverCpus) {
+                   String springClassPath, List<String> peerJvmOptions, String serverCpus, boolean fanout, boolean sweep,
+                   List<Target> sweepTargets, List<Integer> sweepSizes, SweepPlan sweepPlan, Path node, Path socketIoPeer) {
 
     static SuiteConfig fromSystemProperties() throws IOException {
         boolean quick = Boolean.getBoolean("bench.quick");
+        boolean sweepOnly = Boolean.getBoolean("bench.sweep.only");
         Path root = Path.of(property("bench.root", "..")).toAbsolutePath().normalize();
         Path bench = root.resolve("bench");
         return new SuiteConfig(
@@ -70,7 +80,37 @@ record SuiteConfig(boolean quick, int rounds, List<Target> targets, List<Integer
                 classPath(bench.resolve("peer-tyrus/target"), "bench.cp.tyrus"),
                 classPath(bench.resolve("peer-spring/target"), "bench.cp.spring"),
                 list(property("bench.peer.jvm", "-Xms256m,-Xmx2g")),
-                property("bench.server.cpus", "0"));
+                property("bench.server.cpus", "0"),
+                !sweepOnly,
+                sweepOnly || Boolean.parseBoolean(property("bench.sweep", "true")),
+                list(property("bench.sweep.targets", "raw,tyrus,switchboard,switchboard-stomp,spring,socketio")).stream()
+                        .distinct().map(Target::named).toList(),
+                list(property("bench.sweep.sizes", quick ? "300" : "1000,5000")).stream().map(Integer::valueOf).sorted().toList(),
+                sweepPlan(quick),
+                Path.of(property("bench.node", "node")),
+                bench.resolve("peer-socketio"));
+    }
+
+    /**
+     * The sweep's ladder. Why these rates: one load-generator core reads about 250k frames/s, so
+     * 300k is past what it can measure (the raw peer's climb ends there, on the client); the steps
+     * are finest where one core's limit lies for the servers measured so far (50k-200k). Why 1 + 7 s
+     * per step: 8 s of load per step as the issue's instrument used, and the whole full run (fan-out
+     * scenario included) within about 25 minutes.
+     */
+    private static SweepPlan sweepPlan(boolean quick) {
+        return new SweepPlan(
+                list(property("bench.sweep.rates", quick ? "25000,50000,100000" : "25000,50000,100000,150000,200000,300000"))
+                        .stream().map(Double::valueOf).sorted().toList(),
+                Double.parseDouble(property("bench.sweep.warmup", "1")),
+                Double.parseDouble(property("bench.sweep.seconds", quick ? "2" : "7")),
+                Double.parseDouble(property("bench.sweep.jit", quick ? "1" : "3")),
+                Double.parseDouble(property("bench.sweep.fixed", "50000")),
+                Double.parseDouble(property("bench.sweep.p99.ms", "50")),
+                Double.parseDouble(property("bench.sweep.share", "0.99")),
+                Double.parseDouble(property("bench.sweep.client.lag.ms", "10")),
+                Boolean.parseBoolean(property("bench.sweep.half", "true")),
+                Boolean.parseBoolean(property("bench.sweep.retry", "true")));
     }
 
     /** What ran in which round, for the report: later rounds run less (see {@link #detailRounds}). */

@@ -21,6 +21,10 @@ final class InBandPublisher {
         this.audience = audience;
     }
 
+    boolean openLoop() {
+        return plan.openLoop();
+    }
+
     /** Nanoseconds until the next publication is due; a saturating publisher is woken by deliveries instead. */
     long nanosUntilDue(long now) {
         if (!plan.openLoop()) {

@@ -45,6 +45,8 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
     private static final byte[] CONNECTED = Ascii.bytes("CONNECTED");
     private static final byte[] RECEIPT = Ascii.bytes("RECEIPT");
     private static final byte[] ERROR = Ascii.bytes("ERROR");
+    private static final byte[] SIO_MESSAGE = Ascii.bytes("\"message\"");
+    private static final byte[] SIO_SUBSCRIBED = Ascii.bytes("\"subscribed\"");
     private static final byte[] CLOSE_NORMAL = {0x03, (byte) 0xE8}; // 1000
     private static final int MAX_PUBLISHER_BACKLOG = 16 << 20;
     private static final int MAX_PROBLEMS = 20;
@@ -95,6 +97,11 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
     private long lastReconnectReadyNanos;
 
     private InBandPublisher publisher;
+    /**
+     * This window's lateness of open-loop publications (µs from the intended time to the write): a
+     * selector thread busy reading sends late, so this shows the load generator's own lag.
+     */
+    private final Histogram sendLag = new Histogram(3);
     private long lastSeqSent = -1;
     private Churn churn;
 
@@ -290,12 +297,21 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
     public void startWindow() {
         call(() -> {
             deliveries.startWindow();
+            sendLag.reset();
             return null;
         });
     }
 
     public WindowStats endWindow() {
         return call(() -> stats(deliveries.windowDeliveries(), deliveries.endWindow()));
+    }
+
+    /**
+     * How late the in-band open-loop publisher wrote its publications since {@link #startWindow}
+     * (µs after their intended time): the load generator's own lag, which the latency includes.
+     */
+    public Histogram sendLag() {
+        return call(sendLag::copy);
     }
 
     /** Problems so far, without a window. */
@@ -521,9 +537,12 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
     }
 
     private String upgradeRequest(ConnectionSpec spec) {
-        String target = spec.protocol() == Protocol.NATIVE
-                ? "/ws/channel?token=" + spec.token() + "&channelId=" + spec.channelId()
-                : "/ws/stomp";
+        String target = switch (spec.protocol()) {
+            case NATIVE -> "/ws/channel?token=" + spec.token() + "&channelId=" + spec.channelId();
+            case STOMP -> "/ws/stomp";
+            // WebSocket from the first request, as socket.io-client does with transports: ["websocket"].
+            case SOCKETIO -> "/socket.io/?EIO=4&transport=websocket";
+        };
         // A fixed key is fine: it only proves the server speaks WebSocket (RFC 6455 section 4.1).
         return "GET " + target + " HTTP/1.1\r\n"
                 + "Host: " + hostHeaders.get(spec.node()) + "\r\n"
@@ -565,7 +584,7 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
 
     @Override
     public void upgraded(WsConnection connection) throws IOException {
-        // The native protocol's server speaks first (welcome); STOMP's client does (CONNECT).
+        // The native protocol's and Engine.IO's server speak first (welcome, open); STOMP's client does (CONNECT).
         // Either way the next step is an answer that proves the token was accepted.
         connection.state = WsConnection.State.AWAIT_WELCOME;
         if (connection.spec.protocol() == Protocol.STOMP) {
@@ -584,10 +603,10 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
     public void frame(WsConnection connection, int opcode, byte[] bytes, int off, int len) throws IOException {
         switch (opcode) {
             case 0x0, 0x1, 0x2 -> {
-                if (connection.spec.protocol() == Protocol.NATIVE) {
-                    nativeText(connection, bytes, off, len);
-                } else {
-                    stompText(connection, bytes, off, len);
+                switch (connection.spec.protocol()) {
+                    case NATIVE -> nativeText(connection, bytes, off, len);
+                    case STOMP -> stompText(connection, bytes, off, len);
+                    case SOCKETIO -> socketIoText(connection, bytes, off, len);
                 }
             }
             case 0x8 -> {
@@ -653,6 +672,44 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
         // anything else is a heart-beat (an empty line)
     }
 
+    private void socketIoText(WsConnection connection, byte[] bytes, int off, int len) throws IOException {
+        int end = off + len;
+        switch (SocketIoPackets.kind(bytes, off, end)) {
+            case EVENT -> {
+                if (SocketIoPackets.isEvent(bytes, off, end, SIO_MESSAGE)) {
+                    topicMessage(connection, Ascii.numberAfterLast(bytes, off, end, SEQ_KEY),
+                            Ascii.numberAfterLast(bytes, off, end, T_KEY));
+                } else if (connection.state == WsConnection.State.AWAIT_SUBSCRIBED
+                        && SocketIoPackets.isEvent(bytes, off, end, SIO_SUBSCRIBED)) {
+                    ready(connection);
+                }
+            }
+            case PING -> sendFrame(connection, ClientFrames.TEXT, SocketIoPackets.PONG, 0, SocketIoPackets.PONG.length);
+            case OPEN -> {
+                if (connection.state == WsConnection.State.AWAIT_WELCOME) {
+                    sendText(connection, SocketIoPackets.connect(connection.spec.token()));
+                }
+            }
+            case CONNECTED -> {
+                if (connection.state == WsConnection.State.AWAIT_WELCOME) {
+                    authenticated(connection, SocketIoPackets.event("subscribe", topic));
+                }
+            }
+            case CONNECT_ERROR -> {
+                String refusal = new String(bytes, off, Math.min(len, 300), StandardCharsets.UTF_8);
+                if (connection.state == WsConnection.State.READY) {
+                    errorFrames++;
+                    problem("connection " + connection.id + " got " + refusal);
+                } else {
+                    failOpening(connection, refusal); // the server keeps the WebSocket open after refusing
+                }
+            }
+            case OTHER -> {
+                // pong, noop, acks: nothing the benchmark needs
+            }
+        }
+    }
+
     /** The server accepted the token ({@code welcome} / CONNECTED): subscribe, or be ready. */
     private void authenticated(WsConnection connection, String subscribe) throws IOException {
         connection.batch.authenticated(System.nanoTime());
@@ -711,6 +768,9 @@ public final class LoadClient implements FanoutClient, InboundParser.Sink {
         while (burst < 1000 && (intendedNanos = p.nextIntendedNanos(now, deliveries.total())) != Long.MIN_VALUE) {
             long seq = ++lastSeqSent;
             int length = p.encoder.encode(scratch, intendedNanos / 1000, seq);
+            if (p.openLoop()) {
+                sendLag.recordValue(Math.max(0, now - intendedNanos) / 1000);
+            }
             sendFrame(p.connection, ClientFrames.TEXT, scratch, 0, length);
             p.sent++;
             burst++;

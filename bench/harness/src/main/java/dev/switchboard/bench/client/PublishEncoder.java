@@ -15,6 +15,9 @@ final class PublishEncoder {
         if (protocol == Protocol.NATIVE) {
             prefix = Ascii.bytes("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"data\":{\"t\":");
             suffix = Ascii.bytes("}}");
+        } else if (protocol == Protocol.SOCKETIO) {
+            prefix = Ascii.bytes("42[\"publish\",\"" + topic + "\",{\"t\":");
+            suffix = Ascii.bytes("}]");
         } else {
             prefix = Ascii.bytes("SEND\ndestination:/topic/" + topic + "\ncontent-type:application/json\n\n{\"t\":");
             suffix = Ascii.bytes("}\0");

@@ -9,5 +9,12 @@ public enum PeerKind {
     /** Switchboard's standalone jar (embedded Tomcat 10.1), the product. */
     SWITCHBOARD,
     /** Spring Boot 3 STOMP with the simple broker, what users would pick instead. */
-    SPRING
+    SPRING,
+    /** Socket.IO v4 on Node 20 ({@code bench/peer-socketio/server.js}), one room, {@code io.to(room).emit}. */
+    SOCKETIO;
+
+    /** Whether it runs in a JVM: {@code jcmd} probes (heap after GC) work only there, a SIGQUIT would kill Node. */
+    public boolean isJvm() {
+        return this != SOCKETIO;
+    }
 }

@@ -23,10 +23,20 @@ import java.util.List;
  * @param jwtSecret          HS256 secret every peer verifies tokens with
  * @param apiKey             Switchboard's HTTP API key
  * @param logDirectory       where peer output goes
+ * @param node               the node binary (Socket.IO peer)
+ * @param socketIoPeer       bench/peer-socketio, with its node_modules installed ({@code npm ci}; bench/run does)
  */
 public record PeerLauncher(Path java, List<String> jvmOptions, String serverCpus, String harnessClassPath,
                            String tyrusClassPath, String springClassPath, Path switchboardJar, String jwtSecret,
-                           String apiKey, Path logDirectory) {
+                           String apiKey, Path logDirectory, Path node, Path socketIoPeer) {
+
+    /** A launcher without the Socket.IO peer (the cluster, SockJS and soak runs start only Switchboard). */
+    public PeerLauncher(Path java, List<String> jvmOptions, String serverCpus, String harnessClassPath,
+                        String tyrusClassPath, String springClassPath, Path switchboardJar, String jwtSecret,
+                        String apiKey, Path logDirectory) {
+        this(java, jvmOptions, serverCpus, harnessClassPath, tyrusClassPath, springClassPath, switchboardJar, jwtSecret,
+                apiKey, logDirectory, null, null);
+    }
 
     /** Starts the peer on a free port; the caller closes it. */
     public PeerProcess start(PeerKind kind, String runName) throws IOException {
@@ -42,6 +52,9 @@ public record PeerLauncher(Path java, List<String> jvmOptions, String serverCpus
                     "dev.switchboard.bench.spring.SpringStompPeer", Integer.toString(port)));
             case SWITCHBOARD -> {
                 return startSwitchboard(runName, List.of());
+            }
+            case SOCKETIO -> {
+                return startSocketIo(runName, port);
             }
             default -> throw new IllegalArgumentException(kind.toString());
         }
@@ -79,6 +92,19 @@ public record PeerLauncher(Path java, List<String> jvmOptions, String serverCpus
                 "-jar", switchboardJar.toString()));
         return PeerProcess.start(runName, port, command, "Switchboard is running at", logDirectory.resolve(runName + ".log"),
                 120);
+    }
+
+    /**
+     * Starts the Socket.IO peer under Node, pinned like every peer. It takes no JVM options: it is
+     * one Node process (one JavaScript thread, as the raw peer has one selector thread).
+     */
+    private PeerProcess startSocketIo(String runName, int port) throws IOException {
+        if (socketIoPeer == null || !Files.isDirectory(socketIoPeer.resolve("node_modules/socket.io"))) {
+            throw new IOException("the Socket.IO peer is not installed: run npm ci in bench/peer-socketio (bench/run does)");
+        }
+        List<String> command = List.of("taskset", "-c", serverCpus, node.toString(),
+                socketIoPeer.resolve("server.js").toString(), Integer.toString(port), jwtSecret);
+        return PeerProcess.start(runName, port, command, "READY " + port, logDirectory.resolve(runName + ".log"), 60);
     }
 
     /**

@@ -15,17 +15,22 @@ import org.knowm.xchart.CategoryChartBuilder;
 
 /**
  * PNG charts of the medians (XChart): fan-out deliveries/s by N, latency percentiles by target,
- * heap per idle session and handshakes/s by target. Rendered headless.
+ * heap per idle session and handshakes/s by target; and the rate sweep's latency against offered
+ * load ({@link SweepChart}). Rendered headless.
  */
 public final class Charts {
 
     private final Summary summary;
     private final List<Target> targets;
+    private final SweepFigures sweep;
+    private final List<Target> sweepTargets;
 
-    public Charts(Results results, List<Target> targets) {
+    public Charts(Results results, List<Target> targets, List<Target> sweepTargets) {
         System.setProperty("java.awt.headless", "true");
         this.summary = new Summary(results.measurements());
         this.targets = targets;
+        this.sweep = new SweepFigures(results.sweepSteps());
+        this.sweepTargets = sweepTargets;
     }
 
     /** Writes the charts that have data; returns their files. */
@@ -40,6 +45,7 @@ public final class Charts {
                 directory.resolve("heap-per-session.png"), written);
         byN(Metric.HANDSHAKES_PER_S, "Handshakes/s with JWT", "connections",
                 directory.resolve("handshakes.png"), written);
+        written.addAll(new SweepChart(sweep, sweepTargets).write(directory));
         return written;
     }
 

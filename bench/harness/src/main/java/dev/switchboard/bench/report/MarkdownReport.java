@@ -4,6 +4,7 @@ import dev.switchboard.bench.measure.Machine;
 import dev.switchboard.bench.scenario.Check;
 import dev.switchboard.bench.scenario.Metric;
 import dev.switchboard.bench.scenario.Results;
+import dev.switchboard.bench.scenario.SweepPlan;
 import dev.switchboard.bench.scenario.Target;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +32,15 @@ public final class MarkdownReport {
     private final String roundPlan;
     private final Duration took;
     private final List<Target> targets;
+    private final List<Target> sweepTargets;
+    private final SweepPlan sweepPlan;
 
+    /**
+     * @param sweepTargets the rate sweep's peers, in its order (its section is left out when it did not run)
+     * @param sweepPlan    the rate sweep's settings
+     */
     public MarkdownReport(Results results, Machine machine, boolean quick, int rounds, String roundPlan, Duration took,
-                          List<Target> targets) {
+                          List<Target> targets, List<Target> sweepTargets, SweepPlan sweepPlan) {
         this.results = results;
         this.summary = new Summary(results.measurements());
         this.machine = machine;
@@ -42,6 +49,8 @@ public final class MarkdownReport {
         this.roundPlan = roundPlan;
         this.took = took;
         this.targets = targets;
+        this.sweepTargets = sweepTargets;
+        this.sweepPlan = sweepPlan;
     }
 
     public String render() {
@@ -60,11 +69,18 @@ public final class MarkdownReport {
         md.append("Each peer runs alone, pinned to CPU 0 (`taskset -c 0`); the load generator runs on CPU 1. ")
                 .append("Targets: raw = hand-written NIO (ceiling), tyrus = bare `@ServerEndpoint` on Tyrus/Grizzly ")
                 .append("(floor), switchboard = the standalone jar (native protocol), switchboard-stomp = the same ")
-                .append("over STOMP, spring = Spring Boot STOMP simple broker. See bench/README.md.")
+                .append("over STOMP, spring = Spring Boot STOMP simple broker, socketio = Socket.IO v4 on Node 20 (one room, ")
+                .append("`io.to(room).emit`). See bench/README.md.")
                 .append(roundPlan.isEmpty() ? "" : " " + roundPlan).append("\n\n");
-        targets(md);
-        figures(md);
-        ratios(md);
+        SweepFigures sweep = new SweepFigures(results.sweepSteps());
+        if (!sweep.all().isEmpty()) {
+            new SweepSection(sweep, summary, sweepTargets, sweepPlan, sweep.sizes().get(0)).render(md);
+        }
+        if (!results.measurements().isEmpty()) {
+            targets(md);
+            figures(md);
+            ratios(md);
+        }
         checks(md);
         return md.toString();
     }

@@ -153,7 +153,8 @@ public final class FanoutScenario {
         private boolean connect(List<ConnectionSpec> specs) throws InterruptedException {
             warmUpHandshakes();
             String pid = peer.pidText();
-            long heapBefore = HeapProbe.settledLiveHeapKb(peer.pid());
+            boolean jvm = target.peer().isJvm();
+            long heapBefore = jvm ? HeapProbe.settledLiveHeapKb(peer.pid()) : 0;
             long rssBefore = ProcessStats.rssKb(pid);
             ClientCpu cpu = new ClientCpu();
             ConnectionBatch batch = client.open(specs, settings.maxInFlight());
@@ -165,9 +166,10 @@ public final class FanoutScenario {
                 return false;
             }
             add(Metric.HANDSHAKES_PER_S, 0, batch.handshakesPerSecond());
-            long heapAfter = HeapProbe.liveHeapKb(peer.pid());
+            if (jvm) {
+                add(Metric.HEAP_PER_SESSION, 0, (HeapProbe.liveHeapKb(peer.pid()) - heapBefore) / (double) specs.size());
+            }
             long rssAfter = ProcessStats.rssKb(pid);
-            add(Metric.HEAP_PER_SESSION, 0, (heapAfter - heapBefore) / (double) specs.size());
             add(Metric.RSS_PER_SESSION, 0, (rssAfter - rssBefore) / (double) specs.size());
             add(Metric.THREADS_IDLE, 0, ProcessStats.threads(pid));
             return true;

@@ -8,6 +8,7 @@ public final class Results {
 
     private final List<Measurement> measurements = new ArrayList<>();
     private final List<Check> checks = new ArrayList<>();
+    private final List<SweepStep> sweepSteps = new ArrayList<>();
 
     public void add(Measurement measurement) {
         measurements.add(measurement);
@@ -15,6 +16,14 @@ public final class Results {
 
     public void add(Check check) {
         checks.add(check);
+    }
+
+    public void add(SweepStep step) {
+        sweepSteps.add(step);
+    }
+
+    public List<SweepStep> sweepSteps() {
+        return List.copyOf(sweepSteps);
     }
 
     public List<Measurement> measurements() {

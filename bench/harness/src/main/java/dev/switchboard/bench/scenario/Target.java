@@ -12,9 +12,10 @@ public record Target(String name, PeerKind peer, Protocol protocol) {
     public static final Target SWITCHBOARD = new Target("switchboard", PeerKind.SWITCHBOARD, Protocol.NATIVE);
     public static final Target SWITCHBOARD_STOMP = new Target("switchboard-stomp", PeerKind.SWITCHBOARD, Protocol.STOMP);
     public static final Target SPRING = new Target("spring", PeerKind.SPRING, Protocol.STOMP);
+    public static final Target SOCKETIO = new Target("socketio", PeerKind.SOCKETIO, Protocol.SOCKETIO);
 
-    /** In the order a round runs them: A B C D (E). */
-    public static final List<Target> ALL = List.of(RAW, TYRUS, SWITCHBOARD, SWITCHBOARD_STOMP, SPRING);
+    /** In the order a round runs them: A B C D E (F). */
+    public static final List<Target> ALL = List.of(RAW, TYRUS, SWITCHBOARD, SWITCHBOARD_STOMP, SPRING, SOCKETIO);
 
     public static Target named(String name) {
         return ALL.stream().filter(t -> t.name.equals(name)).findFirst()
