@@ -20,7 +20,8 @@
  *                          #push-destination (user), #push-ack, #push-data, #push-btn;
  *                          #push-status: "accepted id … · N sessions" or the server's error
  *   #op-channels-body      one <tr data-channel-id> per open channel, with .ch-user and the
- *                          buttons .ch-inbox and .ch-disconnect; #op-channels-status
+ *                          buttons .ch-inbox and .ch-disconnect; #op-channels-status (the
+ *                          list's count and time), #op-channels-action (the last disconnect)
  *   #users-body            one <tr data-user> per user with an open channel: .user-count, .user-inbox
  *   #topics-form, #topic-watch; #topics-body: one <tr data-topic> per watched topic with
  *                          .topic-subscribers (distinct users), .topic-users, .topic-remove
@@ -56,7 +57,7 @@ import { node, clock, timeElement, isPlainObject, renderValue, parseData, pathSe
     pushForm: $('push-form'), pushTarget: $('push-target'), pushTargetLabel: $('push-target-label'),
     pushUserOptions: $('push-user-options'), pushDestination: $('push-destination'),
     pushAck: $('push-ack'), pushAckLabel: $('push-ack-label'), pushData: $('push-data'), pushStatus: $('push-status'),
-    refreshBtn: $('op-refresh-btn'), channelsStatus: $('op-channels-status'), channelsBody: $('op-channels-body'),
+    refreshBtn: $('op-refresh-btn'), channelsStatus: $('op-channels-status'), channelsAction: $('op-channels-action'), channelsBody: $('op-channels-body'),
     usersBody: $('users-body'),
     topicsForm: $('topics-form'), topicWatch: $('topic-watch'), topicsBody: $('topics-body'),
     inboxForm: $('inbox-form'), inboxKind: $('inbox-kind'), inboxName: $('inbox-name'),
@@ -417,10 +418,10 @@ import { node, clock, timeElement, isPlainObject, renderValue, parseData, pathSe
   async function disconnect(channelId) {
     try {
       const res = await api('DELETE', `api/v1/channels/${pathSegment(channelId)}`);
-      if (res.error) setStatus(el.channelsStatus, `Disconnect ${channelId}: ${res.error}`, true);
-      else setStatus(el.channelsStatus, `Disconnected channel ${channelId} (closed with 4000) \u00b7 ${clock(new Date())}`);
+      if (res.error) setStatus(el.channelsAction, `Disconnect ${channelId}: ${res.error}`, true);
+      else setStatus(el.channelsAction, `Disconnected channel ${channelId} (closed with 4000) \u00b7 ${clock(new Date())}`);
     } catch (e) {
-      setStatus(el.channelsStatus, `Disconnect ${channelId}: ${e.message}`, true);
+      setStatus(el.channelsAction, `Disconnect ${channelId}: ${e.message}`, true);
     }
     await refreshChannels();
     el.refreshBtn.focus();
