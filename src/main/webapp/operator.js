@@ -15,7 +15,7 @@
  *                          an <svg> holding one <polyline data-node="..."> per node
  *   #live-status           "updated HH:MM:SS.mmm" or the error; #live-pause checkbox
  *   #stats-body            one <tr data-node-id> per node: .node-sessions .node-subscriptions
- *                          .node-in .node-out .node-dropped .node-redelivered .node-slow
+ *                          .node-in .node-out .node-dropped .node-redelivered .node-dead .node-slow
  *   #push-form             radios #push-kind-topic|user|channel|everyone, #push-target,
  *                          #push-destination (user), #push-ack, #push-data, #push-btn;
  *                          #push-status: "accepted id … · N sessions" or the server's error
@@ -325,10 +325,10 @@ import { node, clock, timeElement, isPlainObject, renderValue, parseData, pathSe
       tr.append(node('td', 'node-id', n.node ?? '\u2013'),
         cell('node-sessions', n.sessions), cell('node-subscriptions', n.subscriptions),
         cell('node-in', n.messagesIn), cell('node-out', n.messagesOut), cell('node-dropped', n.dropped),
-        cell('node-redelivered', n.redelivered), cell('node-slow', n.slowConsumersClosed));
+        cell('node-redelivered', n.redelivered), cell('node-dead', n.deadLettered), cell('node-slow', n.slowConsumersClosed));
       rows.push(tr);
     }
-    if (rows.length === 0) emptyRow(el.statsBody, 8, 'No nodes reported.');
+    if (rows.length === 0) emptyRow(el.statsBody, 9, 'No nodes reported.');
     else el.statsBody.replaceChildren(...rows);
   }
 
