@@ -335,7 +335,7 @@ import { node, clock, timeElement, isPlainObject, pretty, oneLine, renderValue, 
     c.on('recovery_failed', mine(onRecoveryFailed));
     c.on('message', mine(onMessage));
     c.on('error', mine(onError));
-    c.on('closed', mine(onClosed));
+    c.on('closed', mine((ev) => onClosed(ev, hadSession)));
     c.on('reconnecting', mine(({ delayMs, attempt }) => {
       setState('reconnecting', 'reconnecting', `${el.connDetail.textContent} Reconnecting in ${(delayMs / 1000).toFixed(1)} s\u2026`);
       log('sys', `reconnecting in ${delayMs} ms (attempt ${attempt})`);
@@ -354,8 +354,12 @@ import { node, clock, timeElement, isPlainObject, pretty, oneLine, renderValue, 
     log('sys', `disconnected (${reason})`);
   }
 
-  /** A session closed, or an attempt failed (the client has asked the server why: status, error, message). */
-  function onClosed(ev) {
+  /**
+   * A session closed, or an attempt failed (the client has asked the server why: status, error,
+   * message). hadSession: this connect() had an open session before, so a refusal now means the
+   * server changed, not that the user typed a wrong token.
+   */
+  function onClosed(ev, hadSession) {
     markSubsInactive();
     if (ev.willRetry && !el.resumeSubs.checked) {
       for (const topic of client.topics) client.unsubscribe(topic); // nothing to resubscribe after the reconnect
@@ -385,7 +389,11 @@ import { node, clock, timeElement, isPlainObject, pretty, oneLine, renderValue, 
       el.refusalStatus.textContent = String(ev.status);
       el.refusalError.textContent = ev.error === undefined ? '' : String(ev.error);
       el.refusalMessage.textContent = ev.message;
-      el.refusalExplain.textContent = REFUSALS[ev.status];
+      // A dev-mode server makes a new secret at every start: after its restart the old token is
+      // refused, and only the user can paste the new one.
+      el.refusalExplain.textContent = ev.status === 401 && hadSession
+        ? `${REFUSALS[401]} The server accepted it before: if it restarted in dev mode, it made a new secret; paste the DEV_TOKEN it printed and connect.`
+        : REFUSALS[ev.status];
       setState('refused', `refused ${ev.status}`, 'The server refused the handshake: see below.');
       log('sys', `handshake refused: ${ev.status} ${ev.error ?? ''} ${ev.message}`.replace(/\s+/g, ' '));
     } else {

@@ -241,6 +241,41 @@ describe('the operator view and the client page in headless Chromium, on a serve
     await see(operator, operator.locator(`#op-channels-body tr[data-channel-id="${channelId}"]`), 'the channel listed again', 30_000);
   });
 
+  test('h. after a dev-mode server restarts, the client page is open again: by itself if the server kept its secret, else once the new DEV_TOKEN is pasted, as it says', { timeout: 240_000 }, async () => {
+    // dev.secret.file: where a dev-mode server keeps its secret when it keeps one; a file of this
+    // test's own, never the user's ~/.switchboard.
+    const secretDir = await mkdtemp(path.join(tmpdir(), 'switchboard-dev-secret-'));
+    let dev = await OwnServer.start('browser-dev-mode', { 'dev.secret.file': path.join(secretDir, 'dev-secret') }, { devMode: true });
+    try {
+      const page = await context.newPage();
+      page.on('pageerror', (err) => pageErrors.push(`dev mode: ${err.message}`));
+      const desk = `desk-${rand()}`;
+      await page.goto(`${dev.url}?token=${encodeURIComponent(dev.devToken)}&channelId=${desk}&connect=1`, { waitUntil: 'load' });
+      await see(page, page.locator('#conn-state', { hasText: exact('open') }), 'the page open with the printed console URL');
+      const firstSession = (await page.locator('#welcome-session-id').textContent()).trim();
+
+      const oldToken = dev.devToken;
+      dev = await dev.restart();
+      // Whether the restarted server still accepts the old token depends on where dev mode keeps
+      // its secret (a file kept across runs, or a new one per run); the page must handle both.
+      const stillValid = (await fetch(new URL('api/v1/stats', dev.url), { headers: { Authorization: `Bearer ${oldToken}` } })).status === 200;
+      if (stillValid) {
+        await see(page, page.locator('#welcome-session-id').filter({ hasNotText: firstSession }), 'a new session, by itself', 60_000);
+        await see(page, page.locator('#conn-state', { hasText: exact('open') }), 'the page open again');
+      } else {
+        await see(page, page.locator('#refusal-status', { hasText: exact('401') }), 'the 401 after the restart', 60_000);
+        await see(page, page.locator('#refusal-explain', { hasText: 'DEV_TOKEN' }), 'the hint to paste the new DEV_TOKEN');
+        await page.locator('#token').fill(dev.devToken);
+        await page.locator('#token').press('Enter');
+        await see(page, page.locator('#conn-state', { hasText: exact('open') }), 'the page open with the new token');
+      }
+      await page.close();
+    } finally {
+      await dev.stop();
+      await rm(secretDir, { recursive: true, force: true });
+    }
+  });
+
   test('no script errors on the pages', () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -39,20 +39,25 @@ export class OwnServer {
   #exited;
   output = '';
 
-  /** Starts the jar with a fresh secret and API key plus `settings` (keys without "switchboard."). */
-  static async start(name, settings = {}) {
+  /**
+   * Starts the jar with a fresh secret and API key plus `settings` (keys without "switchboard.").
+   * devMode: no secret, as a new user starts it; the server makes one and prints DEV_TOKEN
+   * (kept in devToken; token() cannot mint others then).
+   */
+  static async start(name, settings = {}, { devMode = false } = {}) {
     assert.ok(existsSync(JAR), `the standalone jar is missing: ${JAR} (build it with mvn -o -q -B package -DskipTests, or set JAR)`);
     const server = new OwnServer(name, {
       secret: randomBytes(32).toString('base64url'), apiKey: `key-${randomBytes(8).toString('hex')}`,
-      settings, port: await freePort(),
+      settings, port: await freePort(), devMode,
     });
     await server.#launch();
     return server;
   }
 
-  constructor(name, { secret, apiKey, settings, port }) {
+  constructor(name, { secret, apiKey, settings, port, devMode }) {
     this.name = name;
-    this.secret = secret;
+    this.devMode = devMode;
+    this.secret = devMode ? undefined : secret;
     this.apiKey = apiKey;
     this.settings = settings;
     this.port = port;
@@ -61,7 +66,7 @@ export class OwnServer {
   get url() { return `http://127.0.0.1:${this.port}/`; }
 
   async #launch() {
-    const props = Object.entries({ 'jwt.secret': this.secret, 'api.key': this.apiKey, ...this.settings })
+    const props = Object.entries({ ...(this.devMode ? {} : { 'jwt.secret': this.secret }), 'api.key': this.apiKey, ...this.settings })
       .map(([k, v]) => `-Dswitchboard.${k}=${v}`);
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHBOARD_')));
     const child = spawn('java', [`-Dswitchboard.port=${this.port}`, ...props, '-jar', JAR], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,7 +75,9 @@ export class OwnServer {
     const started = new Promise((resolve, reject) => {
       const onData = (chunk) => {
         this.output += chunk;
-        if (/^Switchboard is running/m.test(this.output)) resolve();
+        const token = /^DEV_TOKEN=(\S+)$/m.exec(this.output);
+        if (token) this.devToken = token[1];
+        if (/^Switchboard is running/m.test(this.output) && (!this.devMode || this.devToken)) resolve();
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
@@ -96,6 +103,7 @@ export class OwnServer {
 
   /** An HS256 JWT for `sub`, as the application's login would issue it. */
   token(sub, roles = []) {
+    assert.ok(this.secret, 'a dev-mode server\'s secret is its own: use devToken');
     const now = Math.floor(Date.now() / 1000);
     const encode = (obj) => Buffer.from(JSON.stringify(obj)).toString('base64url');
     const input = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub, iat: now, exp: now + 600, roles })}`;
