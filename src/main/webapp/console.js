@@ -28,12 +28,15 @@
  *     #welcome-session-id, #welcome-channel-id, #welcome-user, #welcome-heartbeat
  *                            text: fields of the server's "welcome" frame
  *
- *   Incoming (latest message frame)
+ *   Incoming (every message frame, newest first, at most 50)
  *     #incoming              section; data-state = empty|message
- *     #incoming-data         the message's data (text, key/value list or JSON)
- *     #incoming-source       "channel x" / "topic x #offset" / "user x"
- *     #incoming-time         arrival time (datetime attribute = ISO-8601)
- *     #incoming-dismiss      button
+ *     #incoming-list         <ol>; one <li class="incoming-item"> per message with
+ *                            .incoming-source ("channel x" / "topic x #offset" / "user x"),
+ *                            .incoming-time (HH:MM:SS.mmm; datetime = ISO-8601),
+ *                            .incoming-data (text, key/value list, or nested lists for
+ *                            nested payloads) and a .incoming-item-dismiss button
+ *     #incoming-count        text: "<n> items"
+ *     #incoming-dismiss      button: dismiss all
  *
  *   Subscriptions
  *     #subscribe-form        form (submit = subscribe)
@@ -54,8 +57,12 @@
  *     #log                   <ol>, newest first, at most 500 <li> entries; each
  *                            li has classes "entry dir-in|dir-out|dir-sys" and
  *                            "frame-<type>" (e.g. frame-message, frame-error) and
- *                            data-type; its <pre class="entry-body"> holds the JSON
- *     #log-count             text: "<n> entries"
+ *                            data-type; it holds a <details>: the <summary> is one line
+ *                            (time, direction, type, summary, .entry-line = the JSON on
+ *                            one line), its <pre class="entry-body"> the JSON
+ *     #log-filter            search input: shows only entries whose type or text contain it
+ *     #log-compact           checkbox (checked): entries closed to one line; unchecked: all open
+ *     #log-count             text: "<n> entries" or "<shown> of <n> entries"
  *     #log-clear-btn         button
  *
  *   Open channels (GET api/v1/channels)
@@ -78,10 +85,12 @@
  * textContent / setAttribute, never innerHTML.
  */
 import { SwitchboardClient } from './js/switchboard.js';
+import { node, clock, timeElement, isPlainObject, pretty, oneLine, renderValue, parseData, pathSegment } from './ui.js';
 
 (() => {
 
   const LOG_CAP = 500;
+  const INCOMING_CAP = 50;
   const PANELS_REFRESH_MS = 5000;
   const STORAGE_TOKEN = 'switchboard.console.token';
   const STORAGE_CHANNEL = 'switchboard.console.channelId';
@@ -120,8 +129,8 @@ import { SwitchboardClient } from './js/switchboard.js';
     refusalMessage: $('refusal-message'), refusalExplain: $('refusal-explain'),
     wSession: $('welcome-session-id'), wChannel: $('welcome-channel-id'),
     wUser: $('welcome-user'), wHeartbeat: $('welcome-heartbeat'),
-    incoming: $('incoming'), incomingData: $('incoming-data'), incomingSource: $('incoming-source'),
-    incomingTime: $('incoming-time'), incomingDismiss: $('incoming-dismiss'),
+    incoming: $('incoming'), incomingList: $('incoming-list'), incomingEmpty: $('incoming-empty'),
+    incomingCount: $('incoming-count'), incomingDismiss: $('incoming-dismiss'),
     subscribeForm: $('subscribe-form'), subTopic: $('sub-topic'),
     subscribeBtn: $('subscribe-btn'), unsubscribeBtn: $('unsubscribe-btn'),
     resumeSubs: $('resume-subs'), subsBody: $('subs-body'),
@@ -130,6 +139,7 @@ import { SwitchboardClient } from './js/switchboard.js';
     sendForm: $('send-form'), sendTo: $('send-to'), sendData: $('send-data'), sendBtn: $('send-btn'),
     pingBtn: $('ping-btn'), pingResult: $('ping-result'),
     log: $('log'), logCount: $('log-count'), logClearBtn: $('log-clear-btn'),
+    logFilter: $('log-filter'), logCompact: $('log-compact'),
     channelsRefreshBtn: $('channels-refresh-btn'), channelsStatus: $('channels-status'),
     channelsBody: $('channels-body'),
     nodesRefreshBtn: $('nodes-refresh-btn'), nodesStatus: $('nodes-status'), nodesBody: $('nodes-body'),
@@ -141,42 +151,9 @@ import { SwitchboardClient } from './js/switchboard.js';
 
   // ---------------------------------------------------------------- helpers
 
-  function node(tag, className, text) {
-    const n = document.createElement(tag);
-    if (className) n.className = className;
-    if (text !== undefined && text !== null) n.textContent = String(text);
-    return n;
-  }
-
-  function pad(n, w = 2) { return String(n).padStart(w, '0'); }
-
-  function clock(d) {
-    return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-  }
-
-  function pretty(value) {
-    try { return JSON.stringify(value, null, 2); } catch (e) { return String(value); }
-  }
-
-  function isPlainObject(v) {
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-  }
-
-  /** Textarea content -> frame data: JSON if it parses, otherwise the text as a string. */
-  function parseData(text) {
-    const t = text.trim();
-    if (t === '') return text;
-    try { return JSON.parse(t); } catch (e) { return text; }
-  }
-
   /** A safe CSS class suffix for arbitrary frame types. */
   function classSuffix(type) {
     return String(type).toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 32) || 'unknown';
-  }
-
-  /** Encode a path segment; ':' may stay as is. */
-  function pathSegment(s) {
-    return encodeURIComponent(s).replace(/%3A/gi, ':').replace(/'/g, '%27');
   }
 
   function setText(elem, value) {
@@ -248,7 +225,10 @@ import { SwitchboardClient } from './js/switchboard.js';
     li.dataset.type = type;
     if (invalid || type === 'error') li.classList.add('is-error');
 
-    const head = node('div', 'entry-head');
+    // One <details> per frame: its summary is the compact one-line view, opening it shows the
+    // JSON; native, so Enter and Space open it from the keyboard.
+    const details = node('details', 'entry-details');
+    const head = node('summary', 'entry-head');
     const time = node('time', 'entry-time', clock(now));
     time.dateTime = now.toISOString();
     const arrow = node('span', 'entry-dir', dir === 'out' ? '\u2192' : dir === 'in' ? '\u2190' : '\u2022');
@@ -256,22 +236,42 @@ import { SwitchboardClient } from './js/switchboard.js';
     head.append(time, arrow, node('span', 'entry-type', type));
     const summary = typeof payload === 'string' ? '' : summaryOf(payload);
     if (summary) head.append(node('span', 'entry-summary', summary));
-    li.append(head);
-
-    if (dir === 'sys') {
-      li.append(node('div', 'entry-text', payload));
-    } else {
-      li.append(node('pre', 'entry-body', typeof payload === 'string' ? payload : pretty(payload)));
+    const line = dir === 'sys' ? payload : oneLine(payload);
+    head.append(node('span', dir === 'sys' ? 'entry-text' : 'entry-line', line));
+    details.append(head);
+    const body = typeof payload === 'string' ? payload : pretty(payload);
+    if (dir !== 'sys') {
+      details.append(node('pre', 'entry-body', body));
+      details.open = !el.logCompact.checked;
     }
+    li.append(details);
+    li.dataset.search = `${type} ${summary} ${body}`.toLowerCase();
+    li.hidden = !matchesFilter(li);
 
     el.log.prepend(li);
     while (el.log.childElementCount > LOG_CAP) el.log.lastElementChild.remove();
     updateLogCount();
   }
 
+  function matchesFilter(li) {
+    const q = el.logFilter.value.trim().toLowerCase();
+    return q === '' || li.dataset.search.includes(q);
+  }
+
+  function applyFilter() {
+    for (const li of el.log.children) li.hidden = !matchesFilter(li);
+    updateLogCount();
+  }
+
+  function applyCompact() {
+    for (const d of el.log.querySelectorAll('li:not(.dir-sys) details')) d.open = !el.logCompact.checked;
+  }
+
   function updateLogCount() {
     const n = el.log.childElementCount;
-    el.logCount.textContent = `${n} ${n === 1 ? 'entry' : 'entries'}`;
+    const shown = el.log.querySelectorAll(':scope > li:not([hidden])').length;
+    const total = `${n} ${n === 1 ? 'entry' : 'entries'}`;
+    el.logCount.textContent = shown === n ? total : `${shown} of ${total}`;
   }
 
   // ---------------------------------------------------------------- connection
@@ -335,7 +335,7 @@ import { SwitchboardClient } from './js/switchboard.js';
     c.on('recovery_failed', mine(onRecoveryFailed));
     c.on('message', mine(onMessage));
     c.on('error', mine(onError));
-    c.on('closed', mine(onClosed));
+    c.on('closed', mine((ev) => onClosed(ev, hadSession)));
     c.on('reconnecting', mine(({ delayMs, attempt }) => {
       setState('reconnecting', 'reconnecting', `${el.connDetail.textContent} Reconnecting in ${(delayMs / 1000).toFixed(1)} s\u2026`);
       log('sys', `reconnecting in ${delayMs} ms (attempt ${attempt})`);
@@ -354,8 +354,12 @@ import { SwitchboardClient } from './js/switchboard.js';
     log('sys', `disconnected (${reason})`);
   }
 
-  /** A session closed, or an attempt failed (the client has asked the server why: status, error, message). */
-  function onClosed(ev) {
+  /**
+   * A session closed, or an attempt failed (the client has asked the server why: status, error,
+   * message). hadSession: this connect() had an open session before, so a refusal now means the
+   * server changed, not that the user typed a wrong token.
+   */
+  function onClosed(ev, hadSession) {
     markSubsInactive();
     if (ev.willRetry && !el.resumeSubs.checked) {
       for (const topic of client.topics) client.unsubscribe(topic); // nothing to resubscribe after the reconnect
@@ -385,7 +389,11 @@ import { SwitchboardClient } from './js/switchboard.js';
       el.refusalStatus.textContent = String(ev.status);
       el.refusalError.textContent = ev.error === undefined ? '' : String(ev.error);
       el.refusalMessage.textContent = ev.message;
-      el.refusalExplain.textContent = REFUSALS[ev.status];
+      // A dev-mode server makes a new secret at every start: after its restart the old token is
+      // refused, and only the user can paste the new one.
+      el.refusalExplain.textContent = ev.status === 401 && hadSession
+        ? `${REFUSALS[401]} The server accepted it before: if it restarted in dev mode, it made a new secret; paste the DEV_TOKEN it printed and connect.`
+        : REFUSALS[ev.status];
       setState('refused', `refused ${ev.status}`, 'The server refused the handshake: see below.');
       log('sys', `handshake refused: ${ev.status} ${ev.error ?? ''} ${ev.message}`.replace(/\s+/g, ' '));
     } else {
@@ -478,8 +486,13 @@ import { SwitchboardClient } from './js/switchboard.js';
 
   // ---------------------------------------------------------------- incoming panel
 
+  /**
+   * A message's data as the pop-up shows it: text large, a flat object as a large key/value
+   * list (the call-centre card), anything nested as nested lists, readable at any depth.
+   */
   function renderData(data) {
     if (typeof data === 'string') return node('p', 'incoming-text', data);
+    if (data === undefined) return node('p', 'incoming-text muted', '(no data)');
     if (isPlainObject(data)) {
       const keys = Object.keys(data);
       const flat = keys.length > 0 && keys.length <= 16 &&
@@ -489,44 +502,59 @@ import { SwitchboardClient } from './js/switchboard.js';
         for (const k of keys) dl.append(node('dt', null, k), node('dd', null, String(data[k])));
         return dl;
       }
-    } else if (data === undefined) {
-      return node('p', 'incoming-text muted', '(no data)');
     } else if (typeof data !== 'object' || data === null) {
       return node('p', 'incoming-text', String(data));
     }
-    return node('pre', 'incoming-json', pretty(data));
+    const nested = node('div', 'incoming-nested');
+    nested.append(renderValue(data));
+    return nested;
   }
 
   function showIncoming(f) {
     const now = new Date();
-    el.incomingData.replaceChildren(renderData(f.data));
     let source = '';
     if (f.channel !== undefined) source = `channel ${f.channel}`;
     else if (f.topic !== undefined) source = `topic ${f.topic}${f.offset !== undefined ? ' #' + f.offset : ''}`;
-    else if (f.user !== undefined) source = `user ${f.user}`;
+    else if (f.user !== undefined) source = `user ${f.user}${f.destination !== undefined ? ' \u00b7 ' + f.destination : ''}`;
     if (f.ackRequired) source += ' \u00b7 acked';
-    el.incomingSource.textContent = source;
-    el.incomingTime.textContent = `arrived ${clock(now)}`;
-    el.incomingTime.dateTime = now.toISOString();
-    el.incoming.dataset.state = 'message';
-    el.incomingDismiss.disabled = false;
-    el.incoming.classList.remove('flash');
-    void el.incoming.offsetWidth; // restart the animation
-    el.incoming.classList.add('flash');
+
+    const li = node('li', 'incoming-item flash');
+    const head = node('div', 'incoming-item-head');
+    const dismiss = node('button', 'btn btn-ghost btn-small incoming-item-dismiss', '\u00d7');
+    dismiss.type = 'button';
+    dismiss.setAttribute('aria-label', `Dismiss the item from ${source || 'the server'} at ${clock(now)}`);
+    dismiss.title = 'Dismiss';
+    dismiss.addEventListener('click', () => {
+      // Keep the keyboard user in the list: focus the next item's button, or the list's.
+      const next = li.nextElementSibling || li.previousElementSibling;
+      li.remove();
+      updateIncoming();
+      (next?.querySelector('.incoming-item-dismiss') || el.incomingDismiss).focus();
+    });
+    head.append(timeElement(now, 'incoming-time'), node('span', 'incoming-source', source), node('span', 'spacer'), dismiss);
+    const data = node('div', 'incoming-data');
+    data.append(renderData(f.data));
+    li.append(head, data);
+    el.incomingList.prepend(li);
+    while (el.incomingList.childElementCount > INCOMING_CAP) el.incomingList.lastElementChild.remove();
+    updateIncoming();
     if (document.visibilityState !== 'visible') {
       unread += 1;
       document.title = `(${unread}) Incoming \u2013 ${baseTitle}`;
     }
   }
 
+  function updateIncoming() {
+    const n = el.incomingList.childElementCount;
+    el.incoming.dataset.state = n > 0 ? 'message' : 'empty';
+    el.incomingEmpty.hidden = n > 0;
+    el.incomingCount.textContent = n === 0 ? 'no items' : `${n} ${n === 1 ? 'item' : 'items'}`;
+    el.incomingDismiss.disabled = n === 0;
+  }
+
   function dismissIncoming() {
-    el.incomingData.replaceChildren(node('p', 'placeholder', 'Dismissed. The next message pops up here.'));
-    el.incomingSource.textContent = '';
-    el.incomingTime.textContent = '';
-    el.incomingTime.removeAttribute('datetime');
-    el.incoming.dataset.state = 'empty';
-    el.incoming.classList.remove('flash');
-    el.incomingDismiss.disabled = true;
+    el.incomingList.replaceChildren();
+    updateIncoming();
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -616,9 +644,9 @@ import { SwitchboardClient } from './js/switchboard.js';
     elem.classList.toggle('is-error', isError);
   }
 
-  /** "updated hh:mm:ss" for a panel's status line: shows the 5 s refresh is alive. */
+  /** "updated HH:MM:SS.mmm" for a panel's status line: shows the 5 s refresh is alive. */
   function updated() {
-    return `updated ${clock(new Date()).slice(0, 8)}`;
+    return `updated ${clock(new Date())}`;
   }
 
   /** Both panels at once: the timer, a page becoming visible, a new session. */
@@ -631,12 +659,6 @@ import { SwitchboardClient } from './js/switchboard.js';
 
   let channelsInFlight = false;
   let channelsAgain = false;
-
-  function formatSince(since) {
-    const d = new Date(since);
-    if (typeof since !== 'string' || Number.isNaN(d.getTime())) return String(since ?? '\u2013');
-    return d.toLocaleString();
-  }
 
   async function refreshChannels() {
     const token = el.token.value.trim();
@@ -682,9 +704,7 @@ import { SwitchboardClient } from './js/switchboard.js';
       tr.dataset.channelId = String(ch.channelId);
       if (String(ch.channelId) === current) tr.classList.add('current');
       const since = node('td', 'ch-since');
-      const t = node('time', null, formatSince(ch.since));
-      if (typeof ch.since === 'string') { t.dateTime = ch.since; t.title = ch.since; }
-      since.append(t);
+      since.append(timeElement(ch.since));
       tr.append(
         node('td', 'ch-id', ch.channelId ?? '\u2013'),
         node('td', 'ch-user', ch.user ?? '\u2013'),
@@ -866,6 +886,8 @@ import { SwitchboardClient } from './js/switchboard.js';
   el.pingBtn.addEventListener('click', ping);
 
   el.logClearBtn.addEventListener('click', () => { el.log.replaceChildren(); updateLogCount(); });
+  el.logFilter.addEventListener('input', applyFilter);
+  el.logCompact.addEventListener('change', applyCompact);
   el.incomingDismiss.addEventListener('click', dismissIncoming);
   el.channelsRefreshBtn.addEventListener('click', () => refreshChannels());
   el.nodesRefreshBtn.addEventListener('click', () => refreshNodes());

@@ -28,6 +28,9 @@ const CHROME_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
+/** The one time format of the page: HH:MM:SS.mmm. */
+const CLOCK = /^\s*\d{2}:\d{2}:\d{2}\.\d{3}\s*$/;
+
 function withSlash(u) { return u.endsWith('/') ? u : `${u}/`; }
 function rand() { return randomBytes(4).toString('hex'); }
 function exact(s) { return new RegExp(`^\\s*${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`); }
@@ -53,7 +56,8 @@ async function pageState(page) {
       .map((li) => li.textContent.replace(/\s+/g, ' ').trim().slice(0, 200));
     return {
       state: t('conn-state'), detail: t('conn-detail'), refusal: t('refusal'),
-      incoming: t('incoming-data'), channels: t('channels-status'), nodes: t('nodes-status'), log,
+      incoming: [...document.querySelectorAll('#incoming-list > li')].slice(0, 5)
+        .map((li) => li.textContent.replace(/\s+/g, ' ').trim().slice(0, 200)), channels: t('channels-status'), nodes: t('nodes-status'), log,
     };
   }).catch((e) => `(page state unavailable: ${e.message})`);
 }
@@ -128,12 +132,11 @@ describe('Switchboard console in headless Chromium', () => {
       { data: { caller: '+49 30 1234', queue: 'support' } });
     assert.equal(res.status, 202, `POST channel message: ${res.status} ${res.text}`);
 
-    await see(page1, page1.locator('#incoming-data', { hasText: '+49 30 1234' }), 'the caller in Incoming');
-    await see(page1, page1.locator('#incoming-data', { hasText: 'support' }), 'the queue in Incoming');
-    await see(page1, page1.locator('#incoming-time', { hasText: 'arrived' }), 'the arrival time');
-
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    await page1.screenshot({ path: path.join(SCREENSHOT_DIR, 'console.png'), fullPage: true, animations: 'disabled' });
+    const item = page1.locator('#incoming-list > li.incoming-item').first();
+    await see(page1, item.locator('.incoming-data', { hasText: '+49 30 1234' }), 'the caller in Incoming');
+    await see(page1, item.locator('.incoming-data', { hasText: 'support' }), 'the queue in Incoming');
+    await see(page1, item.locator('.incoming-source', { hasText: `channel ${channelId}` }), 'where it came from');
+    await see(page1, item.locator('time.incoming-time', { hasText: CLOCK }), 'the arrival time as HH:MM:SS.mmm');
   });
 
   test('b. a topic message published by the backend shows in the log with topic and offset 1', { timeout: 60_000 }, async () => {
@@ -161,7 +164,7 @@ describe('Switchboard console in headless Chromium', () => {
     await page1.locator('#send-data').fill('hello');
     await page1.locator('#send-btn').click();
     await see(page1, page1.locator('#log li.dir-out.frame-send', { hasText: '"data": "hello"' }), 'the sent frame in the log');
-    await see(page1, page1.locator('#incoming-data', { hasText: 'reply: hello' }), '"reply: hello" in Incoming');
+    await see(page1, page1.locator('#incoming-list .incoming-data', { hasText: 'reply: hello' }), '"reply: hello" in Incoming');
     await see(page1, page1.locator('#log li.frame-message', { hasText: 'reply: hello' }), '"reply: hello" in the log');
   });
 
@@ -253,6 +256,90 @@ describe('Switchboard console in headless Chromium', () => {
       .filter({ hasText: /"offset": 2(?![0-9])/ }), 'the message published while away, offset 2');
     await see(page1, page1.locator(`#subs-body tr[data-topic="${newsTopic}"][data-state="subscribed"] .sub-offset`, { hasText: exact('2') }),
       'the topic subscribed again at offset 2');
+  });
+
+  test('j. several pushes stay in Incoming as a list, newest first', { timeout: 60_000 }, async () => {
+    assert.ok(page1, 'needs the page from test a');
+    await see(page1, page1.locator('#conn-state', { hasText: exact('open') }), 'state "open"');
+    const words = [`first-${rand()}`, `second-${rand()}`, `third-${rand()}`];
+    for (const w of words) {
+      const res = await api('POST', `api/v1/channels/${channelId}/messages`, { data: w });
+      assert.equal(res.status, 202, `POST channel message: ${res.status} ${res.text}`);
+    }
+    await see(page1, page1.locator('#incoming-list > li').first().filter({ hasText: words[2] }), 'the last push on top');
+    const texts = await page1.locator('#incoming-list > li .incoming-data').allTextContents();
+    const at = words.map((w) => texts.findIndex((t) => t.includes(w)));
+    assert.deepEqual(at, [2, 1, 0], `all three shown, newest first: ${JSON.stringify(texts.slice(0, 4))}`);
+    await see(page1, page1.locator('#incoming-count', { hasText: /^\s*\d+ items\s*$/ }), 'the item count');
+
+    // Dismissing one item leaves the others.
+    await page1.locator('#incoming-list > li').first().locator('.incoming-item-dismiss').click();
+    await see(page1, page1.locator('#incoming-list > li').first().filter({ hasText: words[1] }), 'the second push on top after a dismiss');
+    assert.equal(await page1.locator('#incoming-list > li', { hasText: words[2] }).count(), 0, 'the dismissed item is gone');
+  });
+
+  test('k. a nested payload is shown as nested lists, every level readable and nothing cut off', { timeout: 60_000 }, async () => {
+    assert.ok(page1, 'needs the page from test a');
+    const data = {
+      caller: { name: 'Ada Lovelace', phones: ['+44 20 7946 0001', '+44 20 7946 0002'] },
+      history: [{ at: '09:00', note: 'asked about the invoice' }, { at: '09:30', note: 'called back' }],
+      meta: { route: { queue: { name: 'billing', priority: 2 } } },
+      vip: true,
+    };
+    const res = await api('POST', `api/v1/channels/${channelId}/messages`, { data });
+    assert.equal(res.status, 202, `POST channel message: ${res.status} ${res.text}`);
+    const item = page1.locator('#incoming-list > li').first();
+    await see(page1, item.filter({ hasText: 'Ada Lovelace' }), 'the nested caller name');
+    for (const text of ['+44 20 7946 0002', 'called back', 'billing', 'priority']) {
+      await see(page1, item.locator('.incoming-data dd, .incoming-data li, .incoming-data dt').filter({ hasText: text }), `"${text}"`);
+    }
+    const keys = await item.locator('.incoming-data dl.v-object > dt').allTextContents();
+    assert.ok(['caller', 'name', 'phones', 'history', 'meta', 'queue', 'vip'].every((k) => keys.includes(k)), `keys as labels: ${keys}`);
+    assert.equal(await item.locator('.incoming-data pre').count(), 0, 'no raw JSON block');
+    const clipped = await item.locator('.incoming-data').evaluate((e) => e.scrollHeight > e.clientHeight + 1);
+    assert.equal(clipped, false, 'the payload is not cut off');
+
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page1.screenshot({ path: path.join(SCREENSHOT_DIR, 'console.png'), fullPage: true, animations: 'disabled' });
+  });
+
+  test('l. the frame log is compact (one line per frame, opened with the keyboard) and the filter works', { timeout: 60_000 }, async () => {
+    assert.ok(page1, 'needs the page from test a');
+    assert.ok(await page1.locator('#log-compact').isChecked(), 'compact by default');
+    const message = page1.locator('#log > li.frame-message', { hasText: 'Ada Lovelace' }).first();
+    await see(page1, message.locator('.entry-line', { hasText: 'Ada Lovelace' }), 'the message on one line');
+    assert.equal(await message.locator('details').getAttribute('open'), null, 'closed to one line');
+    const lineHeight = await message.evaluate((li) => li.getBoundingClientRect().height);
+    assert.ok(lineHeight < 40, `one line high: ${lineHeight}px`);
+
+    await message.locator('summary').focus();
+    await page1.keyboard.press('Enter');
+    await see(page1, message.locator('pre.entry-body', { hasText: '"name": "Ada Lovelace"' }), 'the frame opened by Enter');
+
+    const total = await page1.locator('#log > li').count();
+    await page1.locator('#log-filter').fill('lovelace');
+    await see(page1, page1.locator('#log-count', { hasText: new RegExp(`^\\s*\\d+ of ${total} entries\\s*$`) }), 'the count of shown entries');
+    const shown = await page1.locator('#log > li:not([hidden])').allTextContents();
+    assert.ok(shown.length >= 1 && shown.length < total, `some entries shown: ${shown.length} of ${total}`);
+    assert.ok(shown.every((t) => t.toLowerCase().includes('lovelace')), 'only matching entries are shown');
+
+    await page1.locator('#log-filter').fill('');
+    await see(page1, page1.locator('#log-count', { hasText: exact(`${total} entries`) }), 'every entry again');
+  });
+
+  test('m. one time format everywhere, and a favicon', { timeout: 60_000 }, async () => {
+    assert.ok(page1, 'needs the page from test a');
+    await page1.locator('#channels-refresh-btn').click();
+    await see(page1, page1.locator('#channels-status', { hasText: /updated \d{2}:\d{2}:\d{2}\.\d{3}/ }), 'the update time as HH:MM:SS.mmm');
+    const times = await page1.locator('time').allTextContents();
+    assert.ok(times.length > 3, 'times are shown');
+    const odd = times.filter((t) => !/^\s*(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2}\.\d{3}\s*$/.test(t));
+    assert.deepEqual(odd, [], 'every time is HH:MM:SS.mmm (with the date when not today)');
+
+    const href = await page1.locator('link[rel="icon"]').getAttribute('href');
+    const icon = await fetch(new URL(href, BASE_URL));
+    assert.equal(icon.status, 200, `GET ${href}`);
+    assert.match(icon.headers.get('content-type') || '', /^image\//);
   });
 
   test('no script errors on the page', () => {
