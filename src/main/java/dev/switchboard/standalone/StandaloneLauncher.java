@@ -1,15 +1,15 @@
 package dev.switchboard.standalone;
 
+import dev.switchboard.config.ConfigurationException;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.ShutdownDrain;
+import dev.switchboard.standalone.cli.CommandLine;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
@@ -34,7 +34,6 @@ import sun.misc.Signal;
 public final class StandaloneLauncher {
 
     private static final Logger LOG = System.getLogger(StandaloneLauncher.class.getName());
-    private static final String WAR_RESOURCE = "/META-INF/switchboard/switchboard-servlet.war";
     /**
      * Size of the three buffers Tomcat's WebSocket gives each session for its whole life (reading
      * frames, encoding text, batching writes), 8 KiB by default. 2 KiB still batches a dozen
@@ -52,19 +51,53 @@ public final class StandaloneLauncher {
         this.workDirectory = workDirectory;
     }
 
+    /**
+     * Without arguments, runs the server; with some, runs a command of {@link CommandLine} (help,
+     * token, check-config, version) and exits with its status.
+     */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            System.exit(CommandLine.run(args, System.out, System.err));
+        }
+        serve();
+    }
+
+    /**
+     * Checks every setting before the container starts, so that a bad one is one line on stderr
+     * and exit status {@value StartupFailure#BAD_SETTING}, then starts the server and prints the
+     * banner.
+     */
+    private static void serve() throws Exception {
         // The banner is this command's user interface (a token to copy), so it goes to stdout.
         PrintStream console = System.out;
         // First, before Tomcat logs anything: its own lines may quote a request target with a token.
         LogRedaction.installOnRootHandlers();
-        Settings settings = Settings.fromProcess();
-        int port = Integer.parseInt(settings.get("port").orElse("8080"));
-        DevMode devMode = DevMode.enableIfNoKey(settings);
+        StartupFailure failure = new StartupFailure(System.err, "Switchboard cannot start: ");
+        StartupLogLevels quiet = StartupLogLevels.quietUnlessDebug(failure.debug());
+        Path workDirectory = Files.createTempDirectory("switchboard-");
+        int port;
+        DevMode devMode;
+        try {
+            Settings settings = Settings.fromProcess();
+            devMode = DevMode.enableIfNoKey(settings);
+            ApplicationCheck.copyWar(workDirectory.resolve("switchboard-servlet.war"));
+            ApplicationCheck.run(workDirectory);
+            port = Integer.parseInt(settings.get("port").orElse("8080")); // checked just now
+            PortCheck.requireFree(port);
+        } catch (ConfigurationException e) {
+            deleteTree(workDirectory);
+            System.exit(failure.badSetting(e));
+            return;
+        } catch (RuntimeException | IOException e) {
+            deleteTree(workDirectory);
+            System.exit(failure.unexpected(e));
+            return;
+        }
         if (System.getProperty(TOMCAT_WEBSOCKET_BUFFER_SIZE) == null) {
             System.setProperty(TOMCAT_WEBSOCKET_BUFFER_SIZE, "2048");
         }
 
-        StandaloneLauncher launcher = new StandaloneLauncher(Files.createTempDirectory("switchboard-"));
+        StandaloneLauncher launcher = new StandaloneLauncher(workDirectory);
         if (!launcher.start(port)) {
             launcher.stopQuietly();
             console.println("Switchboard failed to start; see the log above.");
@@ -78,16 +111,14 @@ public final class StandaloneLauncher {
         if (devMode != null) {
             devMode.printWelcome(console, base);
         }
+        quiet.restore(); // from now on the container logs as configured (its refusals are worth seeing)
     }
 
     /** Starts Tomcat with the WAR at the root context; false if the application or the connector failed. */
     private boolean start(int port) throws IOException, LifecycleException {
         Path war = workDirectory.resolve("switchboard-servlet.war");
-        try (InputStream in = StandaloneLauncher.class.getResourceAsStream(WAR_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(WAR_RESOURCE + " is missing from the jar; build it with mvn package");
-            }
-            Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.exists(war)) {
+            ApplicationCheck.copyWar(war);
         }
         tomcat.setBaseDir(workDirectory.toString());
         tomcat.getHost().setAppBase(workDirectory.resolve("webapps").toString());
@@ -169,10 +200,14 @@ public final class StandaloneLauncher {
     }
 
     private void deleteWorkDirectory() {
-        try (Stream<Path> files = Files.walk(workDirectory)) {
+        deleteTree(workDirectory);
+    }
+
+    private static void deleteTree(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "Could not delete " + workDirectory, e);
+            LOG.log(Level.DEBUG, "Could not delete " + directory, e);
         }
     }
 }
