@@ -43,9 +43,9 @@ class StartupIT {
     }
 
     @Test
-    void anInvalidKeyStopsStartUpWithOneClearLineAndStatus1() throws Exception {
+    void anInvalidKeyStopsStartUpWithOneClearLineAndStatus2() throws Exception {
         ServerProcess server = ServerProcess.launch("bad-secret", Map.of("jwt.secret", "too-short"));
-        assertThat(server.awaitExit()).isEqualTo(1);
+        assertThat(server.awaitExit()).isEqualTo(2);
         assertThat(server.output())
                 .contains("Switchboard cannot start: SWITCHBOARD_JWT_SECRET must be at least 32 bytes, it has 9");
     }

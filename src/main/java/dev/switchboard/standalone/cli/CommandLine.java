@@ -36,6 +36,9 @@ public final class CommandLine {
             SWITCHBOARD_DEBUG=1 adds stack traces to error messages.
             Documentation: docs/cli.md""";
 
+    /** The commands that take options, named in their usage errors. */
+    private static final java.util.Set<String> COMMANDS = java.util.Set.of("token", "check-config");
+
     private CommandLine() {
     }
 
@@ -57,7 +60,8 @@ public final class CommandLine {
             }
             return 0;
         } catch (UsageException e) {
-            err.println("switchboard" + (command.startsWith("-") || command.equals("help") ? "" : " " + command) + ": " + e.getMessage() + "; see --help");
+            err.println("switchboard" + (COMMANDS.contains(command) ? " " + command : "") + ": " + e.getMessage()
+                    + "; see --help");
             return StartupFailure.BAD_SETTING;
         } catch (ConfigurationException e) {
             return failure.badSetting(e);
