@@ -74,6 +74,7 @@ public final class StandaloneLauncher {
         LogRedaction.installOnRootHandlers();
         StartupFailure failure = new StartupFailure(System.err, "Switchboard cannot start: ");
         StartupLogLevels quiet = StartupLogLevels.quietUnlessDebug(failure.debug());
+        Runnable endFailedStartFilter = FailedStartFilter.installUnlessDebug(failure.debug());
         Path workDirectory = Files.createTempDirectory("switchboard-");
         int port;
         DevMode devMode;
@@ -98,10 +99,11 @@ public final class StandaloneLauncher {
         }
 
         StandaloneLauncher launcher = new StandaloneLauncher(workDirectory);
-        if (!launcher.start(port)) {
+        Boolean started = launcher.start(port, failure.debug());
+        if (!Boolean.TRUE.equals(started)) {
             launcher.stopQuietly();
-            console.println("Switchboard failed to start; see the log above.");
-            System.exit(1);
+            // null: a setting failed inside the application (Redis out of reach), which said so in one line.
+            System.exit(started == null ? StartupFailure.BAD_SETTING : StartupFailure.OTHER_FAILURE);
         }
         Signal.handle(new Signal("TERM"), signal -> launcher.stopAndExit());
         Signal.handle(new Signal("INT"), signal -> launcher.stopAndExit());
@@ -112,10 +114,15 @@ public final class StandaloneLauncher {
             devMode.printWelcome(console, base);
         }
         quiet.restore(); // from now on the container logs as configured (its refusals are worth seeing)
+        endFailedStartFilter.run();
     }
 
-    /** Starts Tomcat with the WAR at the root context; false if the application or the connector failed. */
-    private boolean start(int port) throws IOException, LifecycleException {
+    /**
+     * Starts Tomcat with the WAR at the root context: true if it runs; null if a setting failed in
+     * the application, which has logged the one line that says so; false (with the log saying why)
+     * if anything else failed.
+     */
+    private Boolean start(int port, boolean debug) throws IOException, LifecycleException {
         Path war = workDirectory.resolve("switchboard-servlet.war");
         if (!Files.exists(war)) {
             ApplicationCheck.copyWar(war);
@@ -157,10 +164,21 @@ public final class StandaloneLauncher {
         try {
             tomcat.start();
         } catch (LifecycleException e) {
+            if (FailedStartFilter.isSettingError(e)) {
+                if (debug) {
+                    LOG.log(Level.ERROR, "Embedded Tomcat failed to start (SWITCHBOARD_DEBUG is set)", e);
+                }
+                return null;
+            }
             LOG.log(Level.ERROR, "Embedded Tomcat failed to start", e);
+            System.err.println("Switchboard failed to start; see the log above.");
             return false;
         }
-        return context.getState() == LifecycleState.STARTED && connector.getState() == LifecycleState.STARTED;
+        if (context.getState() == LifecycleState.STARTED && connector.getState() == LifecycleState.STARTED) {
+            return true;
+        }
+        System.err.println("Switchboard failed to start; see the log above.");
+        return false;
     }
 
     private void stopAndExit() {
