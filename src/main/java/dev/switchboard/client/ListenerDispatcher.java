@@ -31,7 +31,7 @@ final class ListenerDispatcher {
             listener.onMessage(message);
             return true;
         } catch (Exception | LinkageError | AssertionError e) {
-            call(() -> listener.onError(e));
+            call(() -> listener.onError(new MessageHandlingException(message, e)));
             return false;
         }
     }

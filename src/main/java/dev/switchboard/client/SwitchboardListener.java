@@ -6,7 +6,7 @@ package dev.switchboard.client;
  * locking of its own; a method that blocks holds up the client (do long work elsewhere).
  *
  * <p>Only {@link #onMessage} must be implemented. An exception thrown by any method is passed to
- * {@link #onError} (and one thrown by that is logged).
+ * {@link #onError}, which logs it at WARNING unless overridden (and one thrown by that is logged).
  */
 public interface SwitchboardListener {
 
@@ -63,7 +63,18 @@ public interface SwitchboardListener {
     default void onServerError(ServerError error) {
     }
 
-    /** A listener method threw, or the server sent a frame this client cannot read. */
+    /**
+     * A listener method threw, or the server sent a frame this client cannot read. When
+     * {@link #onMessage} threw, {@code error} is a {@link MessageHandlingException} naming the
+     * message, with the listener's exception as its cause.
+     *
+     * <p>By default, logs {@code error} with its stack trace at WARNING (logger
+     * {@code dev.switchboard.client.SwitchboardClient}, through {@link System.Logger}, so
+     * java.util.logging unless the application routes it elsewhere): a failing listener is never
+     * silent. Override it to report failures your own way.
+     */
     default void onError(Throwable error) {
+        System.getLogger(SwitchboardClient.class.getName()).log(System.Logger.Level.WARNING,
+                "Switchboard listener failed: " + error.getMessage(), error);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * Raw settings by key (docs/configuration.md). For key {@code jwt.secret}: the system property
@@ -22,11 +23,59 @@ public final class Settings {
     private final Map<String, String> systemProperties;
     private final Map<String, String> environment;
     private final Properties file;
+    /** Told the key of every lookup (see {@link #observed}); does nothing by default. */
+    private final Consumer<String> lookups;
 
     Settings(Map<String, String> systemProperties, Map<String, String> environment, Properties file) {
+        this(systemProperties, environment, file, key -> { });
+    }
+
+    private Settings(Map<String, String> systemProperties, Map<String, String> environment, Properties file,
+            Consumer<String> lookups) {
         this.systemProperties = Map.copyOf(systemProperties);
         this.environment = Map.copyOf(environment);
         this.file = file;
+        this.lookups = lookups;
+    }
+
+    /**
+     * These settings, telling {@code lookups} the key of every {@link #get}: how a check learns
+     * which settings exist, so that it can point out a given one that nothing reads (a typo).
+     */
+    Settings observed(Consumer<String> lookups) {
+        return new Settings(systemProperties, environment, file, lookups);
+    }
+
+    /** A setting given explicitly: its environment-variable name, value, and where it came from. */
+    public record Given(String name, String value, String source) {
+    }
+
+    /**
+     * Every setting given explicitly, by environment-variable name in alphabetical order, each
+     * from the source that wins (system property, then environment, then the file).
+     */
+    public java.util.List<Given> given() {
+        Map<String, Given> given = new java.util.TreeMap<>();
+        systemProperties.forEach((name, value) -> {
+            if (name.startsWith("switchboard.") && !value.isBlank()) {
+                String variable = environmentName(name.substring("switchboard.".length()));
+                given.putIfAbsent(variable, new Given(variable, value.trim(), "system property " + name));
+            }
+        });
+        environment.forEach((name, value) -> {
+            if (name.startsWith("SWITCHBOARD_") && !value.isBlank()) {
+                given.putIfAbsent(name, new Given(name, value.trim(), "environment"));
+            }
+        });
+        for (String name : file.stringPropertyNames()) {
+            String value = file.getProperty(name);
+            String variable = name.startsWith("switchboard.") ? environmentName(name.substring("switchboard.".length()))
+                    : name;
+            if ((name.startsWith("switchboard.") || name.startsWith("SWITCHBOARD_")) && !value.isBlank()) {
+                given.putIfAbsent(variable, new Given(variable, value.trim(), "SWITCHBOARD_CONFIG file"));
+            }
+        }
+        return java.util.List.copyOf(given.values());
     }
 
     /** Settings of this process: its system properties, environment, and config file if any. */
@@ -52,6 +101,7 @@ public final class Settings {
 
     /** The value of {@code key} (dotted, lower case, e.g. {@code jwt.secret}). */
     public Optional<String> get(String key) {
+        lookups.accept(key);
         String property = "switchboard." + key;
         String variable = environmentName(key);
         return nonBlank(systemProperties.get(property))

@@ -70,6 +70,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Wires the application: every application-wide object is made here, once, from
@@ -227,6 +228,11 @@ public class SwitchboardBeans {
     @Produces
     @Singleton // not a proxy: the lifecycle builds it at start, so a bad rules file stops start-up
     AccessPolicy accessPolicy(SwitchboardConfig config, Clock clock, SessionExecutors executors) {
+        return accessPolicy(config, clock, executors.scheduler());
+    }
+
+    /** The access policy of {@code config}; also what {@link ConfigurationCheck} builds to check the rules file. */
+    static AccessPolicy accessPolicy(SwitchboardConfig config, Clock clock, ScheduledExecutorService scheduler) {
         SwitchboardConfig.KeysAndRules files = config.keysAndRules();
         if (files.rulesFile().isEmpty()) {
             return new RoleAccessPolicy(config.publishOpenTopics());
@@ -236,7 +242,7 @@ public class SwitchboardBeans {
                     + " who may publish");
         }
         try {
-            return RulesAccessPolicy.watching(Path.of(files.rulesFile().get()), clock, executors.scheduler(),
+            return RulesAccessPolicy.watching(Path.of(files.rulesFile().get()), clock, scheduler,
                     Duration.ofMillis(files.reloadPollMs()));
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
@@ -323,20 +329,30 @@ public class SwitchboardBeans {
     @Singleton
     TokenVerifier tokenVerifier(SwitchboardConfig config, Clock clock, SessionExecutors executors,
             RevocationList revocations) {
+        return new TokenVerifier(tokenKeys(config, clock, executors.scheduler()), config.jwtIssuer().orElse(null),
+                config.jwtAudience().orElse(null), clock, Duration.ofMillis(config.tokens().maxLifetimeMs()),
+                revocations);
+    }
+
+    /**
+     * The verification keys of {@code config}; also what {@link ConfigurationCheck} builds to check
+     * them (a JWKS URL is not fetched until a token needs it).
+     *
+     * @throws ConfigurationException naming the setting, if a key is missing, unreadable or invalid
+     */
+    static TokenKeys tokenKeys(SwitchboardConfig config, Clock clock, ScheduledExecutorService scheduler) {
         try {
             var secret = config.jwtSecret().map(TokenKeys::hmacSecret).orElse(null);
             var publicKey = config.jwtPublicKeyFile().map(SwitchboardBeans::readPem).map(TokenKeys::publicKeyFromPem)
                     .orElse(null);
-            return new TokenVerifier(new TokenKeys(secret, publicKey, jwks(config, clock, executors)),
-                    config.jwtIssuer().orElse(null), config.jwtAudience().orElse(null), clock,
-                    Duration.ofMillis(config.tokens().maxLifetimeMs()), revocations);
+            return new TokenKeys(secret, publicKey, jwks(config, clock, scheduler));
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
     }
 
     /** The JWKS of SWITCHBOARD_JWT_JWKS, or null: a URL fetched and cached by nimbus, or a file polled for changes. */
-    private static JwksKeys jwks(SwitchboardConfig config, Clock clock, SessionExecutors executors) {
+    private static JwksKeys jwks(SwitchboardConfig config, Clock clock, ScheduledExecutorService scheduler) {
         SwitchboardConfig.KeysAndRules files = config.keysAndRules();
         if (files.jwks().isEmpty()) {
             return null;
@@ -350,7 +366,7 @@ public class SwitchboardBeans {
             }
         }
         // An IllegalArgumentException from here becomes the caller's ConfigurationException.
-        return JwksKeys.watchingFile(Path.of(files.jwks().get()), clock, executors.scheduler(),
+        return JwksKeys.watchingFile(Path.of(files.jwks().get()), clock, scheduler,
                 Duration.ofMillis(files.reloadPollMs()));
     }
 
@@ -358,8 +374,20 @@ public class SwitchboardBeans {
         try {
             return Files.readString(Path.of(file));
         } catch (IOException e) {
-            throw new ConfigurationException("Cannot read SWITCHBOARD_JWT_PUBLIC_KEY file " + file + ": " + e, e);
+            throw new ConfigurationException("SWITCHBOARD_JWT_PUBLIC_KEY file " + file + " cannot be read ("
+                    + problem(e) + "); set it to a PEM public key file that this user can read", e);
         }
+    }
+
+    /** What went wrong with a file, in a few words (the exception's own text repeats the path). */
+    static String problem(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     @Produces

@@ -136,7 +136,7 @@ public record SwitchboardConfig(
                 settings.get("jwt.issuer"),
                 settings.get("jwt.audience"),
                 settings.get("api.key"),
-                list(settings, "allowed.origins"),
+                allowedOrigins(settings),
                 enumValue(settings, "channel.policy", ChannelPolicy.REJECT, ChannelPolicy::valueOf),
                 intValue(settings, "max.message.bytes", 65536, 16, 16 * 1024 * 1024),
                 intValue(settings, "history.size", 1000, 0, 10_000_000),
@@ -190,20 +190,42 @@ public record SwitchboardConfig(
     private static List<String> publicOrigins(Settings settings) {
         List<String> origins = list(settings, "public.origin");
         for (String origin : origins) {
-            java.net.URI uri;
-            try {
-                uri = java.net.URI.create(origin);
-            } catch (IllegalArgumentException e) {
-                uri = null;
-            }
-            if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-                    || uri.getHost() == null || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())
-                    || uri.getRawQuery() != null) {
+            if (!isOrigin(origin)) {
                 throw new ConfigurationException(Settings.environmentName("public.origin")
                         + " must be a comma list of origins such as https://push.example.com, not '" + origin + "'");
             }
         }
         return origins;
+    }
+
+    /**
+     * {@code SWITCHBOARD_ALLOWED_ORIGINS}: {@code *}, or origins as {@code scheme://host[:port]}. A
+     * browser's {@code Origin} never has a path, so an entry that is not an origin (a typo, another
+     * separator than a comma) could never match: it is refused rather than silently useless.
+     */
+    private static List<String> allowedOrigins(Settings settings) {
+        List<String> origins = list(settings, "allowed.origins");
+        for (String origin : origins) {
+            if (!origin.equals("*") && !isOrigin(origin)) {
+                throw new ConfigurationException(Settings.environmentName("allowed.origins") + " has '" + origin
+                        + "', which is not an origin; set a comma-separated list such as"
+                        + " https://app.example.com,https://admin.example.com (or * for any origin)");
+            }
+        }
+        return origins;
+    }
+
+    /** Whether {@code text} is an http(s) origin: scheme, host, optional port, no path or query. */
+    private static boolean isOrigin(String text) {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(text);
+        } catch (IllegalArgumentException e) {
+            return false; // not even a URI: the caller names the setting and the value
+        }
+        return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+                && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
     }
 
     /** Host name plus a random suffix, so two nodes on one host still differ. */
@@ -222,7 +244,8 @@ public record SwitchboardConfig(
     }
 
     private static long longValue(Settings settings, String key, long defaultValue, long min, long max) {
-        long value = settings.get(key).map(v -> parse(key, v, Long::parseLong)).orElse(defaultValue);
+        String range = "a whole number from " + min + " to " + max;
+        long value = settings.get(key).map(v -> parse(key, v, Long::parseLong, range)).orElse(defaultValue);
         if (value < min || value > max) {
             throw new ConfigurationException(Settings.environmentName(key) + " must be between " + min + " and " + max
                     + ", not " + value);
@@ -231,7 +254,8 @@ public record SwitchboardConfig(
     }
 
     private static double doubleValue(Settings settings, String key, double defaultValue) {
-        double value = settings.get(key).map(v -> parse(key, v, Double::parseDouble)).orElse(defaultValue);
+        double value = settings.get(key).map(v -> parse(key, v, Double::parseDouble, "a number >= 0"))
+                .orElse(defaultValue);
         if (!(value >= 0) || Double.isInfinite(value)) { // also refuses NaN
             throw new ConfigurationException(Settings.environmentName(key) + " must be a finite number >= 0, not "
                     + value);
@@ -241,7 +265,10 @@ public record SwitchboardConfig(
 
     private static <E extends Enum<E>> E enumValue(Settings settings, String key, E defaultValue,
             Function<String, E> valueOf) {
-        return settings.get(key).map(v -> parse(key, v.toUpperCase(Locale.ROOT), valueOf)).orElse(defaultValue);
+        String choices = Arrays.stream(defaultValue.getDeclaringClass().getEnumConstants()).map(Enum::name)
+                .map(name -> name.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(" or "));
+        return settings.get(key).map(v -> parse(key, v.toUpperCase(Locale.ROOT), valueOf, choices))
+                .orElse(defaultValue);
     }
 
     private static List<String> list(Settings settings, String key) {
@@ -250,12 +277,13 @@ public record SwitchboardConfig(
                 .orElse(List.of());
     }
 
-    private static <T> T parse(String key, String value, Function<String, T> parser) {
+    /** {@code expected} says what a valid value is, so that the message also says how to fix it. */
+    private static <T> T parse(String key, String value, Function<String, T> parser, String expected) {
         try {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("Invalid value for " + Settings.environmentName(key) + ": '" + value + "'",
-                    e);
+            throw new ConfigurationException("Invalid value for " + Settings.environmentName(key) + ": '" + value
+                    + "'; set " + expected, e);
         }
     }
 

@@ -104,7 +104,12 @@ public class SwitchboardLifecycle {
         return failure.toString();
     }
 
-    void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object context, ShutdownDrain drain) {
-        drain.run(); // at once if an embedding launcher already drained (see ShutdownDrain)
+    void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object context, Instance<ShutdownDrain> drains) {
+        if (context instanceof ServletContext servlet && servlet.getAttribute(ShutdownDrain.ATTRIBUTE) == null) {
+            // Start-up failed before the application served anything: nothing to drain or report, and
+            // building the drain (and the broker under it) now could only fail again.
+            return;
+        }
+        drains.get().run(); // at once if an embedding launcher already drained (see ShutdownDrain)
     }
 }

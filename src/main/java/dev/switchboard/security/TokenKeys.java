@@ -36,7 +36,7 @@ public record TokenKeys(SecretKey hmacSecret, PublicKey publicKey, JwksKeys jwks
         byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
         if (bytes.length < MIN_SECRET_BYTES) {
             throw new IllegalArgumentException("SWITCHBOARD_JWT_SECRET must be at least " + MIN_SECRET_BYTES
-                    + " bytes, it has " + bytes.length);
+                    + " bytes, it has " + bytes.length + "; set a random one, e.g. the output of: openssl rand -base64 32");
         }
         return new SecretKeySpec(bytes, "HmacSHA256");
     }
@@ -48,7 +48,8 @@ public record TokenKeys(SecretKey hmacSecret, PublicKey publicKey, JwksKeys jwks
         try {
             der = Base64.getDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("SWITCHBOARD_JWT_PUBLIC_KEY is not a PEM PUBLIC KEY block", e);
+            throw new IllegalArgumentException("SWITCHBOARD_JWT_PUBLIC_KEY is not a PEM PUBLIC KEY block; set it to a"
+                    + " file holding one (-----BEGIN PUBLIC KEY-----)", e);
         }
         for (String algorithm : new String[] {"RSA", "EC"}) {
             try {
@@ -59,6 +60,7 @@ public record TokenKeys(SecretKey hmacSecret, PublicKey publicKey, JwksKeys jwks
                 throw new IllegalStateException("JDK lacks " + algorithm, e);
             }
         }
-        throw new IllegalArgumentException("SWITCHBOARD_JWT_PUBLIC_KEY holds neither an RSA nor an EC public key");
+        throw new IllegalArgumentException("SWITCHBOARD_JWT_PUBLIC_KEY holds neither an RSA nor an EC public key;"
+                + " set it to the PEM public key of the RS256 or ES256 key pair that signs the tokens");
     }
 }

@@ -8,18 +8,17 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.switchboard.config.Settings;
 import java.io.PrintStream;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 
 /**
  * Dev mode of the embedded default (docs/configuration.md, SWITCHBOARD_JWT_SECRET): with neither
- * {@code SWITCHBOARD_JWT_SECRET} nor {@code SWITCHBOARD_JWT_PUBLIC_KEY} set, a random HS256
- * secret is generated for this run and handed to the application as the system property
- * {@code switchboard.jwt.secret}, and a ready-to-use token is printed. (A WAR on its own never
+ * {@code SWITCHBOARD_JWT_SECRET} nor {@code SWITCHBOARD_JWT_PUBLIC_KEY} set, the HS256 secret of the
+ * {@link DevSecret} file (created with a random secret on the first run) is handed to the
+ * application as the system property {@code switchboard.jwt.secret}, and a ready-to-use token is
+ * printed; the {@code token} command mints more with the same file. (A WAR on its own never
  * does this: it refuses to start without a key.)
  */
 final class DevMode {
@@ -28,9 +27,11 @@ final class DevMode {
     static final Duration TOKEN_LIFETIME = Duration.ofHours(12);
 
     private final String token;
+    private final DevSecret secret;
 
-    private DevMode(String token) {
+    private DevMode(String token, DevSecret secret) {
         this.token = token;
+        this.secret = secret;
     }
 
     /** Returns the dev mode in force, or null if a key is configured. */
@@ -39,9 +40,8 @@ final class DevMode {
                 || settings.get("jwt.jwks").isPresent()) {
             return null;
         }
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        DevSecret secret = DevSecret.of(settings);
+        String secretText = secret.readOrCreate();
         System.setProperty("switchboard.jwt.secret", secretText);
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .subject(DEV_USER)
@@ -51,12 +51,13 @@ final class DevMode {
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         jwt.sign(new MACSigner(secretText.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        return new DevMode(jwt.serialize());
+        return new DevMode(jwt.serialize(), secret);
     }
 
     void printWelcome(PrintStream out, String baseUrl) {
         out.println();
-        out.println("Dev mode: no SWITCHBOARD_JWT_SECRET or SWITCHBOARD_JWT_PUBLIC_KEY set; generated a secret for this run.");
+        out.println("Dev mode: no SWITCHBOARD_JWT_SECRET or SWITCHBOARD_JWT_PUBLIC_KEY set; tokens are signed with the"
+                + " dev secret in " + secret.file() + " (readable by you only).");
         out.println("Token for user \"" + DEV_USER + "\" (roles publisher, admin; valid " + TOKEN_LIFETIME.toHours()
                 + " h):");
         out.println("DEV_TOKEN=" + token);
@@ -65,6 +66,8 @@ final class DevMode {
         out.println("Push to the console's channel from a shell:");
         out.println("  curl -X POST -H \"Authorization: Bearer " + token + "\" -H \"Content-Type: application/json\" \\");
         out.println("       -d '{\"data\":{\"text\":\"hello\"}}' " + baseUrl + "api/v1/channels/demo/messages");
+        out.println("More tokens (docs/cli.md):");
+        out.println("  java -jar switchboard-standalone.jar token --sub agent-7 --channels agent-7 --ttl 1h");
         out.flush();
     }
 }

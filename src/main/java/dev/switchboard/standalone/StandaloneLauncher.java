@@ -1,15 +1,15 @@
 package dev.switchboard.standalone;
 
+import dev.switchboard.config.ConfigurationException;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.ShutdownDrain;
+import dev.switchboard.standalone.cli.CommandLine;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
@@ -34,7 +34,6 @@ import sun.misc.Signal;
 public final class StandaloneLauncher {
 
     private static final Logger LOG = System.getLogger(StandaloneLauncher.class.getName());
-    private static final String WAR_RESOURCE = "/META-INF/switchboard/switchboard-servlet.war";
     /**
      * Size of the three buffers Tomcat's WebSocket gives each session for its whole life (reading
      * frames, encoding text, batching writes), 8 KiB by default. 2 KiB still batches a dozen
@@ -52,23 +51,59 @@ public final class StandaloneLauncher {
         this.workDirectory = workDirectory;
     }
 
+    /**
+     * Without arguments, runs the server; with some, runs a command of {@link CommandLine} (help,
+     * token, check-config, version) and exits with its status.
+     */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            System.exit(CommandLine.run(args, System.out, System.err));
+        }
+        serve();
+    }
+
+    /**
+     * Checks every setting before the container starts, so that a bad one is one line on stderr
+     * and exit status {@value StartupFailure#BAD_SETTING}, then starts the server and prints the
+     * banner.
+     */
+    private static void serve() throws Exception {
         // The banner is this command's user interface (a token to copy), so it goes to stdout.
         PrintStream console = System.out;
         // First, before Tomcat logs anything: its own lines may quote a request target with a token.
         LogRedaction.installOnRootHandlers();
-        Settings settings = Settings.fromProcess();
-        int port = Integer.parseInt(settings.get("port").orElse("8080"));
-        DevMode devMode = DevMode.enableIfNoKey(settings);
+        StartupFailure failure = new StartupFailure(System.err, "Switchboard cannot start: ");
+        StartupLogLevels quiet = StartupLogLevels.quietUnlessDebug(failure.debug());
+        Runnable endFailedStartFilter = FailedStartFilter.installUnlessDebug(failure.debug());
+        Path workDirectory = Files.createTempDirectory("switchboard-");
+        int port;
+        DevMode devMode;
+        try {
+            Settings settings = Settings.fromProcess();
+            devMode = DevMode.enableIfNoKey(settings);
+            ApplicationCheck.copyWar(workDirectory.resolve("switchboard-servlet.war"));
+            ApplicationCheck.run(workDirectory);
+            port = Integer.parseInt(settings.get("port").orElse("8080")); // checked just now
+            PortCheck.requireFree(port);
+        } catch (ConfigurationException e) {
+            deleteTree(workDirectory);
+            System.exit(failure.badSetting(e));
+            return;
+        } catch (RuntimeException | IOException e) {
+            deleteTree(workDirectory);
+            System.exit(failure.unexpected(e));
+            return;
+        }
         if (System.getProperty(TOMCAT_WEBSOCKET_BUFFER_SIZE) == null) {
             System.setProperty(TOMCAT_WEBSOCKET_BUFFER_SIZE, "2048");
         }
 
-        StandaloneLauncher launcher = new StandaloneLauncher(Files.createTempDirectory("switchboard-"));
-        if (!launcher.start(port)) {
+        StandaloneLauncher launcher = new StandaloneLauncher(workDirectory);
+        Boolean started = launcher.start(port, failure.debug());
+        if (!Boolean.TRUE.equals(started)) {
             launcher.stopQuietly();
-            console.println("Switchboard failed to start; see the log above.");
-            System.exit(1);
+            // null: a setting failed inside the application (Redis out of reach), which said so in one line.
+            System.exit(started == null ? StartupFailure.BAD_SETTING : StartupFailure.OTHER_FAILURE);
         }
         Signal.handle(new Signal("TERM"), signal -> launcher.stopAndExit());
         Signal.handle(new Signal("INT"), signal -> launcher.stopAndExit());
@@ -78,16 +113,19 @@ public final class StandaloneLauncher {
         if (devMode != null) {
             devMode.printWelcome(console, base);
         }
+        quiet.restore(); // from now on the container logs as configured (its refusals are worth seeing)
+        endFailedStartFilter.run();
     }
 
-    /** Starts Tomcat with the WAR at the root context; false if the application or the connector failed. */
-    private boolean start(int port) throws IOException, LifecycleException {
+    /**
+     * Starts Tomcat with the WAR at the root context: true if it runs; null if a setting failed in
+     * the application, which has logged the one line that says so; false (with the log saying why)
+     * if anything else failed.
+     */
+    private Boolean start(int port, boolean debug) throws IOException, LifecycleException {
         Path war = workDirectory.resolve("switchboard-servlet.war");
-        try (InputStream in = StandaloneLauncher.class.getResourceAsStream(WAR_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(WAR_RESOURCE + " is missing from the jar; build it with mvn package");
-            }
-            Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.exists(war)) {
+            ApplicationCheck.copyWar(war);
         }
         tomcat.setBaseDir(workDirectory.toString());
         tomcat.getHost().setAppBase(workDirectory.resolve("webapps").toString());
@@ -126,10 +164,21 @@ public final class StandaloneLauncher {
         try {
             tomcat.start();
         } catch (LifecycleException e) {
+            if (FailedStartFilter.isSettingError(e)) {
+                if (debug) {
+                    LOG.log(Level.ERROR, "Embedded Tomcat failed to start (SWITCHBOARD_DEBUG is set)", e);
+                }
+                return null;
+            }
             LOG.log(Level.ERROR, "Embedded Tomcat failed to start", e);
+            System.err.println("Switchboard failed to start; see the log above.");
             return false;
         }
-        return context.getState() == LifecycleState.STARTED && connector.getState() == LifecycleState.STARTED;
+        if (context.getState() == LifecycleState.STARTED && connector.getState() == LifecycleState.STARTED) {
+            return true;
+        }
+        System.err.println("Switchboard failed to start; see the log above.");
+        return false;
     }
 
     private void stopAndExit() {
@@ -169,10 +218,14 @@ public final class StandaloneLauncher {
     }
 
     private void deleteWorkDirectory() {
-        try (Stream<Path> files = Files.walk(workDirectory)) {
+        deleteTree(workDirectory);
+    }
+
+    private static void deleteTree(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "Could not delete " + workDirectory, e);
+            LOG.log(Level.DEBUG, "Could not delete " + directory, e);
         }
     }
 }

@@ -203,7 +203,8 @@ class SwitchboardClientTest {
         assertThat(json(session.nextSent())).isEqualTo(json("{\"type\":\"ack\",\"id\":\"c1\"}"));
 
         session.receive(channelMessage("c2", "fail"));
-        assertThat(listener.next(2)).containsExactly("message c2 threw", "error listener failed");
+        assertThat(listener.next(2)).containsExactly("message c2 threw", "error onMessage threw for message c2"
+                + " (channel agent-42): java.lang.IllegalStateException: listener failed");
 
         session.receive(channelMessage("c1", "ok")); // redelivered: its ack was lost
         assertThat(json(session.nextSent())).isEqualTo(json("{\"type\":\"ack\",\"id\":\"c1\"}"));

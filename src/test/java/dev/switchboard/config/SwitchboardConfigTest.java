@@ -111,6 +111,25 @@ class SwitchboardConfigTest {
     }
 
     @Test
+    void anAllowedOriginsEntryThatIsNotAnOriginIsAnErrorNamingTheVariableTheEntryAndTheFix() {
+        for (String notAList : new String[] {"https://a.example;https://b.example", "a.example", "https://a.example/app"}) {
+            assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_ALLOWED_ORIGINS", notAList)).as(notAList)
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("SWITCHBOARD_ALLOWED_ORIGINS has '" + notAList + "'")
+                    .hasMessageContaining("comma-separated list");
+        }
+        assertThat(fromEnvironment("SWITCHBOARD_ALLOWED_ORIGINS", "*").allowedOrigins()).containsExactly("*");
+        assertThat(fromEnvironment("SWITCHBOARD_ALLOWED_ORIGINS", "http://localhost:3000").allowedOrigins())
+                .containsExactly("http://localhost:3000");
+    }
+
+    @Test
+    void aNonNumericValueSaysWhatANumberMayBe() {
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_PORT", "abc"))
+                .hasMessage("Invalid value for SWITCHBOARD_PORT: 'abc'; set a whole number from 0 to 65535");
+    }
+
+    @Test
     void blankSettingFallsBackToTheDefault() {
         assertThat(fromEnvironment("SWITCHBOARD_PORT", "  ").port()).isEqualTo(8080);
         assertThat(fromEnvironment("SWITCHBOARD_JWT_SECRET", "").jwtSecret()).isEmpty();

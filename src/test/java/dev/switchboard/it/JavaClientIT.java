@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.client.IncomingMessage;
+import dev.switchboard.client.MessageHandlingException;
 import dev.switchboard.client.RecoveryFailure;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardListener;
@@ -217,7 +218,11 @@ class JavaClientIT {
             assertThat(pushed.status()).as(pushed.body()).isEqualTo(202);
 
             await().atMost(Duration.ofSeconds(15)).until(() -> recorder.messages.size() >= 2);
-            assertThat(recorder.errors).singleElement().extracting(Throwable::getMessage).isEqualTo("not now");
+            // onError hears which message failed, and why (the listener's own exception as the cause).
+            assertThat(recorder.errors).singleElement().isInstanceOfSatisfying(MessageHandlingException.class, failed -> {
+                assertThat(failed.messageId()).isEqualTo(pushed.json().getString("id"));
+                assertThat(failed.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("not now");
+            });
             // Had the second delivery not been acknowledged, a third would come after the backoff (at most 1 s).
             await("no third delivery").during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5))
                     .until(() -> recorder.messages().size() == 2);

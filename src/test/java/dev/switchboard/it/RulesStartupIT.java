@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A rules file or JWKS that does not parse stops start-up with one clear line and status 1. */
+/** A rules file or JWKS that does not parse stops start-up with one clear line and status 2 (a bad setting). */
 class RulesStartupIT {
 
     @Test
@@ -18,7 +18,7 @@ class RulesStartupIT {
         ServerProcess server = ServerProcess.launch("rules-broken", Map.of("jwt.secret", TestTokens.SECRET,
                 "rules", rules.toString()));
 
-        assertThat(server.awaitExit()).isEqualTo(1);
+        assertThat(server.awaitExit()).isEqualTo(2);
         assertThat(server.output()).containsPattern("Switchboard cannot start: SWITCHBOARD_RULES file " + rules
                 + " is not valid: does not parse as YAML or JSON at line \\d+, column \\d+: .+")
                 .doesNotContain("Switchboard is running");
@@ -31,7 +31,7 @@ class RulesStartupIT {
 
         ServerProcess server = ServerProcess.launch("jwks-broken", Map.of("jwt.jwks", jwks.toString()));
 
-        assertThat(server.awaitExit()).isEqualTo(1);
+        assertThat(server.awaitExit()).isEqualTo(2);
         assertThat(server.output()).contains("Switchboard cannot start: SWITCHBOARD_JWT_JWKS file " + jwks
                 + " is not valid: not a JSON Web Key Set: ")
                 .doesNotContain("Dev mode");

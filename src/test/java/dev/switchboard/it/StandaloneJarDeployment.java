@@ -24,6 +24,10 @@ final class StandaloneJarDeployment implements Deployment {
         List<String> command = new ArrayList<>(List.of(ServerProcess.javaBinary(), "-Xmx512m"));
         command.add("-Dswitchboard.port=" + port);
         systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        if (!systemProperties.containsKey("switchboard.dev.secret.file")) {
+            // A dev-mode server's secret file in the test's own folder, not the developer's home.
+            command.add("-Dswitchboard.dev.secret.file=" + Deployment.serverFolder(name).resolve("dev-secret"));
+        }
         command.add("-jar");
         command.add(jar());
         return new ProcessBuilder(command);

@@ -1,0 +1,69 @@
+package dev.switchboard.standalone.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A command's options: {@code --name value} or {@code --name=value}, each name known to the
+ * command and given once. Small enough to parse by hand (four commands, a handful of options), so
+ * the launcher carries no argument-parsing library.
+ */
+final class Options {
+
+    private final Map<String, String> values;
+
+    private Options(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** @throws UsageException for an unknown option, a repeated one, or one without a value */
+    static Options parse(List<String> args, Set<String> known) {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> rest = new ArrayList<>(args);
+        while (!rest.isEmpty()) {
+            String arg = rest.remove(0);
+            if (!arg.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            String value = null;
+            int equals = name.indexOf('=');
+            if (equals >= 0) {
+                value = name.substring(equals + 1);
+                name = name.substring(0, equals);
+            }
+            if (!known.contains(name)) {
+                throw new UsageException("unknown option --" + name + " (options: --"
+                        + String.join(", --", known) + ")");
+            }
+            if (value == null) {
+                if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+                    throw new UsageException("option --" + name + " needs a value");
+                }
+                value = rest.remove(0);
+            }
+            if (values.put(name, value) != null) {
+                throw new UsageException("option --" + name + " given twice");
+            }
+        }
+        return new Options(values);
+    }
+
+    Optional<String> get(String name) {
+        return Optional.ofNullable(values.get(name)).filter(value -> !value.isBlank()).map(String::trim);
+    }
+
+    String required(String name) {
+        return get(name).orElseThrow(() -> new UsageException("option --" + name + " is required"));
+    }
+
+    /** A comma list, entries trimmed, empty ones dropped; empty if not given. */
+    List<String> list(String name) {
+        return get(name).map(value -> List.of(value.split(","))).orElse(List.of()).stream().map(String::trim)
+                .filter(entry -> !entry.isEmpty()).toList();
+    }
+}
