@@ -1,6 +1,7 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.broker.ClusterParts;
+import dev.switchboard.broker.Occupancy;
 import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.RedeliveryPolicy;
 import dev.switchboard.broker.RevocationList;
@@ -29,6 +30,7 @@ public final class RedisCluster implements AutoCloseable {
     private final NodeHeartbeat heartbeat;
     private final RedisClusterBus bus;
     private final RedisPresence presence;
+    private final String nodeId;
     private final ClusterParts parts;
     /** Made on first use (the wiring asks once); null until then. */
     private RedisRevocationList revocations;
@@ -36,6 +38,7 @@ public final class RedisCluster implements AutoCloseable {
     private RedisCluster(RedisConnections connections, String nodeId, Jsonb jsonb, HistoryPolicy history,
             RedeliveryPolicy redelivery, Duration reservationTimeout) {
         this.connections = connections;
+        this.nodeId = nodeId;
         DeliveryCodec codec = new DeliveryCodec(jsonb);
         this.heartbeat = new NodeHeartbeat(connections, nodeId, LEASE);
         // Ready only while other nodes can see this one: its heartbeat key written since the last reconnect.
@@ -83,6 +86,11 @@ public final class RedisCluster implements AutoCloseable {
             throw new IllegalStateException("SWITCHBOARD_REDIS_URI names Redis " + version
                     + "; cluster mode needs Redis 6.2 or newer");
         }
+    }
+
+    /** Counts of users' sessions or topics' subscriptions ({@code kind}) across the deployment. */
+    public Occupancy occupancy(String kind) {
+        return new RedisOccupancy(connections, kind, nodeId, RedisPresence.DEFAULT_KEY_TTL);
     }
 
     /** The parts to build the broker with. */

@@ -83,14 +83,14 @@ final class ClusterMode implements AutoCloseable {
                 sessions, subscriptions, config.nodeId());
     }
 
-    /** Counts each user's open sessions for the online and offline events. */
+    /** Counts each user's open sessions for the online and offline events: across nodes in cluster mode. */
     Occupancy userOccupancy() {
-        return new LocalOccupancy();
+        return redis == null ? new LocalOccupancy() : redis.occupancy("user");
     }
 
-    /** Counts each topic's subscriptions for the occupied and vacated events. */
+    /** Counts each topic's subscriptions for the occupied and vacated events: across nodes in cluster mode. */
     Occupancy topicOccupancy() {
-        return new LocalOccupancy();
+        return redis == null ? new LocalOccupancy() : redis.occupancy("topic");
     }
 
     /**
