@@ -30,7 +30,8 @@ public final class RedisCluster implements AutoCloseable {
     private final NodeHeartbeat heartbeat;
     private final RedisClusterBus bus;
     private final RedisPresence presence;
-    private final String nodeId;
+    private final RedisOccupancy users;
+    private final RedisOccupancy topics;
     private final ClusterParts parts;
     /** Made on first use (the wiring asks once); null until then. */
     private RedisRevocationList revocations;
@@ -38,7 +39,6 @@ public final class RedisCluster implements AutoCloseable {
     private RedisCluster(RedisConnections connections, String nodeId, Jsonb jsonb, HistoryPolicy history,
             RedeliveryPolicy redelivery, Duration reservationTimeout) {
         this.connections = connections;
-        this.nodeId = nodeId;
         DeliveryCodec codec = new DeliveryCodec(jsonb);
         this.heartbeat = new NodeHeartbeat(connections, nodeId, LEASE);
         // Ready only while other nodes can see this one: its heartbeat key written since the last reconnect.
@@ -52,6 +52,10 @@ public final class RedisCluster implements AutoCloseable {
         heartbeat.start();
         // After a lost lease this node has a new incarnation: its presence entries are written again under it.
         heartbeat.onLeaseRegained(presence::resync);
+        this.users = new RedisOccupancy(connections, "user", nodeId, RedisPresence.DEFAULT_KEY_TTL);
+        this.topics = new RedisOccupancy(connections, "topic", nodeId, RedisPresence.DEFAULT_KEY_TTL);
+        heartbeat.onLeaseRegained(users::resync);
+        heartbeat.onLeaseRegained(topics::resync);
     }
 
     /**
@@ -88,9 +92,14 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    /** Counts of users' sessions or topics' subscriptions ({@code kind}) across the deployment. */
-    public Occupancy occupancy(String kind) {
-        return new RedisOccupancy(connections, kind, nodeId, RedisPresence.DEFAULT_KEY_TTL);
+    /** Each user's open sessions across the deployment, for the online and offline events. */
+    public Occupancy userOccupancy() {
+        return users;
+    }
+
+    /** Each topic's subscriptions across the deployment, for the occupied and vacated events. */
+    public Occupancy topicOccupancy() {
+        return topics;
     }
 
     /** The parts to build the broker with. */
@@ -133,6 +142,8 @@ public final class RedisCluster implements AutoCloseable {
         }
         bus.close();
         presence.close();
+        users.close();
+        topics.close();
         heartbeat.close();
         connections.close();
     }

@@ -85,12 +85,12 @@ final class ClusterMode implements AutoCloseable {
 
     /** Counts each user's open sessions for the online and offline events: across nodes in cluster mode. */
     Occupancy userOccupancy() {
-        return redis == null ? new LocalOccupancy() : redis.occupancy("user");
+        return redis == null ? new LocalOccupancy() : redis.userOccupancy();
     }
 
     /** Counts each topic's subscriptions for the occupied and vacated events: across nodes in cluster mode. */
     Occupancy topicOccupancy() {
-        return redis == null ? new LocalOccupancy() : redis.occupancy("topic");
+        return redis == null ? new LocalOccupancy() : redis.topicOccupancy();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,12 @@ class RedisOccupancyTest {
         server.call("SET", RedisKeys.nodeAlive("node-b"), "incarnation-b");
         nodeA = new RedisOccupancy(connections, "user", "node-a", Duration.ofHours(1));
         nodeB = new RedisOccupancy(connections, "user", "node-b", Duration.ofHours(1));
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodeA.close();
+        nodeB.close();
     }
 
     private Runnable report(String what) {
@@ -80,5 +87,16 @@ class RedisOccupancyTest {
         nodeA.enter("alice", report("online by a"));
         nodeB.enter("alice", report("online by b"));
         assertThat(reports).containsExactly("online by b");
+    }
+
+    @Test
+    void aNodeThatRegainedItsLeaseWritesItsShareAgain() {
+        nodeA.enter("alice", report("online by a"));
+        server.call("SET", RedisKeys.nodeAlive("node-a"), "incarnation-a2"); // lease lost and regained
+        nodeA.resync();
+        nodeB.enter("alice", report("online by b"));
+        nodeB.leave("alice", report("offline by b"));
+        nodeA.leave("alice", report("offline by a"));
+        assertThat(reports).containsExactly("online by a", "offline by a");
     }
 }
