@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,6 +79,8 @@ public final class Broker implements ChannelGate {
      * the sessions closed during an outage.
      */
     private final ConcurrentHashMap<String, String> unreleased = new ConcurrentHashMap<>();
+    /** Where session and subscription changes are reported; set once at wiring, before any session. */
+    private volatile SessionEvents events = SessionEvents.NONE;
 
     /**
      * {@code budget} must be the one the in-process parts (topic log, inbox) report to; {@code
@@ -112,6 +115,11 @@ public final class Broker implements ChannelGate {
         this(subscriptions, sessions, ClusterParts.singleNode(new InMemoryTopicLog(epoch, history, budget, clock),
                 channels, inbox, sessions, subscriptions, nodeId), ids, stats, clock, nodeId, history, redelivery,
                 budget);
+    }
+
+    /** Reports session and subscription changes to {@code events} from now on. Call before {@link #start}. */
+    public void reportEventsTo(SessionEvents events) {
+        this.events = Objects.requireNonNull(events, "events");
     }
 
     /** Starts taking what other nodes send (a no-op for a single node). Call once, after construction. */
@@ -181,6 +189,7 @@ public final class Broker implements ChannelGate {
             followQuietly(ClusterBus.Interest.CHANNEL, session.channelId());
         }
         announced.add(session.sessionId());
+        events.opened(session);
         return true;
     }
 
@@ -248,6 +257,7 @@ public final class Broker implements ChannelGate {
                 LOG.log(Level.WARNING, "Presence of closed session {0} could not be updated now: {1}",
                         session.sessionId(), e.getMessage());
             }
+            events.closed(session, session.closeCode());
         }
     }
 
@@ -292,6 +302,7 @@ public final class Broker implements ChannelGate {
                 }
                 if (subscriptions.subscribe(topic, session)) {
                     presence.joined(topic, session.user());
+                    events.subscribed(topic, session);
                 }
                 SubscribeOutcome outcome = new SubscribeOutcome(topic, local.offset(), local.epoch(), recovered);
                 beforeLive.accept(outcome);
@@ -359,6 +370,7 @@ public final class Broker implements ChannelGate {
             if (removed) {
                 local.touch(clock.instant()); // the idle time counts from the last subscriber leaving
                 presence.left(topic, session.user());
+                events.unsubscribed(topic, session);
                 if (local.positioned() && subscriptions.subscribers(topic).isEmpty()) {
                     local.forgetPosition();
                     bus.unfollow(ClusterBus.Interest.TOPIC, topic);

@@ -50,6 +50,14 @@ public interface Subscriber {
         return true;
     }
 
+    /**
+     * How the session closed, once it has: the code the server chose, or {@link CloseCode#NORMAL}
+     * when the client or the network ended it. Reported in {@link dev.switchboard.events.SessionClosed}.
+     */
+    default CloseCode closeCode() {
+        return CloseCode.NORMAL;
+    }
+
     /** Closes the session with the given reason; safe to call from any thread, more than once. */
     void disconnect(CloseCode reason);
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.broker.ClusterParts;
+import dev.switchboard.broker.Occupancy;
 import dev.switchboard.broker.HistoryPolicy;
 import dev.switchboard.broker.RedeliveryPolicy;
 import dev.switchboard.broker.RevocationList;
@@ -29,6 +30,8 @@ public final class RedisCluster implements AutoCloseable {
     private final NodeHeartbeat heartbeat;
     private final RedisClusterBus bus;
     private final RedisPresence presence;
+    private final RedisOccupancy users;
+    private final RedisOccupancy topics;
     private final ClusterParts parts;
     /** Made on first use (the wiring asks once); null until then. */
     private RedisRevocationList revocations;
@@ -49,6 +52,10 @@ public final class RedisCluster implements AutoCloseable {
         heartbeat.start();
         // After a lost lease this node has a new incarnation: its presence entries are written again under it.
         heartbeat.onLeaseRegained(presence::resync);
+        this.users = new RedisOccupancy(connections, "user", nodeId, RedisPresence.DEFAULT_KEY_TTL);
+        this.topics = new RedisOccupancy(connections, "topic", nodeId, RedisPresence.DEFAULT_KEY_TTL);
+        heartbeat.onLeaseRegained(users::resync);
+        heartbeat.onLeaseRegained(topics::resync);
     }
 
     /**
@@ -83,6 +90,16 @@ public final class RedisCluster implements AutoCloseable {
             throw new IllegalStateException("SWITCHBOARD_REDIS_URI names Redis " + version
                     + "; cluster mode needs Redis 6.2 or newer");
         }
+    }
+
+    /** Each user's open sessions across the deployment, for the online and offline events. */
+    public Occupancy userOccupancy() {
+        return users;
+    }
+
+    /** Each topic's subscriptions across the deployment, for the occupied and vacated events. */
+    public Occupancy topicOccupancy() {
+        return topics;
     }
 
     /** The parts to build the broker with. */
@@ -125,6 +142,8 @@ public final class RedisCluster implements AutoCloseable {
         }
         bus.close();
         presence.close();
+        users.close();
+        topics.close();
         heartbeat.close();
         connections.close();
     }

@@ -2,6 +2,8 @@ package dev.switchboard.config;
 
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.CloseCode;
+import dev.switchboard.broker.LocalOccupancy;
+import dev.switchboard.broker.Occupancy;
 import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.ClusterParts;
 import dev.switchboard.broker.HistoryPolicy;
@@ -79,6 +81,16 @@ final class ClusterMode implements AutoCloseable {
         return ClusterParts.singleNode(new InMemoryTopicLog(epoch, history, budget, clock),
                 new InMemoryChannelRegistry(clock, RESERVATION_TIMEOUT), new InMemoryInbox(redelivery, budget),
                 sessions, subscriptions, config.nodeId());
+    }
+
+    /** Counts each user's open sessions for the online and offline events: across nodes in cluster mode. */
+    Occupancy userOccupancy() {
+        return redis == null ? new LocalOccupancy() : redis.userOccupancy();
+    }
+
+    /** Counts each topic's subscriptions for the occupied and vacated events: across nodes in cluster mode. */
+    Occupancy topicOccupancy() {
+        return redis == null ? new LocalOccupancy() : redis.topicOccupancy();
     }
 
     /**

@@ -41,6 +41,10 @@ import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.SessionLimits;
 import dev.switchboard.session.SessionServices;
 import dev.switchboard.session.SessionTokens;
+import dev.switchboard.broker.SessionEvents;
+import dev.switchboard.events.SwitchboardEvent;
+import dev.switchboard.webhook.WebhookSender;
+import dev.switchboard.webhook.WebhookSignature;
 import dev.switchboard.session.StompPayloads;
 import dev.switchboard.session.StompProtocol;
 import dev.switchboard.session.StompSettings;
@@ -52,6 +56,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.NotificationOptions;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
@@ -156,16 +162,46 @@ public class SwitchboardBeans {
         mode.close();
     }
 
+    /**
+     * The application's observers ({@code @ObservesAsync}, called on the events thread in order)
+     * and the webhook sender when {@code SWITCHBOARD_WEBHOOK_URL} is set (docs/events.md).
+     */
+    @Produces
+    @Singleton
+    ApplicationEvents applicationEvents(SwitchboardConfig config, Jsonb jsonb, Event<SwitchboardEvent> cdi) {
+        SwitchboardConfig.WebhookSettings settings = config.webhook();
+        WebhookSender webhook = settings.url()
+                .map(url -> new WebhookSender(url, new WebhookSignature(settings.secret().orElseThrow()), jsonb,
+                        Duration.ofMillis(settings.retryMs()), settings.queueSize(), settings.batchSize(),
+                        Duration.ofMillis(500), Duration.ofSeconds(30)))
+                .orElse(null);
+        // Observers run inline on the events thread: its queue is what keeps them in order and off the broker.
+        NotificationOptions inline = NotificationOptions.ofExecutor(Runnable::run);
+        return new ApplicationEvents(event -> cdi.fireAsync(event, inline).whenComplete((fired, failure) -> {
+            if (failure != null) {
+                LOG.log(System.Logger.Level.WARNING, "An observer of " + event.getClass().getSimpleName() + " failed",
+                        failure);
+            }
+        }), webhook, settings.queueSize());
+    }
+
+    void closeApplicationEvents(@Disposes ApplicationEvents events) {
+        events.close();
+    }
+
     @Produces
     @Singleton
     Broker broker(SubscriptionRegistry subscriptions, SessionRegistry sessions, ClusterMode cluster,
-            HistoryPolicy history, RedeliveryPolicy redelivery, SwitchboardConfig config, Clock clock) {
+            HistoryPolicy history, RedeliveryPolicy redelivery, SwitchboardConfig config, Clock clock,
+            ApplicationEvents events) {
         // One budget for history and inboxes together: past it, the oldest history goes first.
         MemoryBudget budget = MemoryBudget.ofHeapPercent(config.memory().budgetPercent());
         Broker broker = new Broker(subscriptions, sessions,
                 cluster.parts(sessions, subscriptions, config, history, redelivery, budget, clock), new MessageIds(),
                 new BrokerStats(), clock, config.nodeId(), history, redelivery, budget);
         cluster.fenceChannelsOf(broker);
+        broker.reportEventsTo(new SessionEvents(events, cluster.userOccupancy(), cluster.topicOccupancy(),
+                config.nodeId(), clock));
         broker.start();
         return broker;
     }

@@ -45,7 +45,45 @@ public record SwitchboardConfig(
         SockJsLimits sockJs,
         KeysAndRules keysAndRules,
         AbuseLimits abuse,
-        TokenSettings tokens) {
+        TokenSettings tokens,
+        WebhookSettings webhook) {
+
+    /**
+     * Webhooks (docs/events.md, Webhooks): where events are POSTed, the HMAC key that signs them,
+     * how long a batch is retried, how many events may wait, and the largest batch. No URL, no
+     * webhooks.
+     */
+    public record WebhookSettings(Optional<java.net.URI> url, Optional<String> secret, long retryMs, int queueSize,
+            int batchSize) {
+
+        static WebhookSettings from(Settings settings) {
+            Optional<java.net.URI> url = settings.get("webhook.url").map(WebhookSettings::url);
+            Optional<String> secret = settings.get("webhook.secret");
+            if (url.isPresent() && secret.isEmpty()) {
+                throw new ConfigurationException(Settings.environmentName("webhook.url") + " needs "
+                        + Settings.environmentName("webhook.secret") + ", the key that signs each request");
+            }
+            return new WebhookSettings(url, secret,
+                    longValue(settings, "webhook.retry.ms", 300_000, 0, 7L * 24 * 3_600_000),
+                    intValue(settings, "webhook.queue.size", 10_000, 1, 10_000_000),
+                    intValue(settings, "webhook.batch.size", 100, 1, 10_000));
+        }
+
+        private static java.net.URI url(String value) {
+            java.net.URI uri;
+            try {
+                uri = java.net.URI.create(value);
+            } catch (IllegalArgumentException e) {
+                uri = null;
+            }
+            if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    || uri.getHost() == null) {
+                throw new ConfigurationException(Settings.environmentName("webhook.url")
+                        + " must be an http or https URL, not '" + value + "'");
+            }
+            return uri;
+        }
+    }
 
     /**
      * What may stay in memory (docs/configuration.md; docs/protocol.md, Delivery guarantees): topic history per
@@ -183,7 +221,8 @@ public record SwitchboardConfig(
                         publicOrigins(settings)),
                 new TokenSettings(
                         longValue(settings, "token.max.lifetime.ms", 24 * 3_600_000L, 60_000, 366L * 24 * 3_600_000),
-                        longValue(settings, "token.expiring.notice.ms", 60_000, 0, 24 * 3_600_000L)));
+                        longValue(settings, "token.expiring.notice.ms", 60_000, 0, 24 * 3_600_000L)),
+                WebhookSettings.from(settings));
     }
 
     /** {@code SWITCHBOARD_PUBLIC_ORIGIN}: origins as {@code scheme://host[:port]}, nothing more. */
@@ -295,6 +334,6 @@ public record SwitchboardConfig(
                 + ", jwks=" + keysAndRules.jwks().isPresent() + ", rules=" + keysAndRules.rulesFile().orElse("none")
                 + ", apiKey=" + apiKey.isPresent() + ", allowedOrigins=" + allowedOrigins
                 + ", maxMessageBytes=" + maxMessageBytes + ", heartbeatMs=" + heartbeatMs
-                + ", redis=" + redisUri.isPresent() + "]";
+                + ", redis=" + redisUri.isPresent() + ", webhook=" + webhook.url().isPresent() + "]";
     }
 }

@@ -392,6 +392,12 @@ public final class NativeSession implements Subscriber {
     }
 
     @Override
+    public CloseCode closeCode() {
+        CloseCode code = outbound.closeCode();
+        return code == null ? CloseCode.NORMAL : code;
+    }
+
+    @Override
     public String protocol() {
         return "native";
     }

@@ -216,6 +216,12 @@ public final class OutboundQueue {
         return true;
     }
 
+    /** The code the connection is closed with, or null while it is not closing. */
+    public CloseCode closeCode() {
+        Closing close = closing.get();
+        return close == null ? null : close.code();
+    }
+
     /**
      * The connection is gone (closed by either side): send nothing more, count what was queued as
      * dropped.

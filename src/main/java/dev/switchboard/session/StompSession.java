@@ -434,6 +434,12 @@ public final class StompSession implements Subscriber {
     }
 
     @Override
+    public CloseCode closeCode() {
+        CloseCode code = outbound.closeCode();
+        return code == null ? CloseCode.NORMAL : code;
+    }
+
+    @Override
     public String protocol() {
         return "stomp";
     }

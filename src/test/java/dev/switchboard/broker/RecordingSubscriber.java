@@ -65,6 +65,13 @@ final class RecordingSubscriber implements Subscriber {
         disconnects.add(reason);
     }
 
+    /** The first code it was told to disconnect with, as a real session reports it once closed. */
+    @Override
+    public CloseCode closeCode() {
+        CloseCode first = disconnects.peek();
+        return first == null ? CloseCode.NORMAL : first;
+    }
+
     @Override
     public String toString() {
         return "RecordingSubscriber[" + sessionId + "]";

@@ -277,4 +277,27 @@ class SwitchboardConfigTest {
         assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_RELOAD_POLL_MS", "10"))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("SWITCHBOARD_RELOAD_POLL_MS");
     }
+
+    @Test
+    void webhooksAreOffByDefaultAndNeedASecretWithTheirUrl() {
+        SwitchboardConfig.WebhookSettings none = fromEnvironment().webhook();
+        assertThat(none.url()).isEmpty();
+        assertThat(none.retryMs()).isEqualTo(300_000);
+        assertThat(none.queueSize()).isEqualTo(10_000);
+        assertThat(none.batchSize()).isEqualTo(100);
+
+        SwitchboardConfig.WebhookSettings set = fromEnvironment("SWITCHBOARD_WEBHOOK_URL", "https://backend.example/hooks",
+                "SWITCHBOARD_WEBHOOK_SECRET", "s3cret", "SWITCHBOARD_WEBHOOK_RETRY_MS", "60000").webhook();
+        assertThat(set.url()).hasValueSatisfying(url -> assertThat(url).hasToString("https://backend.example/hooks"));
+        assertThat(set.secret()).contains("s3cret");
+        assertThat(set.retryMs()).isEqualTo(60_000);
+
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_WEBHOOK_URL", "https://backend.example/hooks"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("SWITCHBOARD_WEBHOOK_URL needs SWITCHBOARD_WEBHOOK_SECRET, the key that signs each request");
+        assertThatThrownBy(() -> fromEnvironment("SWITCHBOARD_WEBHOOK_URL", "backend/hooks",
+                "SWITCHBOARD_WEBHOOK_SECRET", "s3cret"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("SWITCHBOARD_WEBHOOK_URL must be an http or https URL, not 'backend/hooks'");
+    }
 }

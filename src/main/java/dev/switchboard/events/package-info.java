@@ -1,0 +1,5 @@
+/**
+ * The events Switchboard fires for application code: public records, observed with CDI's
+ * {@code @ObservesAsync} (docs/events.md). The same events feed the webhooks.
+ */
+package dev.switchboard.events;

@@ -1,0 +1,102 @@
+package dev.switchboard.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Online and offline across two nodes on one Redis: each crossing reported once, by the node that made it. */
+class RedisOccupancyTest {
+
+    private static RedisServer server;
+    private static RedisConnections connections;
+
+    private final List<String> reports = new CopyOnWriteArrayList<>();
+    private RedisOccupancy nodeA;
+    private RedisOccupancy nodeB;
+
+    @BeforeAll
+    static void connect() {
+        server = RedisServer.shared();
+        connections = new RedisConnections(server.uri(), RedisConnections.DEFAULT_COMMAND_TIMEOUT);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        connections.close();
+    }
+
+    @BeforeEach
+    void twoLiveNodes() {
+        server.flushAll();
+        server.call("SET", RedisKeys.nodeAlive("node-a"), "incarnation-a");
+        server.call("SET", RedisKeys.nodeAlive("node-b"), "incarnation-b");
+        nodeA = new RedisOccupancy(connections, "user", "node-a", Duration.ofHours(1));
+        nodeB = new RedisOccupancy(connections, "user", "node-b", Duration.ofHours(1));
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodeA.close();
+        nodeB.close();
+    }
+
+    private Runnable report(String what) {
+        return () -> reports.add(what);
+    }
+
+    @Test
+    void aUserWithTabsOnTwoNodesIsOnlineOnceAndOfflineOnce() {
+        nodeA.enter("alice", report("online by a"));
+        nodeB.enter("alice", report("online by b"));
+        nodeA.enter("alice", report("online by a"));
+        nodeA.leave("alice", report("offline by a"));
+        nodeA.leave("alice", report("offline by a"));
+        assertThat(reports).containsExactly("online by a");
+        nodeB.leave("alice", report("offline by b"));
+        assertThat(reports).containsExactly("online by a", "offline by b");
+        nodeB.enter("alice", report("online by b"));
+        assertThat(reports).containsExactly("online by a", "offline by b", "online by b");
+    }
+
+    @Test
+    void usersAreCountedApart() {
+        nodeA.enter("alice", report("alice online"));
+        nodeB.enter("bob", report("bob online"));
+        nodeA.leave("alice", report("alice offline"));
+        assertThat(reports).containsExactly("alice online", "bob online", "alice offline");
+    }
+
+    @Test
+    void aDeadNodesSessionsStopCounting() {
+        nodeA.enter("alice", report("online by a"));
+        server.call("DEL", RedisKeys.nodeAlive("node-a")); // node-a's heartbeat expired: it died
+        nodeB.enter("alice", report("online by b"));
+        assertThat(reports).containsExactly("online by a", "online by b");
+    }
+
+    @Test
+    void aNodeWithoutHeartbeatCountsNothing() {
+        server.call("DEL", RedisKeys.nodeAlive("node-a"));
+        nodeA.enter("alice", report("online by a"));
+        nodeB.enter("alice", report("online by b"));
+        assertThat(reports).containsExactly("online by b");
+    }
+
+    @Test
+    void aNodeThatRegainedItsLeaseWritesItsShareAgain() {
+        nodeA.enter("alice", report("online by a"));
+        server.call("SET", RedisKeys.nodeAlive("node-a"), "incarnation-a2"); // lease lost and regained
+        nodeA.resync();
+        nodeB.enter("alice", report("online by b"));
+        nodeB.leave("alice", report("offline by b"));
+        nodeA.leave("alice", report("offline by a"));
+        assertThat(reports).containsExactly("online by a", "offline by a");
+    }
+}
