@@ -34,7 +34,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * {@code token}: mints a token the server accepts (CONTRACT.md section 1) and prints it alone on
+ * {@code token}: mints a token the server accepts (docs/protocol.md, Tokens) and prints it alone on
  * stdout, so that {@code TOKEN=$(java -jar switchboard-standalone.jar token --sub alice)} works.
  * Signed with, in this order: the private key of {@code --key} (RS256 or ES256), the configured
  * {@code SWITCHBOARD_JWT_SECRET} (HS256), or, with no key configured, the dev secret file that dev
