@@ -49,7 +49,7 @@ class ClusterWebhookIT {
         return receiver.events().stream()
                 .filter(event -> subject.equals(event.getString("user", null))
                         || subject.equals(event.getString("topic", null)))
-                .map(event -> event.getString("type"))
+                .map(event -> event.getString("name"))
                 .toList();
     }
 
@@ -71,7 +71,7 @@ class ClusterWebhookIT {
                         "channel.closed", "user.offline"));
         List<String> nodes = receiver.events().stream()
                 .filter(event -> "agent-x".equals(event.getString("user", null)))
-                .map(event -> event.getString("type") + "@" + event.getString("node"))
+                .map(event -> event.getString("name") + "@" + event.getString("node"))
                 .toList();
         // Each event came from the node where it happened: the first tab's node, then the second's.
         String nodeOfFirst = nodes.get(0).substring(nodes.get(0).indexOf('@') + 1);
@@ -94,7 +94,7 @@ class ClusterWebhookIT {
                     .containsExactly("topic.occupied", "topic.vacated"));
         }
         JsonObject vacated = receiver.events().stream()
-                .filter(event -> "topic.vacated".equals(event.getString("type"))).findFirst().orElseThrow();
+                .filter(event -> "topic.vacated".equals(event.getString("name"))).findFirst().orElseThrow();
         assertThat(vacated.getString("topic")).isEqualTo("cluster-hook-news");
     }
 }

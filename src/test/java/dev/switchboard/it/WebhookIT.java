@@ -53,7 +53,7 @@ class WebhookIT {
         return receiver.events().stream()
                 .filter(event -> subject.equals(event.getString("user", null))
                         || subject.equals(event.getString("topic", null)))
-                .map(event -> event.getString("type"))
+                .map(event -> event.getString("name"))
                 .toList();
     }
 
@@ -72,15 +72,15 @@ class WebhookIT {
                 "user.offline"));
 
         JsonObject opened = receiver.events().stream()
-                .filter(e -> "channel.opened".equals(e.getString("type")) && "agent-1".equals(e.getString("user")))
+                .filter(e -> "channel.opened".equals(e.getString("name")) && "agent-1".equals(e.getString("user")))
                 .findFirst().orElseThrow();
-        assertThat(opened.getString("channel")).isEqualTo("webhook-desk");
+        assertThat(opened.getString("channelId")).isEqualTo("webhook-desk");
         assertThat(opened.getString("protocol")).isEqualTo("native");
         assertThat(opened.getString("session")).isNotBlank();
         assertThat(opened.getString("id")).isNotBlank();
-        assertThat(opened.getString("time")).isNotBlank();
+        assertThat(opened.getJsonNumber("ts").longValue()).isPositive();
         JsonObject closed = receiver.events().stream()
-                .filter(e -> "channel.closed".equals(e.getString("type")) && "agent-1".equals(e.getString("user")))
+                .filter(e -> "channel.closed".equals(e.getString("name")) && "agent-1".equals(e.getString("user")))
                 .findFirst().orElseThrow();
         assertThat(closed.getInt("code")).isEqualTo(1000);
         assertThat(receiver.requests()).allSatisfy(request -> assertThat(request.signatureValid()).isTrue());
@@ -124,7 +124,7 @@ class WebhookIT {
         Set<String> seen = new HashSet<>();
         for (JsonObject event : receiver.events()) {
             if (user.equals(event.getString("user", null)) && seen.add(event.getString("id"))) {
-                types.add(event.getString("type"));
+                types.add(event.getString("name"));
             }
         }
         return types;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.events.SessionOpened;
 import dev.switchboard.events.Subscribed;
 import dev.switchboard.events.UserOnline;
 import jakarta.json.bind.Jsonb;
@@ -67,12 +68,14 @@ class WebhookSenderTest {
     }
 
     @Test
-    void subscriptionsOfSessionsAreNotWebhookEvents() {
+    void subscriptionsAndSessionsWithoutAChannelAreNotWebhookEvents() {
         try (WebhookSender sender = sender(Duration.ofMinutes(1))) {
             sender.offer(new Subscribed("news", "s1", "alice", "node-1", Instant.EPOCH));
+            sender.offer(new SessionOpened("s2", "alice", null, "stomp", "node-1", Instant.EPOCH));
             sender.offer(new UserOnline("alice", "node-1", Instant.EPOCH));
             await().atMost(Duration.ofSeconds(10)).until(() -> !bodies.isEmpty());
-            assertThat(bodies.get(0)).contains("\"type\":\"user.online\"").doesNotContain("news");
+            assertThat(bodies.get(0)).contains("\"name\":\"user.online\"").doesNotContain("news")
+                    .doesNotContain("channel.opened");
         }
     }
 
