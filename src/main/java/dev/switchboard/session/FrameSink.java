@@ -21,6 +21,15 @@ public interface FrameSink {
      */
     void sendText(String text, Consumer<Throwable> done);
 
+    /**
+     * As {@link #sendText(String, Consumer)}, for a frame shared by many recipients: a sink that can
+     * write bytes as they are sends {@link TextFrame#utf8()}, encoded once for all of them, instead
+     * of having the container encode the text again for each. By default, the text.
+     */
+    default void sendText(TextFrame frame, Consumer<Throwable> done) {
+        sendText(frame.text(), done);
+    }
+
     /** As {@link #sendText}, for one binary frame (a STOMP frame with a binary body). */
     void sendBinary(byte[] data, Consumer<Throwable> done);
 

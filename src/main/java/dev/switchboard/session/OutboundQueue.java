@@ -319,7 +319,7 @@ public final class OutboundQueue {
             sendStartedNanos = System.nanoTime() | 1; // never 0, which means idle
         }
         if (step instanceof TextFrame text) {
-            sink.sendText(text.text(), sendDone);
+            sink.sendText(text, sendDone);
         } else if (step instanceof String text) {
             sink.sendText(text, sendDone);
         } else if (step == PING) {

@@ -2,6 +2,7 @@ package dev.switchboard.transport;
 
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.session.FrameSink;
+import dev.switchboard.session.TextFrame;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
@@ -29,6 +30,11 @@ import java.util.function.Consumer;
  * that is after a flush that the queue issues only after the completion: the session would stall.
  * Tyrus (Payara) ignores batching. Elsewhere every send is written on its own.
  *
+ * <p>Shared text frames (a topic message's, encoded once for all its recipients) go out as their
+ * UTF-8 bytes where the container allows it: on Tomcat through {@link TomcatPreEncodedText}, which
+ * is chosen here, once per session, and nowhere else. Elsewhere (Payara, WildFly, a Tomcat whose
+ * internals moved) they are sent as text, the portable way.
+ *
  * <p>The queue has at most one send in flight, so one completion handler and the start time of
  * the send in flight serve every send (nothing allocated per frame here).
  */
@@ -47,6 +53,8 @@ final class WebSocketFrameSink implements FrameSink {
     private final RemoteEndpoint.Async remote;
     private final long sendTimeoutMs;
     private final boolean batches;
+    /** Tomcat's send path for pre-encoded text; null on other containers (text goes the portable way). */
+    private final TomcatPreEncodedText preEncoded;
     private final SendHandler completion = this::completed;
     /** The send in flight: its start and whom to tell. Written before the send starts, read by its completion. */
     private volatile long startedNanos;
@@ -57,6 +65,7 @@ final class WebSocketFrameSink implements FrameSink {
         this.remote = session.getAsyncRemote();
         this.sendTimeoutMs = settings.sendTimeoutMs();
         this.batches = session.getClass().getName().startsWith("org.apache.tomcat.websocket.");
+        this.preEncoded = TomcatPreEncodedText.forSession(session);
         remote.setSendTimeout(2 * sendTimeoutMs);
         session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeoutMs);
     }
@@ -66,6 +75,20 @@ final class WebSocketFrameSink implements FrameSink {
         started(done);
         try {
             remote.sendText(text, completion);
+        } catch (IllegalStateException e) {
+            done.accept(e); // the session closed under us
+        }
+    }
+
+    @Override
+    public void sendText(TextFrame frame, Consumer<Throwable> done) {
+        if (preEncoded == null) {
+            sendText(frame.text(), done);
+            return;
+        }
+        started(done);
+        try {
+            preEncoded.send(frame.utf8(), completion);
         } catch (IllegalStateException e) {
             done.accept(e); // the session closed under us
         }

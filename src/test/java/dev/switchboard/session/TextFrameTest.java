@@ -24,4 +24,12 @@ class TextFrameTest {
     void ofComputesTheLength() {
         assertThat(TextFrame.of("Zoë")).isEqualTo(new TextFrame("Zoë", 4));
     }
+
+    @Test
+    void utf8IsTheTextsBytesEncodedOnceAndShared() {
+        TextFrame frame = TextFrame.of("Ünal → 東京");
+
+        assertThat(frame.utf8()).isEqualTo("Ünal → 東京".getBytes(StandardCharsets.UTF_8)).hasSize(frame.utf8Length());
+        assertThat(frame.utf8()).isSameAs(frame.utf8());
+    }
 }
