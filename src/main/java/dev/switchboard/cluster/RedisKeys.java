@@ -136,6 +136,14 @@ final class RedisKeys {
         return "sb:presence:topic:{" + topic + "}";
     }
 
+    /**
+     * Hash of the deployment's members of one group ({@code kind} user or topic): field
+     * {@code node\nincarnation}, value that node's count (RedisOccupancy).
+     */
+    static String occupancy(String kind, String group) {
+        return "sb:occupancy:" + kind + ":{" + group + "}";
+    }
+
     // --- revocations and tickets ---
 
     /** A revocation's JSON by id; expires when the revocation ends. */

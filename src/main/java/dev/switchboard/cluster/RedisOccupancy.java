@@ -149,7 +149,7 @@ public final class RedisOccupancy implements Occupancy, AutoCloseable {
     }
 
     private String key(String group) {
-        return "sb:occupancy:" + kind + ":{" + group + "}";
+        return RedisKeys.occupancy(kind, group);
     }
 
     @Override
