@@ -2,7 +2,7 @@
  * Switchboard operator view: the HTTP API (docs/http-api.md) with the API key, in one page.
  * Live charts from GET api/v1/stats (polled every second: the counters are cumulative, so
  * rates are the difference between two polls over the time between them), open channels,
- * users online, watched topics, a user's or channel's inbox and dead letters, push, and
+ * users online, topics with their followers, a user's or channel's inbox and dead letters, push, and
  * disconnect. No server state of its own, no library: charts are inline SVG.
  *
  * Stable element ids (for people and browser tests):
@@ -23,8 +23,9 @@
  *                          buttons .ch-inbox and .ch-disconnect; #op-channels-status (the
  *                          list's count and time), #op-channels-action (the last disconnect)
  *   #users-body            one <tr data-user> per user with an open channel: .user-count, .user-inbox
- *   #topics-form, #topic-watch; #topics-body: one <tr data-topic> per watched topic with
- *                          .topic-subscribers (distinct users), .topic-users, .topic-remove
+ *   #topics-form, #topic-watch; #topics-body: one <tr data-topic> per followed or watched
+ *                          topic with .topic-subscribers (distinct users), .topic-users (watched
+ *                          ones), .topic-start-watching or .topic-remove; #topics-note
  *   #inbox-form, #inbox-kind (user|channel), #inbox-name, #inbox-btn, #inbox-status,
  *   #inbox-pending-body, #inbox-dead-body: one <tr data-id> per entry
  */
@@ -59,7 +60,7 @@ import { node, clock, timeElement, isPlainObject, renderValue, parseData, pathSe
     pushAck: $('push-ack'), pushAckLabel: $('push-ack-label'), pushData: $('push-data'), pushStatus: $('push-status'),
     refreshBtn: $('op-refresh-btn'), channelsStatus: $('op-channels-status'), channelsAction: $('op-channels-action'), channelsBody: $('op-channels-body'),
     usersBody: $('users-body'),
-    topicsForm: $('topics-form'), topicWatch: $('topic-watch'), topicsBody: $('topics-body'),
+    topicsForm: $('topics-form'), topicWatch: $('topic-watch'), topicsBody: $('topics-body'), topicsNote: $('topics-note'),
     inboxForm: $('inbox-form'), inboxKind: $('inbox-kind'), inboxName: $('inbox-name'),
     inboxStatus: $('inbox-status'), inboxPending: $('inbox-pending-body'), inboxDead: $('inbox-dead-body'),
   };
@@ -451,23 +452,37 @@ import { node, clock, timeElement, isPlainObject, renderValue, parseData, pathSe
     el.topicWatch.focus();
   }
 
+  // Every followed topic comes from GET api/v1/topics (with its count of distinct users); the
+  // watched ones are listed even when nobody follows them, and only they get their users named
+  // (one presence call each, so a thousand topics do not cost a thousand calls a refresh).
   async function refreshTopics() {
-    const topics = watchedTopics();
-    if (topics.length === 0) { emptyRow(el.topicsBody, 4, 'No watched topics.'); return; }
-    const answers = await Promise.all(topics.map((t) => api('GET', `api/v1/topics/${pathSegment(t)}/presence`).catch((e) => ({ error: e.message }))));
-    const rows = topics.map((topic, i) => {
-      const a = answers[i];
-      const users = Array.isArray(a.body?.users) ? a.body.users : null;
+    const watched = watchedTopics();
+    const listing = await api('GET', 'api/v1/topics').catch((e) => ({ error: e.message }));
+    const listed = Array.isArray(listing.body?.topics) ? listing.body.topics : [];
+    const counts = new Map(listed.map((t) => [t.topic, t.users]));
+    const topics = [...new Set([...listed.map((t) => t.topic), ...watched])].sort();
+    el.topicsNote.textContent = listing.error ? `Topics could not be listed: ${listing.error}`
+      : listing.body?.truncated ? `Only the first ${listed.length} topics are listed.` : '';
+    if (topics.length === 0) { emptyRow(el.topicsBody, 4, 'No topic has subscribers.'); return; }
+    const presence = new Map(await Promise.all(watched.map(async (t) => [t,
+      await api('GET', `api/v1/topics/${pathSegment(t)}/presence`).catch((e) => ({ error: e.message }))])));
+    const rows = topics.map((topic) => {
+      const isWatched = watched.includes(topic);
+      const a = presence.get(topic);
+      const users = Array.isArray(a?.body?.users) ? a.body.users : null;
       const tr = node('tr');
       tr.dataset.topic = topic;
       const actions = node('td', 'row-actions');
       actions.append(
         button('topic-push', 'Push', `Push to topic ${topic}`, () => preparePush('topic', topic)),
-        button('topic-remove', 'Stop watching', `Stop watching topic ${topic}`, () => unwatch(topic)),
+        isWatched
+          ? button('topic-remove', 'Stop watching', `Stop watching topic ${topic}`, () => unwatch(topic))
+          : button('topic-start-watching', 'Watch', `Watch topic ${topic}: name its users`, () => { watch(topic); refreshTopics(); }),
       );
+      const usersText = !isWatched ? '' : users ? users.join(', ') || '\u2013' : a?.error ?? '\u2013';
       tr.append(node('td', 'topic-id', topic),
-        node('td', 'num topic-subscribers', users ? users.length : '\u2013'),
-        node('td', `topic-users${a.error ? ' is-error' : ''}`, users ? users.join(', ') || '\u2013' : a.error),
+        node('td', 'num topic-subscribers', String(counts.get(topic) ?? 0)),
+        node('td', `topic-users${a?.error ? ' is-error' : ''}`, usersText),
         actions);
       return tr;
     });

@@ -120,6 +120,8 @@ describe('the operator view and the client page in headless Chromium, on a serve
     await see(operator, operator.locator(`#op-channels-body tr[data-channel-id="${channelId}"] .ch-user`, { hasText: exact(user) }), 'the channel with its user');
     await see(operator, operator.locator(`#users-body tr[data-user="${user}"] .user-count`, { hasText: exact('1') }), 'the user online with 1 channel');
 
+    // Listed by the server (GET api/v1/topics) before anyone watches it; watching names its users.
+    await see(operator, operator.locator(`#topics-body tr[data-topic="${topic}"] .topic-subscribers`, { hasText: exact('1') }), 'the followed topic listed with 1 subscriber');
     await operator.locator('#topic-watch').fill(topic);
     await operator.locator('#topic-watch').press('Enter');
     await see(operator, operator.locator(`#topics-body tr[data-topic="${topic}"] .topic-subscribers`, { hasText: exact('1') }), 'the topic with 1 subscriber');

@@ -10,6 +10,7 @@ import dev.switchboard.broker.PublishReceipt;
 import dev.switchboard.broker.NodeReport;
 import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.broker.SessionRecord;
+import dev.switchboard.broker.TopicCounts;
 import dev.switchboard.broker.TopicNames;
 import dev.switchboard.broker.UserDestinations;
 import dev.switchboard.security.JsonResponseWriter;
@@ -37,6 +38,8 @@ import java.util.Optional;
 public final class ApiServlet extends HttpServlet {
 
     private static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** Topics that GET /api/v1/topics looks at, at most: in cluster mode each costs a Redis call. */
+    static final int TOPIC_LIST_LIMIT = 1000;
 
     // Field injection: servlet containers create servlets themselves, so CDI can only inject fields.
     @Inject
@@ -105,6 +108,9 @@ public final class ApiServlet extends HttpServlet {
                     return describeInbox("channelId", p[1], broker.pendingForChannel(p[1]),
                             broker.deadLettersOfChannel(p[1]));
                 }
+                if (p.length == 1 && p[0].equals("topics")) {
+                    return describeTopics(broker.topics(TOPIC_LIST_LIMIT));
+                }
                 if (p.length == 3 && p[0].equals("topics") && p[2].equals("presence")) {
                     String topic = topic(p[1]);
                     return Map.of("topic", topic, "users", broker.presence(topic).stream().sorted().toList());
@@ -138,7 +144,7 @@ public final class ApiServlet extends HttpServlet {
             Map.entry("topics/3/messages", "POST"), Map.entry("users/3/messages", "POST"),
             Map.entry("channels/3/messages", "POST"), Map.entry("broadcast/1", "POST"),
             Map.entry("channels/1", "GET"), Map.entry("users/3/sessions", "GET"), Map.entry("users/3/inbox", "GET"),
-            Map.entry("channels/3/inbox", "GET"), Map.entry("topics/3/presence", "GET"), Map.entry("stats/1", "GET"),
+            Map.entry("channels/3/inbox", "GET"), Map.entry("topics/3/presence", "GET"), Map.entry("topics/1", "GET"), Map.entry("stats/1", "GET"),
             Map.entry("channels/2", "DELETE"));
 
     /** A path's shape: first segment, segment count, and the third segment if there are three. */
@@ -199,6 +205,17 @@ public final class ApiServlet extends HttpServlet {
             description.put("reason", entry.deadReason());
         }
         return description;
+    }
+
+    private static Map<String, Object> describeTopics(TopicCounts counts) {
+        List<Map<String, Object>> topics = new ArrayList<>(counts.usersByTopic().size());
+        counts.usersByTopic().forEach((topic, users) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("topic", topic);
+            entry.put("users", users);
+            topics.add(entry);
+        });
+        return Map.of("topics", topics, "truncated", counts.truncated());
     }
 
     private Map<String, Object> describeChannel(ChannelHolder holder) {

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -696,6 +698,22 @@ public final class Broker implements ChannelGate {
     /** Distinct users subscribed to {@code topic} on every node. */
     public Set<String> presence(String topic) {
         return presence.usersOf(topic);
+    }
+
+    /**
+     * Topics followed on any live node, by name, each with how many distinct users follow it. At
+     * most {@code limit} topics are looked at; {@link TopicCounts#truncated} says there were more.
+     */
+    public TopicCounts topics(int limit) {
+        List<String> names = presence.topics(limit + 1);
+        SortedMap<String, Integer> usersByTopic = new TreeMap<>();
+        for (String topic : names.subList(0, Math.min(limit, names.size()))) {
+            int users = presence.usersOf(topic).size();
+            if (users > 0) {
+                usersByTopic.put(topic, users);
+            }
+        }
+        return new TopicCounts(usersByTopic, names.size() > limit);
     }
 
     /** Every live node's figures, this node's first (this node's published as it goes). */

@@ -2,6 +2,7 @@ package dev.switchboard.broker;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,6 +58,12 @@ public final class InMemorySubscriptionRegistry implements SubscriptionRegistry 
     @Override
     public List<Subscriber> subscribers(String topic) {
         return byTopic.getOrDefault(topic, List.of());
+    }
+
+    /** {@inheritDoc} A topic's entry goes when its last subscriber does, so every key counts. */
+    @Override
+    public Set<String> topics() {
+        return Set.copyOf(byTopic.keySet());
     }
 
     @Override

@@ -51,6 +51,11 @@ public final class LocalPresence implements Presence {
     }
 
     @Override
+    public List<String> topics(int limit) {
+        return subscriptions.topics().stream().limit(limit).toList();
+    }
+
+    @Override
     public Set<String> usersOf(String topic) {
         Set<String> users = new HashSet<>();
         for (Subscriber session : subscriptions.subscribers(topic)) {

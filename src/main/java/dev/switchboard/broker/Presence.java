@@ -36,6 +36,13 @@ public interface Presence {
     /** Distinct users subscribed to {@code topic} on every live node. */
     Set<String> usersOf(String topic);
 
+    /**
+     * Topics that may have subscribers on a live node, at most {@code limit} of them, in no
+     * particular order. A topic whose last subscriber just left, or whose only subscribers were on
+     * a node that died, may still be named: {@link #usersOf} is the count that holds.
+     */
+    List<String> topics(int limit);
+
     /** Publishes this node's figures and returns every live node's latest, this node's first. */
     List<NodeReport> nodes(NodeReport self);
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.broker;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Which sessions are subscribed to which topic.
@@ -19,6 +20,9 @@ public interface SubscriptionRegistry {
 
     /** Immutable snapshot of the topic's subscribers, empty if none. */
     List<Subscriber> subscribers(String topic);
+
+    /** The topics with at least one subscriber: a snapshot, in no particular order. */
+    Set<String> topics();
 
     /** Number of (topic, session) subscriptions in total. */
     int size();

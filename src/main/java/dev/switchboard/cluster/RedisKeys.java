@@ -133,7 +133,19 @@ final class RedisKeys {
 
     /** Hash of a topic's subscribers: field {@code node\nincarnation\nuser}, value how many sessions. */
     static String topicPresence(String topic) {
-        return "sb:presence:topic:{" + topic + "}";
+        return TOPIC_PRESENCE_PREFIX + topic + "}";
+    }
+
+    private static final String TOPIC_PRESENCE_PREFIX = "sb:presence:topic:{";
+
+    /** SCAN pattern of every {@link #topicPresence} hash ({, } are not special in a pattern). */
+    static final String TOPIC_PRESENCE_PATTERN = TOPIC_PRESENCE_PREFIX + "*}";
+
+    /** The topic of a {@link #topicPresence} key, or null for any other key. */
+    static String topicOfPresence(String key) {
+        return key.startsWith(TOPIC_PRESENCE_PREFIX) && key.endsWith("}")
+                && key.length() > TOPIC_PRESENCE_PREFIX.length()
+                ? key.substring(TOPIC_PRESENCE_PREFIX.length(), key.length() - 1) : null;
     }
 
     /**

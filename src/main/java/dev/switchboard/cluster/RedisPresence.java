@@ -4,7 +4,9 @@ import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.NodeReport;
 import dev.switchboard.broker.Presence;
 import dev.switchboard.broker.SessionRecord;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbException;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,6 +64,8 @@ public final class RedisPresence implements Presence, AutoCloseable {
     public static final Duration DEFAULT_KEY_TTL = Duration.ofHours(6);
 
     private static final Logger LOG = System.getLogger(RedisPresence.class.getName());
+    /** Keys asked of Redis per SCAN step: small steps keep each one short for Redis. */
+    private static final int SCAN_BATCH = 500;
 
     /** KEYS: userSessions, nodeAlive(self). ARGV: node, sessionId, json, ttlMs. 1 if written, 0 if fenced. */
     private static final LuaScript PUT_SESSION = new LuaScript("record a session", """
@@ -282,6 +287,34 @@ public final class RedisPresence implements Presence, AutoCloseable {
         List<String> reply = USERS_OF.run(redis.commands().sync(), ScriptOutputType.MULTI,
                 new String[] {RedisKeys.topicPresence(topic)}, RedisKeys.NODE_ALIVE_PREFIX, RedisKeys.NODE_ALIVE_SUFFIX);
         return Set.copyOf(new HashSet<>(reply));
+    }
+
+    /**
+     * {@inheritDoc} Walks the topic hashes with SCAN, never KEYS, so that listing does not block
+     * Redis; a topic written during the walk may be missed, and none is named twice.
+     */
+    @Override
+    public List<String> topics(int limit) {
+        Set<String> topics = new LinkedHashSet<>();
+        ScanArgs args = ScanArgs.Builder.matches(RedisKeys.TOPIC_PRESENCE_PATTERN).limit(SCAN_BATCH);
+        try {
+            KeyScanCursor<String> cursor = redis.commands().sync().scan(args);
+            while (true) {
+                for (String key : cursor.getKeys()) {
+                    String topic = RedisKeys.topicOfPresence(key);
+                    if (topic != null && topics.size() < limit) {
+                        topics.add(topic);
+                    }
+                }
+                if (cursor.isFinished() || topics.size() >= limit) {
+                    return List.copyOf(topics);
+                }
+                cursor = redis.commands().sync().scan(cursor, args);
+            }
+        } catch (RedisException e) {
+            throw new ClusterUnavailableException("Cannot list the topics in Redis: "
+                    + String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip(), e);
+        }
     }
 
     /**

@@ -77,6 +77,17 @@ public abstract class PresenceContract {
     }
 
     @Test
+    void topicsNameTheFollowedTopicsUpToTheLimit() {
+        SessionRecord alice = open("s1", "alice", null);
+        join("news", alice);
+        join("sport", alice);
+        join("odd {name}", alice);
+
+        assertThat(presence().topics(10)).containsExactlyInAnyOrder("news", "sport", "odd {name}");
+        assertThat(presence().topics(2)).hasSize(2).isSubsetOf("news", "sport", "odd {name}");
+    }
+
+    @Test
     void nodesListsThisNodesReportFirst() {
         NodeReport self = new NodeReport(nodeId(), Map.of("sessions", 3L));
 

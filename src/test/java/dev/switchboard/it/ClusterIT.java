@@ -243,6 +243,8 @@ class ClusterIT {
             HttpApi api = HttpApi.withApiKey(c());
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(api.get("/api/v1/topics/lobby-x/presence").body()).contains("\"liam\"", "\"mia\"");
+                // Node c follows nothing itself: the two followers on a and b are listed from Redis.
+                assertThat(api.get("/api/v1/topics").body()).contains("{\"topic\":\"lobby-x\",\"users\":2}");
                 assertThat(api.get("/api/v1/users/liam/sessions").body()).contains(cluster.nodeId(0));
                 assertThat(api.get("/api/v1/stats").body()).contains(cluster.nodeId(0), cluster.nodeId(1),
                         cluster.nodeId(2));

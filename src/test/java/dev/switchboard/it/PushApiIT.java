@@ -141,7 +141,26 @@ class PushApiIT {
             JsonObject presence = api.get("/api/v1/topics/api-presence/presence").json();
             assertThat(presence.getJsonArray("users").getString(0)).isEqualTo("presence-user");
             assertThat(presence.getJsonArray("users")).hasSize(1);
+
+            try (ChannelClient other = connect("presence-other", "api-pres-3")) {
+                other.send("{\"type\":\"subscribe\",\"topic\":\"api-presence\"}");
+                other.expect("subscribed");
+                JsonObject topics = api.get("/api/v1/topics").json();
+                assertThat(topics.getBoolean("truncated")).isFalse();
+                assertThat(usersOfListedTopic(topics, "api-presence")).isEqualTo(2);
+            }
         }
+        // Every follower gone: the topic is no longer listed.
+        await("topic no longer listed").atMost(Duration.ofSeconds(10))
+                .until(() -> usersOfListedTopic(api.get("/api/v1/topics").json(), "api-presence") == 0);
+        assertThat(api.post("/api/v1/topics", "{}").status()).isEqualTo(405);
+    }
+
+    /** The users of {@code topic} in a GET /api/v1/topics answer, 0 if it is not listed. */
+    private static int usersOfListedTopic(JsonObject topics, String topic) {
+        return topics.getJsonArray("topics").stream().map(JsonValue::asJsonObject)
+                .filter(entry -> entry.getString("topic").equals(topic))
+                .mapToInt(entry -> entry.getInt("users")).findFirst().orElse(0);
     }
 
     @Test
