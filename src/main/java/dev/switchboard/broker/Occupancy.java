@@ -7,6 +7,20 @@ package dev.switchboard.broker;
 public interface Occupancy {
 
     /**
+     * Counts nothing and reports no crossing: for {@link SessionEvents#NONE}, which publishes
+     * nothing. Stateless, so one instance serves every broker built without events.
+     */
+    Occupancy NONE = new Occupancy() {
+        @Override
+        public void enter(String group, Runnable onFirst) {
+        }
+
+        @Override
+        public void leave(String group, Runnable onLast) {
+        }
+    };
+
+    /**
      * One member more in {@code group}; runs {@code onFirst} if it was empty. {@code onFirst}
      * runs before any later crossing of the same group is reported, so what it publishes keeps
      * the crossings' order; it must only queue.

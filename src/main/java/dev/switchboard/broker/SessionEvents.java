@@ -23,9 +23,12 @@ import java.util.Objects;
  */
 public final class SessionEvents {
 
-    /** Publishes nothing: for brokers built without events (tests, tools). */
-    public static final SessionEvents NONE = new SessionEvents(EventSink.NONE, new LocalOccupancy(),
-            new LocalOccupancy(), "none", Clock.systemUTC());
+    /**
+     * Publishes and counts nothing: for brokers built without events (tests, tools). Stateless: it
+     * is shared by every such broker, so it must not count (a shared count would mix brokers).
+     */
+    public static final SessionEvents NONE = new SessionEvents(EventSink.NONE, Occupancy.NONE, Occupancy.NONE,
+            "none", Clock.systemUTC());
 
     private final EventSink sink;
     private final Occupancy users;
