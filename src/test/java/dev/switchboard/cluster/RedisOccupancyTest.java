@@ -52,6 +52,23 @@ class RedisOccupancyTest {
     }
 
     @Test
+    void hundredThousandUsersOnlineThenOfflineLeaveNoKeyInRedisAndNoShareToRenew() {
+        for (int i = 0; i < 100_000; i++) {
+            nodeA.enter("user-" + i, report("online"));
+        }
+        assertThat(server.call("DBSIZE")).isEqualTo(Integer.toString(2 + 100_000)); // the two heartbeats
+        for (int i = 0; i < 100_000; i++) {
+            nodeA.leave("user-" + i, report("offline"));
+        }
+
+        assertThat(reports.stream().filter("online"::equals).count()).isEqualTo(100_000);
+        assertThat(reports.stream().filter("offline"::equals).count()).isEqualTo(100_000);
+        assertThat(server.call("DBSIZE")).as("only the two heartbeats left").isEqualTo("2");
+        nodeA.resync(); // would write back any share this node still kept
+        assertThat(server.call("DBSIZE")).isEqualTo("2");
+    }
+
+    @Test
     void aUserWithTabsOnTwoNodesIsOnlineOnceAndOfflineOnce() {
         nodeA.enter("alice", report("online by a"));
         nodeB.enter("alice", report("online by b"));
