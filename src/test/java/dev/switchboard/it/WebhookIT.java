@@ -48,28 +48,20 @@ class WebhookIT {
         return client;
     }
 
-    /** "type user/topic" of each received event that concerns {@code subject}, in arrival order. */
-    private static List<String> received(String subject) {
-        return receiver.events().stream()
-                .filter(event -> subject.equals(event.getString("user", null))
-                        || subject.equals(event.getString("topic", null)))
-                .map(event -> event.getString("name"))
-                .toList();
-    }
-
     @Test
     void aUsersFirstSessionAndLastCloseAreOnlineAndOffline() throws Exception {
         ChannelClient desk = connect("agent-1", "webhook-desk");
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(received("agent-1")).containsExactly("channel.opened", "user.online"));
+                .untilAsserted(() -> assertThat(receiver.namesFor("agent-1"))
+                        .containsExactly("channel.opened", "user.online"));
         ChannelClient phone = connect("agent-1", "webhook-phone");
         desk.close();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(received("agent-1")).containsExactly(
-                "channel.opened", "user.online", "channel.opened", "channel.closed"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(receiver.namesFor("agent-1"))
+                .containsExactly("channel.opened", "user.online", "channel.opened", "channel.closed"));
         phone.close();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(received("agent-1")).containsExactly(
-                "channel.opened", "user.online", "channel.opened", "channel.closed", "channel.closed",
-                "user.offline"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(receiver.namesFor("agent-1"))
+                .containsExactly("channel.opened", "user.online", "channel.opened", "channel.closed", "channel.closed",
+                        "user.offline"));
 
         JsonObject opened = receiver.events().stream()
                 .filter(e -> "channel.opened".equals(e.getString("name")) && "agent-1".equals(e.getString("user")))
@@ -96,9 +88,10 @@ class WebhookIT {
             second.expect("subscribed");
             first.send("{\"type\":\"unsubscribe\",\"topic\":\"webhook-news\"}");
             await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(received("webhook-news")).containsExactly("topic.occupied"));
+                    .untilAsserted(() -> assertThat(receiver.namesFor("webhook-news"))
+                            .containsExactly("topic.occupied"));
             second.send("{\"type\":\"unsubscribe\",\"topic\":\"webhook-news\"}");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(received("webhook-news"))
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(receiver.namesFor("webhook-news"))
                     .containsExactly("topic.occupied", "topic.vacated"));
         }
     }
@@ -109,7 +102,7 @@ class WebhookIT {
         try (ChannelClient client = connect("agent-retry", "webhook-retry")) {
             // The refused POST's events come again, with the same ids, and nothing overtakes them.
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(received("agent-retry")).filteredOn("channel.opened"::equals).hasSize(2);
+                assertThat(receiver.namesFor("agent-retry")).filteredOn("channel.opened"::equals).hasSize(2);
                 assertThat(distinctInOrder("agent-retry")).containsExactly("channel.opened", "user.online");
             });
         }

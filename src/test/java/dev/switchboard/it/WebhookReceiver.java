@@ -70,6 +70,15 @@ final class WebhookReceiver implements AutoCloseable {
         return requests.stream().flatMap(request -> request.events().stream()).toList();
     }
 
+    /** The names of the received events that concern {@code subject} (a user or a topic), in arrival order. */
+    List<String> namesFor(String subject) {
+        return events().stream()
+                .filter(event -> subject.equals(event.getString("user", null))
+                        || subject.equals(event.getString("topic", null)))
+                .map(event -> event.getString("name"))
+                .toList();
+    }
+
     private String expectedSignature(byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
