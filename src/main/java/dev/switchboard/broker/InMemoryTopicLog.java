@@ -90,11 +90,13 @@ public final class InMemoryTopicLog implements TopicLog {
     public void sweep(Instant now, Predicate<String> inUse) {
         for (Map.Entry<String, TopicStream> entry : streams.entrySet()) {
             TopicStream stream = entry.getValue();
-            // In use here (the broker's own idle rule keeps it so): its stream must keep its epoch.
-            boolean used = inUse.test(entry.getKey());
             synchronized (stream) {
                 stream.expire(history, now); // also for topics that nobody publishes to any more
-                if (!used && !stream.retired() && stream.idle(history, now)) {
+                // In use here (the broker's own idle rule keeps it so): its stream must keep its
+                // epoch. Asked under the stream's lock, which the broker's position() needs too: a
+                // topic the broker makes again after asking either positioned itself on this stream
+                // before (and is in use now) or will find it retired and position on the next.
+                if (!stream.retired() && stream.idle(history, now) && !inUse.test(entry.getKey())) {
                     stream.retire();
                     streams.remove(entry.getKey(), stream);
                 }

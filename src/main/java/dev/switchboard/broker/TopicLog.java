@@ -47,8 +47,10 @@ public interface TopicLog {
 
     /**
      * Periodic housekeeping: drops expired history and forgets idle topics, except those for
-     * which {@code inUse} is true (subscribed here). A shared log that expires by itself does
-     * nothing.
+     * which {@code inUse} is true (subscribed here). {@code inUse} must be asked while nothing can
+     * position on the topic's stream (under its lock), or a topic made again between the question
+     * and the forgetting would follow a stream that is gone. A shared log that expires by itself
+     * does nothing.
      */
     default void sweep(Instant now, Predicate<String> inUse) {
     }
