@@ -722,6 +722,15 @@ public final class Broker implements ChannelGate {
     }
 
     /**
+     * Reports offline the users, and vacated the topics, whose sessions were all on nodes that
+     * died without closing them (cluster mode; see {@link SessionEvents#reapDepartedNodes}).
+     * Called periodically.
+     */
+    public void reapDepartedNodes() {
+        events.reapDepartedNodes();
+    }
+
+    /**
      * Publishes this node's figures to the other nodes' stats (cluster mode; a single node keeps
      * them to itself). Called periodically.
      */

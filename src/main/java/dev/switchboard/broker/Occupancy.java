@@ -1,5 +1,7 @@
 package dev.switchboard.broker;
 
+import java.util.function.Consumer;
+
 /**
  * Counts the members of named groups (a user's sessions, a topic's subscriptions) and says when a
  * group goes from empty to occupied and back, atomically, so each crossing is reported once.
@@ -29,4 +31,13 @@ public interface Occupancy {
 
     /** One member fewer; runs {@code onLast} if none is left. Same ordering as {@link #enter}. */
     void leave(String group, Runnable onLast);
+
+    /**
+     * Forgets the members counted by nodes that are gone (killed without leaving: counts shared
+     * across nodes only) and hands each group this empties to {@code onEmptied}, once across the
+     * deployment, in order with that group's other crossings. Counts of this process alone die
+     * with it: nothing to do.
+     */
+    default void reapDeparted(Consumer<String> onEmptied) {
+    }
 }

@@ -64,6 +64,17 @@ public final class SessionEvents {
         sink.publish(new Subscribed(topic, session.sessionId(), session.user(), nodeId, clock.instant()));
     }
 
+    /**
+     * The users and topics whose every session was on nodes that died without closing them: each
+     * reported {@link UserOffline} or {@link TopicVacated} once across the deployment, by whichever
+     * node reaps it first (so the event's node is the reporter, not the dead node). Nothing on a
+     * single node, whose counts die with it.
+     */
+    void reapDepartedNodes() {
+        users.reapDeparted(user -> sink.publish(new UserOffline(user, nodeId, clock.instant())));
+        topics.reapDeparted(topic -> sink.publish(new TopicVacated(topic, nodeId, clock.instant())));
+    }
+
     /** A session of this node left {@code topic}. */
     void unsubscribed(String topic, Subscriber session) {
         sink.publish(new Unsubscribed(topic, session.sessionId(), session.user(), nodeId, clock.instant()));

@@ -153,7 +153,31 @@ final class RedisKeys {
      * {@code node\nincarnation}, value that node's count (RedisOccupancy).
      */
     static String occupancy(String kind, String group) {
-        return "sb:occupancy:" + kind + ":{" + group + "}";
+        return occupancyPrefix(kind) + group + "}";
+    }
+
+    /** SCAN pattern of every {@link #occupancy} hash of {@code kind}. */
+    static String occupancyPattern(String kind) {
+        return occupancyPrefix(kind) + "*}";
+    }
+
+    /** The group of an {@link #occupancy} key of {@code kind}, or null for any other key. */
+    static String groupOfOccupancy(String kind, String key) {
+        String prefix = occupancyPrefix(kind);
+        return key.startsWith(prefix) && key.endsWith("}") && key.length() > prefix.length()
+                ? key.substring(prefix.length(), key.length() - 1) : null;
+    }
+
+    private static String occupancyPrefix(String kind) {
+        return "sb:occupancy:" + kind + ":{";
+    }
+
+    /**
+     * Set of the {@code node\nincarnation}s that wrote a share into an {@link #occupancy} hash of
+     * {@code kind}: which writers to check for departure (RedisOccupancy), pruned once reaped.
+     */
+    static String occupancyWriters(String kind) {
+        return "sb:occupancy:" + kind + ":writers";
     }
 
     // --- revocations and tickets ---

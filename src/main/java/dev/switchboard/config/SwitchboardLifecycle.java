@@ -84,12 +84,13 @@ public class SwitchboardLifecycle {
 
     /**
      * Cluster upkeep: channels left claimed by an outage are released, this node's figures
-     * published. As for the sweep, a failure (Redis out of reach) must not cancel the next runs.
+     * published, the users and topics of nodes that died reported offline and vacated. As for the sweep, a failure (Redis out of reach) must not cancel the next runs.
      */
     private static void upkeep(Broker broker) {
         try {
             broker.retryReleases();
             broker.reportToCluster();
+            broker.reapDepartedNodes();
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "Cluster upkeep failed; the next one runs as planned: {0}", e.toString());
         }

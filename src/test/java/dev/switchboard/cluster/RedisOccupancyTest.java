@@ -56,16 +56,17 @@ class RedisOccupancyTest {
         for (int i = 0; i < 100_000; i++) {
             nodeA.enter("user-" + i, report("online"));
         }
-        assertThat(server.call("DBSIZE")).isEqualTo(Integer.toString(2 + 100_000)); // the two heartbeats
+        // The two heartbeats and the writers' set besides the users.
+        assertThat(server.call("DBSIZE")).isEqualTo(Integer.toString(3 + 100_000));
         for (int i = 0; i < 100_000; i++) {
             nodeA.leave("user-" + i, report("offline"));
         }
 
         assertThat(reports.stream().filter("online"::equals).count()).isEqualTo(100_000);
         assertThat(reports.stream().filter("offline"::equals).count()).isEqualTo(100_000);
-        assertThat(server.call("DBSIZE")).as("only the two heartbeats left").isEqualTo("2");
+        assertThat(server.call("DBSIZE")).as("only the two heartbeats and the writers' set left").isEqualTo("3");
         nodeA.resync(); // would write back any share this node still kept
-        assertThat(server.call("DBSIZE")).isEqualTo("2");
+        assertThat(server.call("DBSIZE")).isEqualTo("3");
     }
 
     @Test
@@ -91,11 +92,36 @@ class RedisOccupancyTest {
     }
 
     @Test
-    void aDeadNodesSessionsStopCounting() {
+    void aUserOnADeadNodeIsNotReportedOnlineAgainWhenATabOpensElsewhereAndGoesOfflineWithItsLastLiveTab() {
         nodeA.enter("alice", report("online by a"));
         server.call("DEL", RedisKeys.nodeAlive("node-a")); // node-a's heartbeat expired: it died
         nodeB.enter("alice", report("online by b"));
-        assertThat(reports).containsExactly("online by a", "online by b");
+        assertThat(reports).as("online since node-a reported it, never reported offline").containsExactly("online by a");
+        nodeB.leave("alice", report("offline by b"));
+        assertThat(reports).containsExactly("online by a", "offline by b");
+    }
+
+    @Test
+    void usersWhoseEveryTabWasOnAKilledNodeAreReportedOfflineOnceByTheNodesThatReap() {
+        nodeA.enter("alice", report("alice online"));
+        nodeA.enter("bob", report("bob online"));
+        nodeB.enter("bob", report("bob online"));
+        nodeB.reapDeparted(user -> reports.add(user + " offline"));
+        assertThat(reports).as("nobody departed yet").containsExactly("alice online", "bob online");
+
+        server.call("DEL", RedisKeys.nodeAlive("node-a")); // node-a was killed: its heartbeat expired
+        server.call("SET", RedisKeys.nodeAlive("node-c"), "incarnation-c");
+        try (RedisOccupancy nodeC = new RedisOccupancy(connections, "user", "node-c", Duration.ofHours(1))) {
+            nodeB.reapDeparted(user -> reports.add(user + " offline (reaped by b)"));
+            nodeC.reapDeparted(user -> reports.add(user + " offline (reaped by c)"));
+        }
+        assertThat(reports).containsExactly("alice online", "bob online", "alice offline (reaped by b)");
+        assertThat(server.call("SMEMBERS", RedisKeys.occupancyWriters("user")))
+                .as("the departed writer is forgotten").doesNotContain("node-a");
+
+        nodeB.enter("alice", report("alice online again"));
+        nodeB.leave("bob", report("bob offline"));
+        assertThat(reports).endsWith("alice online again", "bob offline");
     }
 
     @Test

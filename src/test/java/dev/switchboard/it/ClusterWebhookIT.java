@@ -90,4 +90,50 @@ class ClusterWebhookIT {
                 .filter(event -> "topic.vacated".equals(event.getString("name"))).findFirst().orElseThrow();
         assertThat(vacated.getString("topic")).isEqualTo("cluster-hook-news");
     }
+
+    /**
+     * A node killed outright never says that its users left: a surviving node reports them offline,
+     * and their topics vacated, within the lease (10 s) and its upkeep period (5 s), once. A user
+     * who also had a tab on the surviving node stays online.
+     */
+    @Test
+    void theUsersAndTopicsOfAKilledNodeAreReportedOfflineAndVacatedByTheNodeThatSurvives() throws Exception {
+        WebhookReceiver ownReceiver = new WebhookReceiver(SECRET);
+        try (ownReceiver; ClusterNodes own = ClusterNodes.onOwnRedis("killed-webhooks", 2,
+                Map.of("webhook.url", ownReceiver.url(), "webhook.secret", SECRET), false).start()) {
+            ServerProcess doomed = own.node(0);
+            ServerProcess survivor = own.node(1);
+            ChannelClient onDoomed = connect(doomed, "agent-gone", "killed-hook-1");
+            onDoomed.send("{\"type\":\"subscribe\",\"topic\":\"killed-hook-news\"}");
+            onDoomed.expect("subscribed");
+            ChannelClient alsoOnDoomed = connect(doomed, "agent-stays", "killed-hook-2");
+            try (ChannelClient onSurvivor = connect(survivor, "agent-stays", "killed-hook-3")) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    assertThat(ownReceiver.namesFor("agent-gone")).containsExactly("channel.opened", "user.online");
+                    assertThat(ownReceiver.namesFor("killed-hook-news")).containsExactly("topic.occupied");
+                    assertThat(ownReceiver.namesFor("agent-stays")).contains("user.online");
+                });
+
+                doomed.kill();
+                assertThat(onDoomed.awaitClose().getCloseCode().getCode()).isEqualTo(1006);
+                assertThat(alsoOnDoomed.awaitClose().getCloseCode().getCode()).isEqualTo(1006);
+
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(ownReceiver.namesFor("agent-gone")).containsExactly("channel.opened", "user.online",
+                            "user.offline");
+                    assertThat(ownReceiver.namesFor("killed-hook-news")).containsExactly("topic.occupied",
+                            "topic.vacated");
+                });
+                JsonObject offline = ownReceiver.events().stream()
+                        .filter(event -> "user.offline".equals(event.getString("name"))).findFirst().orElseThrow();
+                assertThat(offline.getString("node")).as("reported by the node that survived")
+                        .isEqualTo(own.nodeId(1));
+                assertThat(ownReceiver.namesFor("agent-stays")).as("still has a tab on the surviving node")
+                        .doesNotContain("user.offline");
+                onSurvivor.close();
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(ownReceiver.namesFor("agent-stays")).containsOnlyOnce("user.offline"));
+            }
+        }
+    }
 }
