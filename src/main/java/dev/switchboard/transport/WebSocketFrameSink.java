@@ -46,6 +46,15 @@ final class WebSocketFrameSink implements FrameSink {
      * session whose reader stalled holds a sender thread for Tomcat's default 20 s.
      */
     private static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    /**
+     * Tomcat's bound on sending a close whose code is not 1000, 50 ms by default: a close written
+     * later than that (a busy machine is enough, no stalled reader needed) makes Tomcat drop the
+     * connection, and behind a proxy the client may then see 1006 instead of 4009 or 1008, and
+     * reconnect when it should not. Closes run on the blocking executor, which may be held up to
+     * the send time limit, as for any blocking send.
+     */
+    private static final String TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT =
+            "org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
 
     private static final SendResult SENT = new SendResult();
 
@@ -68,6 +77,7 @@ final class WebSocketFrameSink implements FrameSink {
         this.preEncoded = TomcatPreEncodedText.forSession(session);
         remote.setSendTimeout(2 * sendTimeoutMs);
         session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeoutMs);
+        session.getUserProperties().put(TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT, sendTimeoutMs);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.switchboard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,8 @@ class ClusterReplaceIT {
                             .containsExactly(survivorUser));
             for (ChannelClient client : clients) {
                 if (client != survivor) {
-                    assertThat(client.awaitClose().getCloseCode().getCode()).isEqualTo(4009);
+                    CloseReason closed = client.awaitClose();
+                    assertThat(closed.getCloseCode().getCode()).as(closed.toString()).isEqualTo(4009);
                 }
             }
         } finally {
