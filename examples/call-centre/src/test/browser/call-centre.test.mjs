@@ -194,9 +194,11 @@ describe('the call-centre example in headless Chromium', () => {
     { timeout: 90_000 }, async () => {
       assert.ok(pages.bob, 'needs the pages of test a');
       // alice is on a call: the first free agent is bob.
+      const pushedAt = Date.now();
       const call = await ring({ caller: '+1 555 0100' });
       assert.equal(call.agent, bob);
       await see(pages.bob, pages.bob.locator(`#incoming-call[data-call-id="${call.id}"]`), 'the pop-up on bob\'s desk');
+      console.log(`# ring to pop-up, second call: ${Date.now() - pushedAt} ms`);
       await pages.bob.locator('#reject-btn').click();
       // Nobody else is free: it waits, and bob is never offered it again.
       await see(pages.bob, pages.bob.locator(`#queue > li[data-call-id="${call.id}"][data-state="WAITING"]`), 'the rejected call waiting');
