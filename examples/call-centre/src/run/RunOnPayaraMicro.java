@@ -42,6 +42,9 @@ public final class RunOnPayaraMicro {
                 "--nocluster", "--disablephonehome");
         Process payara = new ProcessBuilder(command).inheritIO().start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(payara)));
+        // Ctrl-C reaches this process and Payara alike; a parent (Maven, a test) that is killed
+        // on its own must not leave Payara running: stop with it.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
 
         String url = "http://localhost:" + port + "/";
         if (awaitReady(payara, URI.create(url + "health/ready"))) {
