@@ -17,7 +17,7 @@ import java.util.List;
  * {@code mvn package -Prun} does; the browser tests give a folder of their own, default {@code run}). Gives Switchboard an HS256 secret of its own (made once,
  * kept in {@code target/run/secret}, or {@code SWITCHBOARD_JWT_SECRET} when set), starts
  * {@code target/payara-micro.jar} with {@code target/call-centre.war} at the root context, and
- * says where it runs once {@code /health/ready} answers 200. Ctrl-C (or SIGTERM) stops Payara,
+ * says where it runs once the example's {@code centre/board} answers 200. Ctrl-C (or SIGTERM) stops Payara,
  * which closes every session with 1001.
  */
 public final class RunOnPayaraMicro {
@@ -32,13 +32,22 @@ public final class RunOnPayaraMicro {
         Files.createFile(properties, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(properties, "switchboard.jwt.secret=" + secret(run) + "\n");
 
+        // A fresh runtime folder: Payara Micro would first boot the application a previous run left
+        // registered there, and only then replace it with this build's.
+        Path root = run.resolve("payara");
+        if (Files.exists(root)) {
+            try (var files = Files.walk(root)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", target.resolve("payara-micro.jar").toString(),
                 "--deploy", target.resolve("call-centre.war").toString(),
                 "--contextroot", "/",
                 "--port", String.valueOf(port),
                 "--systemproperties", properties.toString(),
-                "--rootdir", run.resolve("payara").toString(),
+                "--rootdir", root.toString(),
                 "--nocluster", "--disablephonehome");
         Process payara = new ProcessBuilder(command).inheritIO().start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(payara)));
@@ -47,7 +56,9 @@ public final class RunOnPayaraMicro {
         ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
 
         String url = "http://localhost:" + port + "/";
-        if (awaitReady(payara, URI.create(url + "health/ready"))) {
+        // The example's own endpoint: Payara Micro answers /health itself until an application
+        // at the root context takes the path over.
+        if (awaitReady(payara, URI.create(url + "centre/board"))) {
             System.out.println();
             System.out.println("Call centre is running at " + url);
             System.out.println("  agent desk:        " + url + "agent.html?name=alice");
