@@ -43,6 +43,7 @@ import dev.switchboard.session.SessionServices;
 import dev.switchboard.session.SessionTokens;
 import dev.switchboard.broker.SessionEvents;
 import dev.switchboard.events.SwitchboardEvent;
+import dev.switchboard.push.Pusher;
 import dev.switchboard.webhook.WebhookSender;
 import dev.switchboard.webhook.WebhookSignature;
 import dev.switchboard.session.StompPayloads;
@@ -232,10 +233,10 @@ public class SwitchboardBeans {
     @Produces
     @Singleton
     ApplicationHandlers applicationHandlers(@Any Instance<ApplicationHandler> handlerBeans,
-            MessageMappingExtension mappings, BeanManager beans, Broker broker, Jsonb jsonb) {
+            MessageMappingExtension mappings, BeanManager beans, Pusher pusher, Jsonb jsonb) {
         List<ApplicationHandler> handlers = new ArrayList<>();
         handlerBeans.forEach(handlers::add);
-        handlers.addAll(MappedMethodHandler.forMappings(mappings, beans, broker, jsonb));
+        handlers.addAll(MappedMethodHandler.forMappings(mappings, beans, pusher, jsonb));
         return new ApplicationHandlers(handlers);
     }
 

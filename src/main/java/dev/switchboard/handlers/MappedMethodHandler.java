@@ -1,8 +1,8 @@
 package dev.switchboard.handlers;
 
 import dev.switchboard.broker.ApplicationHandler;
-import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.TopicDestinations;
+import dev.switchboard.push.Pusher;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.json.JsonString;
@@ -16,7 +16,8 @@ import java.util.function.Function;
 
 /**
  * An {@link ApplicationHandler} that calls a {@link MessageMapping} method and publishes what it
- * returns to its {@link SendTo} destination.
+ * returns to its {@link SendTo} destination, through the {@link Pusher}: the same serialisation
+ * and limits as any push.
  */
 public final class MappedMethodHandler implements ApplicationHandler {
 
@@ -24,15 +25,15 @@ public final class MappedMethodHandler implements ApplicationHandler {
     private final Object target;
     private final Method method;
     private final String sendToTopic;
-    private final Broker broker;
+    private final Pusher pusher;
     private final Jsonb jsonb;
     private final Function<InboundMessage, Object>[] arguments;
 
-    public MappedMethodHandler(MessageMappingExtension.Mapping mapping, Object target, Broker broker, Jsonb jsonb) {
+    public MappedMethodHandler(MessageMappingExtension.Mapping mapping, Object target, Pusher pusher, Jsonb jsonb) {
         this.destination = mapping.destination();
         this.target = target;
         this.method = mapping.method();
-        this.broker = broker;
+        this.pusher = pusher;
         this.jsonb = jsonb;
         this.sendToTopic = TopicDestinations.topicOf(mapping.sendTo());
         if (sendToTopic == null) {
@@ -47,12 +48,12 @@ public final class MappedMethodHandler implements ApplicationHandler {
      * its bean (so the bean's scope and interceptors apply).
      */
     public static List<ApplicationHandler> forMappings(MessageMappingExtension mappings, BeanManager beans,
-            Broker broker, Jsonb jsonb) {
+            Pusher pusher, Jsonb jsonb) {
         List<ApplicationHandler> handlers = new ArrayList<>();
         for (MessageMappingExtension.Mapping mapping : mappings.mappings()) {
             Bean<?> bean = mapping.bean();
             Object target = beans.getReference(bean, bean.getBeanClass(), beans.createCreationalContext(bean));
-            handlers.add(new MappedMethodHandler(mapping, target, broker, jsonb));
+            handlers.add(new MappedMethodHandler(mapping, target, pusher, jsonb));
         }
         return handlers;
     }
@@ -101,7 +102,7 @@ public final class MappedMethodHandler implements ApplicationHandler {
             throw new IllegalStateException("cannot call " + method, e);
         }
         if (result != null) {
-            broker.publish(sendToTopic, result instanceof JsonValue json ? json.toString() : jsonb.toJson(result));
+            pusher.toTopic(sendToTopic, result);
         }
     }
 }

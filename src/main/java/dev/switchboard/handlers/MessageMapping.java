@@ -15,7 +15,8 @@ import java.lang.annotation.Target;
  * {@link dev.switchboard.broker.ApplicationHandler.InboundMessage} (payload, user, session). A
  * non-null return value is published to the {@link SendTo} destination, by default
  * {@code /topic/<value>}: a {@code String} as a JSON string, a {@code JsonValue} as is, anything
- * else through JSON-B.
+ * else through JSON-B, with the rules and limits of {@link dev.switchboard.push.Pusher#toTopic}. To
+ * push elsewhere, to the sender's user for instance, inject the {@link dev.switchboard.push.Pusher}.
  *
  * <pre>{@code
  * @ApplicationScoped

@@ -19,14 +19,17 @@ import java.util.Optional;
  *
  * <pre>{@code
  * @Path("/calls")
- * public class Calls {
- *     @Inject Pusher pusher;
+ * public class CallResource {
+ *     @Inject
+ *     Pusher pusher;
  *
  *     @POST
- *     public void incoming(Call call) {
- *         // The agent's sessions get {"type":"message","destination":"calls","data":{...call...},"ack":true,...}
- *         pusher.toUser(call.agent(), "calls", call, true);
- *         pusher.toTopic("queue-status", Map.of("waiting", queue.size()));
+ *     @Path("/{agent}")
+ *     public void offer(@PathParam("agent") String agent, Call call) {
+ *         // Every session of the agent gets {"type":"message","user":agent,"destination":"calls",
+ *         // "data":{...the call as JSON...},"ack":true,...}, kept until one of them acks it.
+ *         pusher.toUser(agent, "calls", call, true);
+ *         pusher.toTopic("queue-status", Map.of("offered", call.id()));
  *     }
  * }
  * }</pre>

@@ -19,6 +19,7 @@ import dev.switchboard.broker.MemoryBudget;
 import dev.switchboard.broker.MessageIds;
 import dev.switchboard.broker.RedeliveryPolicy;
 import dev.switchboard.broker.Subscriber;
+import dev.switchboard.push.Pusher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.json.JsonObject;
@@ -107,7 +108,7 @@ class MessageMappingTest {
 
     private ApplicationHandlers handlers() {
         return new ApplicationHandlers(MappedMethodHandler.forMappings(beans.getExtension(MessageMappingExtension.class),
-                beans, broker, JSONB));
+                beans, new Pusher(broker, JSONB), JSONB));
     }
 
     @Test
