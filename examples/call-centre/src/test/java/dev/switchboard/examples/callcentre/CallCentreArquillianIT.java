@@ -100,11 +100,12 @@ class CallCentreArquillianIT {
         String user = user("agent");
         try (NativeClient agent = NativeClient.connect(deployment, user)) {
             await().atMost(PATIENCE).until(() -> presence.online().contains(user));
-            assertThat(sessions.opened()).anySatisfy(opened -> {
+            // Asynchronous observers: the two events may be heard in either order.
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(sessions.opened()).anySatisfy(opened -> {
                 assertThat(opened.user()).isEqualTo(user);
                 assertThat(opened.channelId()).isEqualTo(user);
                 assertThat(opened.protocol()).isEqualTo("native");
-            });
+            }));
         }
         await().atMost(PATIENCE).until(() -> !presence.online().contains(user));
     }
