@@ -12,7 +12,8 @@ import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.broker.SessionRecord;
 import dev.switchboard.broker.TopicCounts;
 import dev.switchboard.broker.TopicNames;
-import dev.switchboard.broker.UserDestinations;
+import dev.switchboard.push.PushRefusedException;
+import dev.switchboard.push.Pusher;
 import dev.switchboard.security.JsonResponseWriter;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -32,7 +33,9 @@ import java.util.Optional;
 
 /**
  * The HTTP API for backends and operators under {@code /api/v1} (docs/http-api.md). Every
- * request needs the API key or an admin token; bodies are JSON objects of at most 1 MiB.
+ * request needs the API key or an admin token; bodies are JSON objects of at most 1 MiB. Pushes
+ * go through the {@link Pusher} that application code uses too: this servlet reads the request
+ * and writes the receipt, the Pusher holds the rules.
  */
 @WebServlet(urlPatterns = "/api/v1/*")
 public final class ApiServlet extends HttpServlet {
@@ -46,6 +49,8 @@ public final class ApiServlet extends HttpServlet {
     private transient Broker broker;
     @Inject
     private transient ApiGate gate;
+    @Inject
+    private transient Pusher pusher;
     @Inject
     private transient Jsonb jsonb;
     @Inject
@@ -69,6 +74,9 @@ public final class ApiServlet extends HttpServlet {
                 response.setHeader("Allow", ALLOWED_METHODS.get(shape(path)));
             }
             responses.writeError(response, e.status(), e.error(), e.getMessage());
+        } catch (PushRefusedException e) {
+            boolean tooLarge = e.reason() == PushRefusedException.Reason.TOO_LARGE;
+            responses.writeError(response, tooLarge ? 413 : 400, tooLarge ? "too_large" : "bad_request", e.getMessage());
         } catch (ClusterUnavailableException e) {
             // Cluster mode with Redis out of reach: nothing was accepted; the backend retries.
             response.setHeader("Retry-After", "1");
@@ -80,7 +88,7 @@ public final class ApiServlet extends HttpServlet {
         switch (method) {
             case "POST":
                 if (p.length == 3 && p[0].equals("topics") && p[2].equals("messages")) {
-                    return publish(topic(p[1]), body(request));
+                    return publish(p[1], body(request));
                 }
                 if (p.length == 3 && p[0].equals("users") && p[2].equals("messages")) {
                     return pushToUser(p[1], body(request));
@@ -89,7 +97,7 @@ public final class ApiServlet extends HttpServlet {
                     return pushToChannel(p[1], body(request));
                 }
                 if (p.length == 1 && p[0].equals("broadcast")) {
-                    PushReceipt receipt = broker.broadcast(data(body(request)));
+                    PushReceipt receipt = pusher.toEveryone(data(body(request)));
                     return Map.of("id", receipt.id(), "sessions", receipt.sessions());
                 }
                 break;
@@ -153,17 +161,17 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private Map<String, Object> publish(String topic, JsonObject body) throws ApiException {
-        PublishReceipt receipt = broker.publish(topic, data(body));
+        PublishReceipt receipt = pusher.toTopic(topic, data(body));
         return Map.of("id", receipt.id(), "offset", receipt.offset(), "epoch", receipt.epoch());
     }
 
     private Map<String, Object> pushToUser(String user, JsonObject body) throws ApiException {
-        PushReceipt receipt = broker.pushToUser(user, userDestination(body), data(body), ack(body));
+        PushReceipt receipt = pusher.toUser(user, optionalString(body, "destination"), data(body), ack(body));
         return Map.of("id", receipt.id(), "sessions", receipt.sessions());
     }
 
     private Map<String, Object> pushToChannel(String channelId, JsonObject body) throws ApiException {
-        Optional<PushReceipt> receipt = broker.pushToChannel(channelId, data(body), ack(body));
+        Optional<PushReceipt> receipt = pusher.toChannel(channelId, data(body), ack(body));
         if (receipt.isEmpty()) {
             throw ApiException.notFound("no open session on channel " + channelId);
         }
@@ -243,12 +251,9 @@ public final class ApiServlet extends HttpServlet {
         return new JsonBodyReader(jsonb, MAX_BODY_BYTES).read(request);
     }
 
-    private String data(JsonObject body) throws ApiException {
-        JsonValue data = body.get("data");
-        if (data == null || data.getValueType() == JsonValue.ValueType.NULL) {
-            throw ApiException.badRequest("field 'data' is required and may not be null");
-        }
-        return jsonb.toJson(data);
+    /** The body's {@code data}, or null without one: the {@link Pusher} refuses a missing or null one. */
+    private static JsonValue data(JsonObject body) {
+        return body.get("data");
     }
 
     private static boolean ack(JsonObject body) throws ApiException {
@@ -271,22 +276,6 @@ public final class ApiServlet extends HttpServlet {
             return string.getString();
         }
         throw ApiException.badRequest("field '" + field + "' must be a string");
-    }
-
-    /**
-     * The optional {@code destination} of a user push as a destination name: {@code calls},
-     * {@code /queue/calls} and {@code /user/queue/calls} all mean {@code calls}; null without one.
-     */
-    private static String userDestination(JsonObject body) throws ApiException {
-        String written = optionalString(body, "destination");
-        if (written == null) {
-            return null;
-        }
-        String name = UserDestinations.nameOf(written);
-        if (name == null) {
-            throw ApiException.badRequest("destination must be " + UserDestinations.FORMS);
-        }
-        return name;
     }
 
     private static String topic(String name) throws ApiException {

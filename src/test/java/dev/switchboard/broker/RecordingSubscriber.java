@@ -6,10 +6,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
- * A {@link Subscriber} test double that records what it is given, from any thread, in order.
+ * A {@link Subscriber} test double that records what it is given, from any thread, in order (also
+ * for tests in other packages, with {@link TestBrokers}).
  * {@link #onDeliver} lets a test observe each delivery as it arrives.
  */
-final class RecordingSubscriber implements Subscriber {
+public final class RecordingSubscriber implements Subscriber {
 
     private final String sessionId;
     private final String user;
@@ -18,7 +19,7 @@ final class RecordingSubscriber implements Subscriber {
     private final ConcurrentLinkedQueue<CloseCode> disconnects = new ConcurrentLinkedQueue<>();
     private volatile Consumer<Delivery> onDeliver = d -> { };
 
-    RecordingSubscriber(String sessionId, String user, String channelId) {
+    public RecordingSubscriber(String sessionId, String user, String channelId) {
         this.sessionId = sessionId;
         this.user = user;
         this.channelId = channelId;
@@ -30,12 +31,12 @@ final class RecordingSubscriber implements Subscriber {
     }
 
     /** Snapshot of the deliveries so far, in arrival order. */
-    List<Delivery> deliveries() {
+    public List<Delivery> deliveries() {
         return List.copyOf(deliveries);
     }
 
     /** Snapshot of the payloads delivered so far, in arrival order. */
-    List<String> payloads() {
+    public List<String> payloads() {
         return deliveries.stream().map(Delivery::dataJson).toList();
     }
 

@@ -5,12 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.handlers.MessageMappingExtension;
+import dev.switchboard.push.Pusher;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.assertj.core.api.Assertions;
 import org.awaitility.Awaitility;
@@ -25,8 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The call-centre WAR, as this build made it, inside a real container (WildFly or Payara Micro,
- * chosen by the Maven profile): the tests run in the server, with the application's beans
- * injected, and talk to it through a real WebSocket client on the server's own port.
+ * chosen by the Maven profile). The tests run in the server with the application's beans injected,
+ * and talk to it as an agent's page does: a real WebSocket client on the server's own port, with a
+ * token from the application's {@link DemoTokens}.
  */
 @ExtendWith(ArquillianExtension.class)
 class CallCentreArquillianIT {
@@ -37,16 +41,16 @@ class CallCentreArquillianIT {
     MessageMappingExtension mappings;
 
     @Inject
-    AgentDesk agentDesk;
+    CallCentre centre;
 
     @Inject
-    PresenceBoard presence;
+    DemoTokens tokens;
+
+    @Inject
+    Pusher pusher;
 
     @Inject
     SessionLog sessions;
-
-    @Inject
-    Dispatcher dispatcher;
 
     @ArquillianResource
     URL deployment;
@@ -69,68 +73,84 @@ class CallCentreArquillianIT {
     }
 
     @Test
-    void theApplicationsHandlerBeanIsDiscovered() {
+    void theCallHandlersAreDiscovered() {
         assertThat(mappings.mappings())
-                .anySatisfy(mapping -> {
-                    assertThat(mapping.bean().getBeanClass()).isEqualTo(AgentDesk.class);
-                    assertThat(mapping.destination()).isEqualTo("status");
-                    assertThat(mapping.sendTo()).isEqualTo("/topic/agent-status");
-                });
-        assertThat(agentDesk.status("on a call")).isEqualTo("agent status: on a call");
+                .filteredOn(mapping -> mapping.bean().getBeanClass() == CallHandlers.class)
+                .extracting(MessageMappingExtension.Mapping::destination)
+                .containsExactlyInAnyOrder("accept", "reject", "hangup");
     }
 
     @Test
-    void aStatusSentToTheHandlerReachesItsTopicsSubscribers() throws Exception {
-        try (NativeClient agent = NativeClient.connect(deployment, user("agent"))) {
-            agent.send("{\"type\":\"subscribe\",\"topic\":\"agent-status\"}");
-            await().atMost(PATIENCE).until(() -> !agent.frames("subscribed").isEmpty());
-
-            agent.send("{\"type\":\"send\",\"to\":\"status\",\"data\":\"ready\"}");
-
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(agent.frames("message"))
-                    .anySatisfy(message -> {
-                        assertThat(message.getString("topic")).isEqualTo("agent-status");
-                        assertThat(message.getString("data")).isEqualTo("agent status: ready");
-                    }));
-        }
-    }
-
-    @Test
-    void theApplicationsObserversHearOfTheClientsSession() throws Exception {
-        String user = user("agent");
-        try (NativeClient agent = NativeClient.connect(deployment, user)) {
-            await().atMost(PATIENCE).until(() -> presence.online().contains(user));
-            // Asynchronous observers: the two events may be heard in either order.
+    void anAgentWhoConnectsIsOnTheBoardUntilTheyLeave() throws Exception {
+        String agent = newAgent();
+        try (NativeClient page = connect(agent)) {
+            // AgentPresence heard UserOnline; the test's SessionLog heard SessionOpened.
+            await().atMost(PATIENCE).until(() -> statusOf(agent), Optional.of(AgentStatus.AVAILABLE)::equals);
             await().atMost(PATIENCE).untilAsserted(() -> assertThat(sessions.opened()).anySatisfy(opened -> {
-                assertThat(opened.user()).isEqualTo(user);
-                assertThat(opened.channelId()).isEqualTo(user);
+                assertThat(opened.user()).isEqualTo(agent);
+                assertThat(opened.channelId()).isEqualTo(agent);
                 assertThat(opened.protocol()).isEqualTo("native");
             }));
         }
-        await().atMost(PATIENCE).until(() -> !presence.online().contains(user));
+        await().atMost(PATIENCE).until(() -> statusOf(agent), Optional.of(AgentStatus.OFFLINE)::equals);
     }
 
     @Test
-    void applicationCodePushesToTheConnectedClient() throws Exception {
-        String user = user("agent");
-        try (NativeClient agent = NativeClient.connect(deployment, user)) {
-            await().atMost(PATIENCE).until(() -> !agent.frames("welcome").isEmpty());
+    void aCallIsOfferedToTheAgentsPageAndAcceptedThroughTheHandler() throws Exception {
+        String agent = newAgent();
+        try (NativeClient page = connect(agent)) {
+            await().atMost(PATIENCE).until(() -> statusOf(agent), Optional.of(AgentStatus.AVAILABLE)::equals);
 
-            PushReceipt receipt = dispatcher.offerCall(user, "+44 20 7946 0000");
+            Board.Call call = centre.incoming("+44 20 7946 0000", Optional.of(agent));
 
-            assertThat(receipt.sessions()).isEqualTo(1);
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(agent.frames("message"))
-                    .singleElement()
-                    .satisfies(message -> {
-                        assertThat(message.getString("user")).isEqualTo(user);
-                        JsonObject data = message.getJsonObject("data");
-                        assertThat(data.getString("caller")).isEqualTo("+44 20 7946 0000");
-                    }));
+            // CallCentre pushed the offer with its injected Pusher.
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(page.frames("message")).anySatisfy(message -> {
+                assertThat(message.getString("user")).isEqualTo(agent);
+                assertThat(message.getBoolean("ack", false)).isTrue();
+                JsonObject offer = message.getJsonObject("data");
+                assertThat(offer.getString("type")).isEqualTo("offer");
+                assertThat(offer.getJsonObject("call").getString("id")).isEqualTo(call.id());
+                assertThat(offer.getJsonObject("call").getString("caller")).isEqualTo("+44 20 7946 0000");
+            }));
+
+            page.send("{\"type\":\"send\",\"to\":\"accept\",\"data\":\"" + call.id() + "\"}");
+
+            await().atMost(PATIENCE).until(() -> statusOf(agent), Optional.of(AgentStatus.ON_CALL)::equals);
+            assertThat(page.frames("error")).isEmpty();
         }
     }
 
-    /** A user id of its own for each test, so that no test sees another's sessions. */
-    private static String user(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    @Test
+    void theInjectedPusherReachesTheConnectedClient() throws Exception {
+        String agent = newAgent();
+        try (NativeClient page = connect(agent)) {
+            await().atMost(PATIENCE).until(() -> !page.frames("welcome").isEmpty());
+
+            PushReceipt receipt = pusher.toUser(agent, List.of("from", "application", "code"));
+
+            assertThat(receipt.sessions()).isEqualTo(1);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(page.frames("message")).anySatisfy(message -> {
+                assertThat(message.getString("id")).isEqualTo(receipt.id());
+                assertThat(message.getString("user")).isEqualTo(agent);
+                assertThat(message.getJsonArray("data").getValuesAs(jakarta.json.JsonString::getString))
+                        .containsExactly("from", "application", "code");
+            }));
+        }
+    }
+
+    private NativeClient connect(String agent) throws Exception {
+        return NativeClient.connect(deployment, agent, tokens.mint(agent, List.of(agent)));
+    }
+
+    private Optional<AgentStatus> statusOf(String agent) {
+        return centre.board().agents().stream()
+                .filter(entry -> entry.name().equals(agent))
+                .map(Board.Agent::status)
+                .findFirst();
+    }
+
+    /** An agent of its own for each test, so that no test sees another's calls or sessions. */
+    private static String newAgent() {
+        return "agent-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }

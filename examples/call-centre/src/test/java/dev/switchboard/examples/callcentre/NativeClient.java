@@ -1,11 +1,5 @@
 package dev.switchboard.examples.callcentre;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.websocket.ClientEndpointConfig;
@@ -20,10 +14,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -37,29 +27,14 @@ final class NativeClient extends Endpoint implements AutoCloseable {
     private final List<JsonObject> frames = new CopyOnWriteArrayList<>();
     private Session session;
 
-    /** Opens a session for {@code user} on channel {@code user}, with a token signed by the server's secret. */
-    static NativeClient connect(URL deployment, String user) throws IOException, DeploymentException {
+    /** Opens a session on {@code channelId} with {@code token}, at the deployment's {@code /ws/channel}. */
+    static NativeClient connect(URL deployment, String channelId, String token) throws IOException, DeploymentException {
         NativeClient client = new NativeClient();
         URI uri = URI.create(deployment.toExternalForm().replaceFirst("^http", "ws").replaceAll("/$", "")
-                + "/ws/channel?channelId=" + user + "&token=" + token(user));
+                + "/ws/channel?channelId=" + channelId + "&token=" + token);
         client.session = ContainerProvider.getWebSocketContainer()
                 .connectToServer(client, ClientEndpointConfig.Builder.create().build(), uri);
         return client;
-    }
-
-    private static String token(String user) {
-        String secret = System.getProperty("switchboard.jwt.secret");
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .subject(user)
-                .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))))
-                .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        try {
-            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (JOSEException e) {
-            throw new IllegalStateException("cannot sign a test token", e);
-        }
-        return jwt.serialize();
     }
 
     @Override
