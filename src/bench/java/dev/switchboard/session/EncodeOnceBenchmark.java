@@ -2,6 +2,7 @@ package dev.switchboard.session;
 
 import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.TestDeliveries;
+import dev.switchboard.protocol.NativeFrameCodec;
 import dev.switchboard.stomp.StompVersion;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
@@ -36,7 +37,7 @@ public class EncodeOnceBenchmark {
     private static final Instant TS = Instant.ofEpochMilli(1_718_000_000_000L);
 
     private Jsonb jsonb;
-    private NativeFrameCodec codec;
+    private NativeDeliveryEncoder codec;
     private StompMessageTemplates templates;
     private Delivery shared;
     private StompSubscription sameId;
@@ -47,7 +48,7 @@ public class EncodeOnceBenchmark {
     @Setup
     public void setUp() {
         jsonb = JsonbBuilder.create();
-        codec = new NativeFrameCodec(jsonb);
+        codec = new NativeDeliveryEncoder(new NativeFrameCodec(jsonb));
         templates = new StompMessageTemplates(new StompPayloads(jsonb));
         shared = TestDeliveries.toTopic("7f3a9c12-0001-000000000042", "prices.eu", 42, "e1", BODY, TS);
         sameId = new StompSubscription("sub-0", "/topic/prices.eu", "prices.eu", null, StompSubscription.AckMode.AUTO,
@@ -61,7 +62,7 @@ public class EncodeOnceBenchmark {
         if (!template.equals(alone)) {
             throw new IllegalStateException("template and plain encoder disagree:\n" + template + "\n" + alone);
         }
-        codec.encodeDelivery(shared);
+        codec.encode(shared);
     }
 
     @TearDown
@@ -72,13 +73,13 @@ public class EncodeOnceBenchmark {
     /** A recipient's native frame with encode-once: the frame the first recipient caused. */
     @Benchmark
     public String nativeShared() {
-        return codec.encodeDelivery(shared);
+        return codec.encode(shared);
     }
 
     /** The same frame encoded for one recipient alone (a fresh delivery, nothing cached). */
     @Benchmark
     public String nativeAlone() {
-        return codec.encodeDelivery(TestDeliveries.toTopic("7f3a9c12-0001-000000000042", "prices.eu", ++offset, "e1",
+        return codec.encode(TestDeliveries.toTopic("7f3a9c12-0001-000000000042", "prices.eu", ++offset, "e1",
                 BODY, TS));
     }
 

@@ -1,6 +1,6 @@
 package dev.switchboard.api;
 
-import dev.switchboard.broker.JsonNesting;
+import dev.switchboard.protocol.JsonNesting;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;

@@ -1,9 +1,9 @@
 package dev.switchboard.client;
 
 import dev.switchboard.client.SwitchboardClient.State;
-import dev.switchboard.session.ClientFrame;
-import dev.switchboard.session.NativeFrameCodec;
-import dev.switchboard.session.ServerFrame;
+import dev.switchboard.protocol.ClientFrame;
+import dev.switchboard.protocol.NativeFrameCodec;
+import dev.switchboard.protocol.ServerFrame;
 import jakarta.json.JsonException;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbException;

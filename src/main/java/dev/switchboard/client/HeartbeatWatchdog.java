@@ -1,6 +1,6 @@
 package dev.switchboard.client;
 
-import dev.switchboard.session.ClientFrame;
+import dev.switchboard.protocol.ClientFrame;
 import jakarta.websocket.CloseReason;
 import java.time.Clock;
 import java.util.concurrent.ScheduledFuture;

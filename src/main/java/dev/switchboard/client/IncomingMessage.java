@@ -1,6 +1,6 @@
 package dev.switchboard.client;
 
-import dev.switchboard.session.ServerFrame;
+import dev.switchboard.protocol.ServerFrame;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.switchboard.client;
 
-import dev.switchboard.session.ClientFrame;
-import dev.switchboard.session.ServerFrame;
+import dev.switchboard.protocol.ClientFrame;
+import dev.switchboard.protocol.ServerFrame;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.switchboard.client;
 
-import dev.switchboard.session.ClientFrame;
-import dev.switchboard.session.NativeFrameCodec;
+import dev.switchboard.protocol.ClientFrame;
+import dev.switchboard.protocol.NativeFrameCodec;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;

@@ -36,7 +36,7 @@ import dev.switchboard.security.TokenAuthenticator;
 import dev.switchboard.security.TokenKeys;
 import dev.switchboard.security.TokenVerifier;
 import dev.switchboard.security.Tickets;
-import dev.switchboard.session.NativeFrameCodec;
+import dev.switchboard.protocol.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.SessionLimits;
 import dev.switchboard.session.SessionServices;

@@ -2,16 +2,19 @@ package dev.switchboard.session;
 
 import dev.switchboard.broker.ApplicationHandler;
 import dev.switchboard.broker.ChannelReservation;
-import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.ClientIdentity;
 import dev.switchboard.broker.CloseCode;
+import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.Delivery;
 import dev.switchboard.broker.LimitRefusals;
 import dev.switchboard.broker.StreamPosition;
 import dev.switchboard.broker.Subscriber;
 import dev.switchboard.broker.TopicNames;
-import java.lang.System.Logger;
+import dev.switchboard.protocol.ClientFrame;
+import dev.switchboard.protocol.NativeFrameCodec;
+import dev.switchboard.protocol.ServerFrame;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -340,14 +343,14 @@ public final class NativeSession implements Subscriber {
 
     @Override
     public void deliver(Delivery delivery) {
-        outbound.offer(protocol.codec.deliveryFrame(delivery));
+        outbound.offer(protocol.deliveries.frame(delivery));
     }
 
     @Override
     public boolean canTakeReplay(List<Delivery> missed) {
         long bytes = 0;
         for (Delivery delivery : missed) {
-            bytes += protocol.codec.deliveryFrame(delivery).utf8Length(); // encoded once: the replay reuses it
+            bytes += protocol.deliveries.frame(delivery).utf8Length(); // encoded once: the replay reuses it
         }
         return outbound.hasRoomForReplay(bytes, missed.size());
     }

@@ -1,7 +1,7 @@
 package dev.switchboard.session;
 
 import dev.switchboard.broker.Delivery;
-import dev.switchboard.broker.JsonNesting;
+import dev.switchboard.protocol.JsonNesting;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;

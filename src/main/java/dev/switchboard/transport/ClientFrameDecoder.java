@@ -1,6 +1,6 @@
 package dev.switchboard.transport;
 
-import dev.switchboard.session.NativeFrameCodec;
+import dev.switchboard.protocol.NativeFrameCodec;
 import dev.switchboard.session.TextFrame;
 import jakarta.websocket.Decoder;
 

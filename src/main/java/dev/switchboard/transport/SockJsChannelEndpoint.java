@@ -1,9 +1,9 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.broker.CloseCode;
+import dev.switchboard.protocol.NativeFrameCodec;
 import dev.switchboard.security.AuthorizedClient;
 import dev.switchboard.session.InboundRate;
-import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.NativeSession;
 import dev.switchboard.sockjs.SockJsMessages;
@@ -19,8 +19,8 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * The {@code websocket} transport of {@code /sockjs/channel}: a native session as on

@@ -1,14 +1,14 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.broker.ChannelReservation;
+import dev.switchboard.protocol.NativeFrameCodec;
 import dev.switchboard.security.SessionLease;
 import dev.switchboard.session.InboundRate;
-import dev.switchboard.session.NativeFrameCodec;
 import dev.switchboard.session.NativeSession;
 import dev.switchboard.session.StompSession;
 import dev.switchboard.sockjs.SockJsSession;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

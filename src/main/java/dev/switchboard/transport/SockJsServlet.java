@@ -2,16 +2,16 @@ package dev.switchboard.transport;
 
 import dev.switchboard.broker.CloseCode;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.protocol.NativeFrameCodec;
 import dev.switchboard.security.AuthorizedClient;
 import dev.switchboard.security.HandshakeDecision;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.HandshakeRequest;
-import dev.switchboard.security.TicketClient;
 import dev.switchboard.security.JsonResponseWriter;
 import dev.switchboard.security.ProxyTrust;
 import dev.switchboard.security.SessionAdmission;
 import dev.switchboard.security.SessionLease;
-import dev.switchboard.session.NativeFrameCodec;
+import dev.switchboard.security.TicketClient;
 import dev.switchboard.session.NativeProtocol;
 import dev.switchboard.session.NativeSession;
 import dev.switchboard.session.SessionServices;

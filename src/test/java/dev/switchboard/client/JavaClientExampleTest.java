@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The complete example of docs/java-client.md is what a user pastes first: it must compile against
  * the client as built, its record must be one JSON-B can fill (a non-public one cannot), and its
- * dependency block must name the versions this build uses.
+ * dependency block must name the client artifact and version this build installs.
  */
 class JavaClientExampleTest {
 
@@ -56,12 +56,19 @@ class JavaClientExampleTest {
     }
 
     @Test
-    void theDependencyBlockNamesTheVersionsOfThisBuild() throws Exception {
+    void theDependencyBlockNamesTheClientArtifactOfThisBuild() throws Exception {
         String page = Files.readString(PAGE);
         String pom = Files.readString(Path.of("pom.xml"));
-        assertThat(page).contains("<version>" + element(pom, "version") + "</version>")
-                .contains("<version>" + element(pom, "tyrus.version") + "</version>")
-                .contains("<version>" + element(pom, "yasson.version") + "</version>");
+        assertThat(page).contains("<groupId>" + element(pom, "groupId") + "</groupId>\n"
+                        + "  <artifactId>switchboard-client</artifactId>\n"
+                        + "  <version>" + element(pom, "version") + "</version>")
+                .contains("`org.glassfish.tyrus.bundles:tyrus-standalone-client` " + minor(element(pom, "tyrus.version")) + ".x")
+                .contains("`org.eclipse:yasson` " + minor(element(pom, "yasson.version")) + ".x");
+    }
+
+    /** {@code 2.1.5} as {@code 2.1}: the page names the line, the installed pom the exact version. */
+    private static String minor(String version) {
+        return version.substring(0, version.indexOf('.', version.indexOf('.') + 1));
     }
 
     /** The first {@code <name>} element of the pom: the project's own version comes before any other. */

@@ -2,8 +2,8 @@ package dev.switchboard.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.session.ClientFrame;
-import dev.switchboard.session.ServerFrame;
+import dev.switchboard.protocol.ClientFrame;
+import dev.switchboard.protocol.ServerFrame;
 import org.junit.jupiter.api.Test;
 
 class SubscriptionsTest {

@@ -21,6 +21,7 @@ import dev.switchboard.broker.MemoryBudget;
 import dev.switchboard.broker.MessageIds;
 import dev.switchboard.broker.RedeliveryPolicy;
 import dev.switchboard.broker.Subscriber;
+import dev.switchboard.protocol.NativeFrameCodec;
 import dev.switchboard.stomp.StompLimits;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.switchboard.session.NativeFrameCodec;
-import dev.switchboard.session.NativeFrameCodec.Decoded;
+import dev.switchboard.protocol.NativeFrameCodec.Decoded;
+import dev.switchboard.protocol.NativeFrameCodec;
 import jakarta.json.bind.JsonbBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

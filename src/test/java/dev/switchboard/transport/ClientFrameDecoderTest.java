@@ -2,9 +2,9 @@ package dev.switchboard.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.session.ClientFrame;
-import dev.switchboard.session.NativeFrameCodec;
-import dev.switchboard.session.NativeFrameCodec.Decoded;
+import dev.switchboard.protocol.ClientFrame;
+import dev.switchboard.protocol.NativeFrameCodec.Decoded;
+import dev.switchboard.protocol.NativeFrameCodec;
 import jakarta.json.bind.JsonbBuilder;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.switchboard.session;
+package dev.switchboard.protocol;
 
 import jakarta.json.JsonValue;
 import jakarta.json.bind.annotation.JsonbSubtype;

@@ -1,10 +1,8 @@
-package dev.switchboard.session;
+package dev.switchboard.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.switchboard.broker.Delivery;
-import dev.switchboard.broker.TestDeliveries;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -12,14 +10,12 @@ import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbException;
 import java.io.StringReader;
-import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class NativeFrameCodecTest {
 
     private static final Jsonb JSONB = JsonbBuilder.create();
-    private static final Instant TS = Instant.ofEpochMilli(1_700_000_000_123L);
 
     private final NativeFrameCodec codec = new NativeFrameCodec(JSONB);
 
@@ -278,79 +274,6 @@ class NativeFrameCodecTest {
     void encodedStringsAreEscaped() {
         assertJson(codec.encode(new ServerFrame.Error("bad_request", "say \"hi\"\n\\", null)),
                 "{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"say \\\"hi\\\"\\n\\\\\"}");
-    }
-
-    // --- encoding deliveries ---
-
-    @Test
-    void encodesTopicDelivery() {
-        Delivery delivery = TestDeliveries.toTopic("m-1", "news", 3, "e1", "{\"headline\":\"hi\"}", TS);
-
-        assertJson(codec.encodeDelivery(delivery),
-                "{\"type\":\"message\",\"id\":\"m-1\",\"topic\":\"news\",\"offset\":3,\"epoch\":\"e1\","
-                        + "\"data\":{\"headline\":\"hi\"},\"ts\":1700000000123}");
-    }
-
-    @Test
-    void encodesUserDeliveryWithDestinationAndAck() {
-        Delivery delivery = TestDeliveries.toUser("m-2", "alice", "alerts", "\"ring\"", TS, true);
-
-        assertJson(codec.encodeDelivery(delivery),
-                "{\"type\":\"message\",\"id\":\"m-2\",\"user\":\"alice\",\"destination\":\"alerts\","
-                        + "\"data\":\"ring\",\"ts\":1700000000123,\"ack\":true}");
-    }
-
-    @Test
-    void encodesUserDeliveryWithoutDestinationOrAck() {
-        Delivery delivery = TestDeliveries.toUser("m-3", "alice", null, "1", TS, false);
-
-        assertJson(codec.encodeDelivery(delivery),
-                "{\"type\":\"message\",\"id\":\"m-3\",\"user\":\"alice\",\"data\":1,\"ts\":1700000000123}");
-    }
-
-    @Test
-    void encodesChannelDelivery() {
-        Delivery delivery = TestDeliveries.toChannel("m-4", "agent-42", "[1,2]", TS, true);
-
-        assertJson(codec.encodeDelivery(delivery),
-                "{\"type\":\"message\",\"id\":\"m-4\",\"channel\":\"agent-42\",\"data\":[1,2],"
-                        + "\"ts\":1700000000123,\"ack\":true}");
-    }
-
-    @Test
-    void encodesBroadcastDelivery() {
-        Delivery delivery = TestDeliveries.toEveryone("m-5", "{\"notice\":\"maintenance\"}", TS);
-
-        assertJson(codec.encodeDelivery(delivery),
-                "{\"type\":\"message\",\"id\":\"m-5\",\"broadcast\":true,\"data\":{\"notice\":\"maintenance\"},"
-                        + "\"ts\":1700000000123}");
-    }
-
-    @Test
-    void deliveryOfJsonNullKeepsTheDataField() {
-        Delivery delivery = TestDeliveries.toEveryone("m-6", "null", TS);
-
-        assertJson(codec.encodeDelivery(delivery),
-                "{\"type\":\"message\",\"id\":\"m-6\",\"broadcast\":true,\"data\":null,\"ts\":1700000000123}");
-    }
-
-    @Test
-    void deliveryIsEncodedOnceAndTheSameStringShared() {
-        Delivery delivery = TestDeliveries.toTopic("m-1", "news", 3, "e1", "{\"headline\":\"hi\"}", TS);
-
-        String first = codec.encodeDelivery(delivery);
-        String second = codec.encodeDelivery(delivery);
-
-        assertThat(second).isSameAs(first);
-    }
-
-    @Test
-    void differentDeliveriesAreEncodedSeparately() {
-        String first = codec.encodeDelivery(TestDeliveries.toTopic("m-1", "news", 1, "e1", "1", TS));
-        String second = codec.encodeDelivery(TestDeliveries.toTopic("m-2", "news", 2, "e1", "2", TS));
-
-        assertThat(json(first).asJsonObject().getInt("offset")).isEqualTo(1);
-        assertThat(json(second).asJsonObject().getInt("offset")).isEqualTo(2);
     }
 
     // --- the client side: server frames in, client frames out ---

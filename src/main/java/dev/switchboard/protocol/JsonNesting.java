@@ -1,4 +1,4 @@
-package dev.switchboard.broker;
+package dev.switchboard.protocol;
 
 /**
  * The nesting limit on JSON that enters the service (native frames, STOMP JSON bodies, HTTP API

@@ -1,10 +1,10 @@
-package dev.switchboard.session;
+package dev.switchboard.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.switchboard.broker.JsonNesting;
+import dev.switchboard.protocol.JsonNesting;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import java.nio.charset.StandardCharsets;

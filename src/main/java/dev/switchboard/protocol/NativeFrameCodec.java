@@ -1,7 +1,5 @@
-package dev.switchboard.session;
+package dev.switchboard.protocol;
 
-import dev.switchboard.broker.Delivery;
-import dev.switchboard.broker.JsonNesting;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
@@ -9,20 +7,21 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
-import jakarta.json.stream.JsonParser;
-import jakarta.json.stream.JsonParserFactory;
 import jakarta.json.bind.JsonbException;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.StringReader;
 import java.lang.reflect.RecordComponent;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
- * JSON text to and from native frames, through one shared (thread-safe) {@link Jsonb}. Used by the
- * server's Encoder/Decoder and by the Java client alike.
+ * JSON text to and from native frames (docs/protocol.md), through one shared (thread-safe)
+ * {@link Jsonb}. Used by the server's Encoder/Decoder and by the Java client alike; the server
+ * builds its {@code message} frames from broker deliveries on top of it
+ * ({@code dev.switchboard.session.NativeDeliveryEncoder}). Thread-safe.
  */
 public final class NativeFrameCodec {
 
@@ -48,8 +47,6 @@ public final class NativeFrameCodec {
 
     private final Jsonb jsonb;
     private final JsonParserFactory parsers = Json.createParserFactory(Map.of());
-    /** The shared encoder a {@link Delivery} caches its native frame under (encode once per message). */
-    private final Function<Delivery, TextFrame> messageEncoder = delivery -> TextFrame.of(encodeMessage(delivery));
 
     public NativeFrameCodec(Jsonb jsonb) {
         this.jsonb = jsonb;
@@ -168,16 +165,6 @@ public final class NativeFrameCodec {
         return Map.copyOf(types);
     }
 
-    /** A delivery as a native {@code message} frame, computed once per delivery and shared. */
-    public String encodeDelivery(Delivery delivery) {
-        return deliveryFrame(delivery).text();
-    }
-
-    /** {@link #encodeDelivery} with its UTF-8 length, as queued for every recipient. */
-    TextFrame deliveryFrame(Delivery delivery) {
-        return delivery.encoded(messageEncoder);
-    }
-
     /** Parses JSON text into a value; used for payloads the broker carries as text. */
     public JsonValue parse(String json) {
         return jsonb.fromJson(json, JsonValue.class);
@@ -186,28 +173,5 @@ public final class NativeFrameCodec {
     /** JSON text of a payload value ({@code null} means JSON null). */
     public String toJson(JsonValue value) {
         return value == null ? "null" : jsonb.toJson(value);
-    }
-
-    private String encodeMessage(Delivery d) {
-        JsonValue data = parse(d.dataJson());
-        ServerFrame.Message message = switch (d.target()) {
-            case TOPIC -> new ServerFrame.Message(d.id(), d.address(), null, null, null, null, d.offset(), d.epoch(),
-                    data, d.timestamp().toEpochMilli(), ack(d), d.contentType(), encoding(d));
-            case USER -> new ServerFrame.Message(d.id(), null, d.address(), null, null, d.destination(), null, null,
-                    data, d.timestamp().toEpochMilli(), ack(d), d.contentType(), encoding(d));
-            case CHANNEL -> new ServerFrame.Message(d.id(), null, null, d.address(), null, null, null, null, data,
-                    d.timestamp().toEpochMilli(), ack(d), d.contentType(), encoding(d));
-            case BROADCAST -> new ServerFrame.Message(d.id(), null, null, null, true, null, null, null, data,
-                    d.timestamp().toEpochMilli(), ack(d), d.contentType(), encoding(d));
-        };
-        return encode(message);
-    }
-
-    private static String encoding(Delivery delivery) {
-        return delivery.isBinary() ? "base64" : null;
-    }
-
-    private static Boolean ack(Delivery delivery) {
-        return delivery.ackRequired() ? Boolean.TRUE : null;
     }
 }

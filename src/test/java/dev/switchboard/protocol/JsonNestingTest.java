@@ -1,4 +1,4 @@
-package dev.switchboard.broker;
+package dev.switchboard.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
