@@ -75,7 +75,8 @@ public final class RunOnPayaraMicro {
 
     private static boolean awaitReady(Process payara, URI ready) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build();
+        // Payara Micro holds requests while it deploys: wait for the answer rather than hang up.
+        HttpRequest request = HttpRequest.newBuilder(ready).timeout(Duration.ofMinutes(2)).build();
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (payara.isAlive() && System.nanoTime() < deadline) {
             try {

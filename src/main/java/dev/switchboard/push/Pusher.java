@@ -2,7 +2,7 @@ package dev.switchboard.push;
 
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.ClusterUnavailableException;
-import dev.switchboard.broker.JsonNesting;
+import dev.switchboard.protocol.JsonNesting;
 import dev.switchboard.broker.PublishReceipt;
 import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.broker.TopicNames;

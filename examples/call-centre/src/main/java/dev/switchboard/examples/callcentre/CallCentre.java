@@ -1,5 +1,6 @@
 package dev.switchboard.examples.callcentre;
 
+import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.push.Pusher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,6 +37,11 @@ public class CallCentre {
 
     /** The topic both pages subscribe to. */
     public static final String BOARD_TOPIC = "call-centre.board";
+    /**
+     * The user destination of what is pushed to an agent ({@link AgentMessage}): native sessions
+     * see it as the message's {@code destination}, STOMP sessions on {@code /user/queue/calls}.
+     */
+    public static final String AGENT_DESTINATION = "calls";
     /** Users with this prefix are supervisors, not agents ({@link LoginResource}). */
     public static final String SUPERVISOR_PREFIX = "supervisor:";
     static final int MAX_AGENTS = 200;
@@ -192,7 +198,7 @@ public class CallCentre {
             return call;
         }
         Board.Call gone = call == null ? new Board.Call(callId, null, null, null, null) : call.view();
-        pusher.toUser(user, AgentMessage.withdrawn(version, gone));
+        pusher.toUser(user, AGENT_DESTINATION, AgentMessage.withdrawn(version, gone), false);
         return null;
     }
 
@@ -217,9 +223,13 @@ public class CallCentre {
         version++;
         // ack: the offer waits in the agent's inbox until a tab acknowledges it (the page's client
         // acks once it has shown it) and is delivered again until then (docs/protocol.md).
-        pusher.toUser(agent.name, AgentMessage.offer(version, call.view()), true);
+        PushReceipt receipt = pusher.toUser(agent.name, AGENT_DESTINATION, AgentMessage.offer(version, call.view()), true);
         pusher.toTopic(BOARD_TOPIC, board());
-        LOG.log(Level.DEBUG, "call {0} offered to {1}", call.id, agent.name);
+        if (receipt.sessions() == 0) {
+            // The agent's last tab closed a moment ago: its UserOffline is on its way and puts
+            // the call back in the queue (offline()).
+            LOG.log(Level.DEBUG, "call {0} offered to {1}, who has no open tab", call.id, agent.name);
+        }
     }
 
     /** A new version of the board, published at once. */
