@@ -8,6 +8,7 @@ import dev.switchboard.handlers.MessageMappingExtension;
 import dev.switchboard.push.Pusher;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -132,7 +133,7 @@ class CallCentreArquillianIT {
             await().atMost(PATIENCE).untilAsserted(() -> assertThat(page.frames("message")).anySatisfy(message -> {
                 assertThat(message.getString("id")).isEqualTo(receipt.id());
                 assertThat(message.getString("user")).isEqualTo(agent);
-                assertThat(message.getJsonArray("data").getValuesAs(jakarta.json.JsonString::getString))
+                assertThat(message.getJsonArray("data").getValuesAs(JsonString::getString))
                         .containsExactly("from", "application", "code");
             }));
         }
