@@ -2,11 +2,11 @@ package dev.switchboard.push;
 
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.ClusterUnavailableException;
-import dev.switchboard.protocol.JsonNesting;
 import dev.switchboard.broker.PublishReceipt;
 import dev.switchboard.broker.PushReceipt;
 import dev.switchboard.broker.TopicNames;
 import dev.switchboard.broker.UserDestinations;
+import dev.switchboard.protocol.JsonNesting;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,6 +38,12 @@ public final class WebhookSender implements AutoCloseable {
 
     private static final Logger LOG = System.getLogger(WebhookSender.class.getName());
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long {@link #close()} lets the sender go on with what is queued: a stopping server
+     * closes every session (1001) just before, and those offline events are the ones a backend
+     * most needs. Bounded, so a receiver that is down cannot hold the shutdown up.
+     */
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     private final URI url;
     private final WebhookSignature signature;
@@ -49,6 +56,8 @@ public final class WebhookSender implements AutoCloseable {
     private final BlockingQueue<WebhookEvent> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread sender;
+    /** Set by {@link #close()}: the sender sends what is queued, then ends. */
+    private volatile boolean stopping;
 
     public WebhookSender(URI url, WebhookSignature signature, Jsonb jsonb, Duration retryFor, int capacity,
             int maxBatch, Duration firstBackoff, Duration maxBackoff) {
@@ -86,9 +95,18 @@ public final class WebhookSender implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Stops sending; what is still queued is dropped (and logged). */
+    /**
+     * Sends what is queued for up to {@link #SHUTDOWN_GRACE}, then stops; what is still unsent
+     * then is dropped (and logged). Events offered meanwhile are still taken.
+     */
     @Override
     public void close() {
+        stopping = true;
+        try {
+            sender.join(SHUTDOWN_GRACE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sender.interrupt();
         int left = queue.size();
         if (left > 0) {
@@ -100,13 +118,21 @@ public final class WebhookSender implements AutoCloseable {
         List<WebhookEvent> batch = new ArrayList<>(maxBatch);
         try {
             while (true) {
-                batch.add(queue.take());
+                // A bounded wait, so that a closing sender with nothing left ends at once.
+                WebhookEvent first = stopping ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    if (stopping) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
                 deliver(batch);
                 batch.clear();
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // closing: nothing more to send
+            Thread.currentThread().interrupt(); // the grace is over: nothing more to send
         }
     }
 

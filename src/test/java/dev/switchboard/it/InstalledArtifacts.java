@@ -56,35 +56,22 @@ final class InstalledArtifacts {
                   <version>1</version>
                   <packaging>pom</packaging>
                   <modules>
-                    <module>install</module>
                     <module>client-user</module>
                     <module>server-user</module>
                   </modules>
                 </project>
                 """);
-        Files.createDirectories(dir.resolve("install"));
-        Files.writeString(dir.resolve("install/pom.xml"), """
-                <project xmlns="http://maven.apache.org/POM/4.0.0">
-                  <modelVersion>4.0.0</modelVersion>
-                  <groupId>example</groupId>
-                  <artifactId>install</artifactId>
-                  <version>1</version>
-                  <packaging>pom</packaging>
-                  <build>
-                    <plugins>
-                      <plugin>
-                        <groupId>org.apache.maven.plugins</groupId>
-                        <artifactId>maven-install-plugin</artifactId>
-                        <version>3.1.4</version>
-                        <executions>
-                          %s
-                          %s
-                        </executions>
-                      </plugin>
-                    </plugins>
-                  </build>
-                </project>
-                """.formatted(installFile(target, "server"), installFile(target, "client")));
+        // What `mvn install` writes for each (the jar and its pom under the repository's layout),
+        // without the install plugin: the test command (`mvn verify`) never fetches that plugin, so
+        // a fresh machine would not have it for this offline build.
+        for (String artifactId : List.of(SERVER, CLIENT)) {
+            Path folder = Files.createDirectories(localRepository.resolve(
+                    Path.of("dev", "switchboard", artifactId, projectVersion())));
+            String base = artifactId + "-" + projectVersion();
+            Files.copy(target.resolve(artifactId + ".jar"), folder.resolve(base + ".jar"));
+            Files.copy(target.resolve(Path.of("artifacts", artifactId.replace("switchboard-", ""), "pom.xml")),
+                    folder.resolve(base + ".pom"));
+        }
         userProject(dir.resolve("client-user"), CLIENT);
         userProject(dir.resolve("server-user"), SERVER);
 
@@ -101,20 +88,6 @@ final class InstalledArtifacts {
         }
         assertThat(maven.exitValue()).as("%s:%n%s", command, Files.readString(dir.resolve("maven.log"))).isZero();
         return new InstalledArtifacts(dir);
-    }
-
-    private static String installFile(Path target, String artifact) {
-        return """
-                <execution>
-                  <id>%1$s</id>
-                  <phase>validate</phase>
-                  <goals><goal>install-file</goal></goals>
-                  <configuration>
-                    <file>%2$s/switchboard-%1$s.jar</file>
-                    <pomFile>%2$s/artifacts/%1$s/pom.xml</pomFile>
-                  </configuration>
-                </execution>
-                """.formatted(artifact, target);
     }
 
     /** A user's project with one dependency: {@code dev.switchboard:<artifactId>} at this build's version. */

@@ -111,6 +111,31 @@ class WebhookIT {
         assertThat(receiver.requests()).allSatisfy(request -> assertThat(request.signatureValid()).isTrue());
     }
 
+    /**
+     * A server that stops (SIGTERM) closes every session with 1001 and still sends those sessions'
+     * last events: what a backend needs most is to learn that its agents went offline.
+     */
+    @Test
+    void aStoppingServerStillSendsTheOfflineEventsOfTheSessionsItCloses() throws Exception {
+        ServerProcess stopping = ServerProcess.start("webhooks-stopping",
+                Map.of("webhook.url", receiver.url(), "webhook.secret", SECRET));
+        try {
+            try (ChannelClient desk = ChannelClient.connect(stopping, TestTokens.token("agent-at-stop"), "stop-desk")) {
+                desk.expect("welcome");
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(receiver.namesFor("agent-at-stop"))
+                        .containsExactly("channel.opened", "user.online"));
+                assertThat(stopping.stop()).isZero();
+                assertThat(desk.awaitClose().getCloseCode().getCode()).isEqualTo(1001);
+            }
+            assertThat(receiver.namesFor("agent-at-stop"))
+                    .containsExactly("channel.opened", "user.online", "channel.closed", "user.offline");
+        } finally {
+            if (stopping.isAlive()) {
+                stopping.stop();
+            }
+        }
+    }
+
     /** The types of {@code user}'s events in the order they first arrived, each event (id) once. */
     private static List<String> distinctInOrder(String user) {
         List<String> types = new ArrayList<>();
