@@ -143,9 +143,13 @@ final class RedisKeys {
 
     /** The topic of a {@link #topicPresence} key, or null for any other key. */
     static String topicOfPresence(String key) {
-        return key.startsWith(TOPIC_PRESENCE_PREFIX) && key.endsWith("}")
-                && key.length() > TOPIC_PRESENCE_PREFIX.length()
-                ? key.substring(TOPIC_PRESENCE_PREFIX.length(), key.length() - 1) : null;
+        return nameAfter(TOPIC_PRESENCE_PREFIX, key);
+    }
+
+    /** The name between {@code prefix} (which ends with "{") and the closing "}" of {@code key}, or null. */
+    private static String nameAfter(String prefix, String key) {
+        return key.startsWith(prefix) && key.endsWith("}") && key.length() > prefix.length()
+                ? key.substring(prefix.length(), key.length() - 1) : null;
     }
 
     /**
@@ -163,9 +167,7 @@ final class RedisKeys {
 
     /** The group of an {@link #occupancy} key of {@code kind}, or null for any other key. */
     static String groupOfOccupancy(String kind, String key) {
-        String prefix = occupancyPrefix(kind);
-        return key.startsWith(prefix) && key.endsWith("}") && key.length() > prefix.length()
-                ? key.substring(prefix.length(), key.length() - 1) : null;
+        return nameAfter(occupancyPrefix(kind), key);
     }
 
     private static String occupancyPrefix(String kind) {
