@@ -117,6 +117,8 @@ public final class OutboundQueue {
     private final Runnable ping;
     private final Runnable flush;
     private final Runnable nextTurn = () -> sendCompleted(null);
+    /** One instance: a method reference evaluated at each start would allocate once per idle-to-busy turn. */
+    private final Runnable drainTask = this::drain;
 
     /** A queue on one executor, without a send time limit of its own (the transport's applies, if any). */
     public OutboundQueue(FrameSink sink, Executor executor, long maxBytes, int maxFrames, Events events) {
@@ -179,7 +181,7 @@ public final class OutboundQueue {
         }
         frames.add(frame);
         if (draining.compareAndSet(false, true)) {
-            executors.drains().execute(this::drain);
+            executors.drains().execute(drainTask);
         }
         return true;
     }
@@ -190,7 +192,7 @@ public final class OutboundQueue {
      */
     public void close(CloseCode code) {
         if (closing.compareAndSet(null, new Closing(code, null)) && draining.compareAndSet(false, true)) {
-            executors.drains().execute(this::drain);
+            executors.drains().execute(drainTask);
         }
     }
 
@@ -211,7 +213,7 @@ public final class OutboundQueue {
             return false;
         }
         if (draining.compareAndSet(false, true)) {
-            executors.drains().execute(this::drain);
+            executors.drains().execute(drainTask);
         }
         return true;
     }

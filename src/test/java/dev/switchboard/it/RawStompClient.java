@@ -73,7 +73,6 @@ final class RawStompClient implements AutoCloseable {
         session.getBasicRemote().sendText(text);
     }
 
-    /** The next WebSocket message that is not a heart-beat, waiting up to 10 s. */
     /** Sends the concatenated parts as one binary WebSocket message. */
     void sendBinary(byte[]... parts) throws Exception {
         java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
@@ -83,11 +82,14 @@ final class RawStompClient implements AutoCloseable {
         session.getBasicRemote().sendBinary(java.nio.ByteBuffer.wrap(message.toByteArray()));
     }
 
+    /** The next WebSocket message that is not a heart-beat, waiting up to 10 s. */
     String nextFrame() throws InterruptedException {
         for (;;) {
             String message = messages.poll(10, TimeUnit.SECONDS);
             if (message == null) {
-                throw new AssertionError("no STOMP frame within 10 s");
+                // Whether the server closed without the frame, or never answered, tells two bugs apart.
+                throw new AssertionError("no STOMP frame within 10 s; "
+                        + (closed.isDone() ? "the connection closed: " + closed.join() : "the connection is open"));
             }
             if (!message.isBlank()) {
                 return message;
