@@ -16,15 +16,31 @@ public final class ProcessStats {
     private ProcessStats() {
     }
 
+    /**
+     * CPU seconds a process used so far, split into its own code (user) and the kernel working for
+     * it (system: socket writes, and on loopback the receiving side's TCP processing too).
+     */
+    public record CpuTimes(double user, double system) {
+
+        public double total() {
+            return user + system;
+        }
+    }
+
     /** CPU seconds (user + system) the process used so far; "self" for this process. */
     public static double cpuSeconds(String pid) {
+        return cpuTimes(pid).total();
+    }
+
+    /** CPU seconds the process used so far, user and system apart; "self" for this process. */
+    public static CpuTimes cpuTimes(String pid) {
         try {
             String stat = Files.readString(Path.of("/proc", pid, "stat"));
             // The command name (field 2) may hold spaces; fields after its closing parenthesis are plain.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long utime = Long.parseLong(fields[11]);
             long stime = Long.parseLong(fields[12]);
-            return (utime + stime) / TICKS_PER_SECOND;
+            return new CpuTimes(utime / TICKS_PER_SECOND, stime / TICKS_PER_SECOND);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + "/stat", e);
         }

@@ -25,9 +25,10 @@ import org.HdrHistogram.Histogram;
  * ({@link SweepPlan#rates}): publication i is due at start + i / rate whatever the peer does and
  * carries that time, so latency counts queueing in the peer and in the publisher alike. A step is
  * sustained when everything offered was delivered within the window with p99 within the limit
- * ({@link SweepStep#sustained}); the sweep stops climbing at the first step that is not, once it
- * has reached the fixed comparison load. Why open loop: a saturating publisher measures a peer with
- * every subscriber's queue full, where latency is seconds and no user runs (issue 14).
+ * ({@link SweepStep#sustained}); the sweep stops climbing at the first step the peer did not keep up
+ * with at all ({@link SweepStep#keptUp}), once it has reached the fixed comparison load. Why open
+ * loop: a saturating publisher measures a peer with every subscriber's queue full, where latency is
+ * seconds and no user runs (issue 14).
  */
 public final class RateSweep {
 
@@ -108,13 +109,18 @@ public final class RateSweep {
             }
         }
 
-        /** Steps up the rates; returns the sustained rate (the highest step sustained with every lower one), 0 if none. */
+        /**
+         * Steps up the rates while the peer keeps up (a step missed on p99 alone still climbs, so
+         * the report can say how much it keeps up with at any latency); returns the sustained rate
+         * (the highest step sustained with every lower one), 0 if none.
+         */
         private double ladder() throws InterruptedException {
             double sustained = 0;
             boolean failed = false;
+            boolean fellBehind = false;
             for (double rate : plan.rates()) {
-                if (failed && rate > plan.fixedRate()) {
-                    break; // past its limit and past the comparison load: further steps only pile up backlog
+                if (fellBehind && rate > plan.fixedRate()) {
+                    break; // behind and past the comparison load: further steps only pile up backlog
                 }
                 SweepStep step = window(rate, 1, false);
                 record(step);
@@ -128,6 +134,7 @@ public final class RateSweep {
                 } else {
                     failed = true;
                 }
+                fellBehind |= !step.keptUp();
                 if (!step.drained() || client.subscribersReady() < n) {
                     break; // a backlog left or subscribers lost would spoil every later window
                 }
@@ -178,7 +185,7 @@ public final class RateSweep {
         private SweepStep window(double rate, int attempt, boolean halfLoad) throws InterruptedException {
             client.startPublisher(PublisherPlan.atRate(rate / n));
             pause(plan.warmupSeconds());
-            double serverBefore = ProcessStats.cpuSeconds(peer.pidText());
+            ProcessStats.CpuTimes serverBefore = ProcessStats.cpuTimes(peer.pidText());
             double clientBefore = ProcessStats.cpuSeconds("self");
             long start = System.nanoTime();
             client.startWindow();
@@ -186,7 +193,9 @@ public final class RateSweep {
             WindowStats stats = client.endWindow();
             Histogram lag = client.sendLag();
             double wall = (System.nanoTime() - start) / 1e9;
-            double serverCpu = 100 * (ProcessStats.cpuSeconds(peer.pidText()) - serverBefore) / wall;
+            ProcessStats.CpuTimes serverAfter = ProcessStats.cpuTimes(peer.pidText());
+            double serverCpu = 100 * (serverAfter.total() - serverBefore.total()) / wall;
+            double serverKernelCpu = 100 * (serverAfter.system() - serverBefore.system()) / wall;
             double clientCpu = 100 * (ProcessStats.cpuSeconds("self") - clientBefore) / wall;
             client.stopPublisher();
             boolean drained = drain(String.format(Locale.ROOT, "%,.0f/s", rate));
@@ -195,7 +204,7 @@ public final class RateSweep {
             faultsSoFar = faults;
             Histogram latency = stats.latency();
             return new SweepStep(target.name(), n, rate, stats.deliveriesPerSecond(), ms(latency, 50), ms(latency, 99),
-                    ms(latency, 99.9), serverCpu, clientCpu, ms(lag, 99), drained, newFaults, attempt, halfLoad, loadAverage(),
+                    ms(latency, 99.9), serverCpu, serverKernelCpu, clientCpu, ms(lag, 99), drained, newFaults, attempt, halfLoad, loadAverage(),
                     plan.p99LimitMillis(), plan.minShare(), Check.CLIENT_CPU_LIMIT, plan.clientLagLimitMillis());
         }
 

@@ -12,6 +12,7 @@ package dev.switchboard.bench.scenario;
  * @param p99             the same, p99
  * @param p999            the same, p99.9
  * @param serverCpu       the peer process's CPU in the window ({@code /proc/<pid>/stat} utime + stime), % of one core
+ * @param serverKernelCpu the part of {@code serverCpu} spent in the kernel (stime), % of one core
  * @param clientCpu       the harness process's CPU in the window, % of its one core
  * @param sendLagP99      ms, p99 of how late the publisher wrote its publications (the load generator's own lag)
  * @param drained         every subscriber had the last publication within the settle time after the window
@@ -25,7 +26,7 @@ package dev.switchboard.bench.scenario;
  * @param clientLagLimit  ms of publisher lateness (p99) above which the load generator counts as the limit
  */
 public record SweepStep(String target, int n, double offered, double delivered, double p50, double p99, double p999,
-                        double serverCpu, double clientCpu, double sendLagP99, boolean drained, long faults, int attempt,
+                        double serverCpu, double serverKernelCpu, double clientCpu, double sendLagP99, boolean drained, long faults, int attempt,
                         boolean halfLoad, double load1, double p99Limit, double minShare, double clientCpuLimit,
                         double clientLagLimit) {
 
@@ -38,9 +39,23 @@ public record SweepStep(String target, int n, double offered, double delivered, 
         return delivered > 0 ? serverCpu / 100 * 1e6 / delivered : Double.NaN;
     }
 
-    /** Everything offered delivered within the window (edge effects aside), p99 within the limit, no fault. */
+    /**
+     * Server kernel CPU-µs per delivery in the window: the socket writes and, on loopback, the
+     * receiving side's TCP processing, which the kernel charges to the sender. No peer can do less
+     * than the raw peer here while it writes once per delivery.
+     */
+    public double serverKernelMicrosPerDelivery() {
+        return delivered > 0 ? serverKernelCpu / 100 * 1e6 / delivered : Double.NaN;
+    }
+
+    /** Everything offered delivered within the window (edge effects aside) and drained after it, no fault; any latency. */
+    public boolean keptUp() {
+        return share() >= minShare && drained && faults == 0;
+    }
+
+    /** Kept up ({@link #keptUp}) with p99 within the limit. */
     public boolean sustained() {
-        return share() >= minShare && !Double.isNaN(p99) && p99 <= p99Limit && drained && faults == 0;
+        return keptUp() && !Double.isNaN(p99) && p99 <= p99Limit;
     }
 
     /**

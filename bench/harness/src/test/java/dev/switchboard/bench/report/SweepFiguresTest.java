@@ -12,7 +12,7 @@ class SweepFiguresTest {
     /** A window at {@code offered}/s, N = 1,000, delivering {@code share} of it with this p99. */
     private static SweepStep step(String target, double offered, double share, double p99, double clientCpu, int attempt,
                                   boolean halfLoad) {
-        return new SweepStep(target, 1000, offered, share * offered, p99 / 3, p99, p99 * 1.5, 50, clientCpu, 1, true, 0,
+        return new SweepStep(target, 1000, offered, share * offered, p99 / 3, p99, p99 * 1.5, 50, 30, clientCpu, 1, true, 0,
                 attempt, halfLoad, 1.0, 50, 0.99, 80, 10);
     }
 
@@ -25,7 +25,7 @@ class SweepFiguresTest {
         SweepFigures figures = new SweepFigures(List.of(ok("a", 25_000), ok("a", 50_000),
                 step("a", 100_000, 0.8, 900, 30, 1, false)));
 
-        SweepFigures.Sustained sustained = figures.sustained("a", 1000).orElseThrow();
+        SweepFigures.Highest sustained = figures.sustained("a", 1000).orElseThrow();
 
         assertThat(sustained.rate()).isEqualTo(50_000);
         assertThat(sustained.neverFailed()).isFalse();
@@ -46,7 +46,7 @@ class SweepFiguresTest {
     void aClimbEndedWithTheLoadGeneratorAtItsLimitSaysSo() {
         SweepFigures figures = new SweepFigures(List.of(ok("raw", 100_000), step("raw", 300_000, 0.8, 400, 95, 1, false)));
 
-        SweepFigures.Sustained sustained = figures.sustained("raw", 1000).orElseThrow();
+        SweepFigures.Highest sustained = figures.sustained("raw", 1000).orElseThrow();
 
         assertThat(sustained.rate()).isEqualTo(100_000);
         assertThat(sustained.clientLimited()).isTrue();
@@ -64,7 +64,7 @@ class SweepFiguresTest {
     void noStepSustainedGivesZeroAndAFailureAboveTheFirstStepIsNotHidden() {
         SweepFigures figures = new SweepFigures(List.of(step("a", 25_000, 0.7, 800, 30, 1, false), ok("a", 50_000)));
 
-        SweepFigures.Sustained sustained = figures.sustained("a", 1000).orElseThrow();
+        SweepFigures.Highest sustained = figures.sustained("a", 1000).orElseThrow();
 
         assertThat(sustained.rate()).isZero();
         assertThat(sustained.step()).isEmpty();
@@ -83,11 +83,22 @@ class SweepFiguresTest {
     }
 
     @Test
+    void keptUpIgnoresLatencyButNotLoss() {
+        SweepFigures figures = new SweepFigures(List.of(step("a", 25_000, 1.0, 60, 30, 1, false),
+                step("a", 50_000, 1.0, 80, 30, 1, false), step("a", 100_000, 0.7, 900, 30, 1, false)));
+
+        assertThat(figures.sustained("a", 1000).orElseThrow().rate()).isZero();
+        assertThat(figures.keptUp("a", 1000).orElseThrow().rate()).isEqualTo(50_000);
+        assertThat(figures.keptUp("a", 1000).orElseThrow().neverFailed()).isFalse();
+    }
+
+    @Test
     void cpuMicrosPerDeliveryFromTheWindow() {
         // 50 % of a core for 100,000 deliveries/s: 5 µs each
-        SweepStep step = new SweepStep("a", 1000, 100_000, 100_000, 1, 2, 3, 50, 30, 1, true, 0, 1, false, 1, 50, 0.99, 80, 10);
+        SweepStep step = new SweepStep("a", 1000, 100_000, 100_000, 1, 2, 3, 50, 30, 30, 1, true, 0, 1, false, 1, 50, 0.99, 80, 10);
 
         assertThat(step.serverMicrosPerDelivery()).isEqualTo(5.0);
+        assertThat(step.serverKernelMicrosPerDelivery()).isEqualTo(3.0);
         assertThat(step.sustained()).isTrue();
         assertThat(step.clientLimited()).isFalse();
     }

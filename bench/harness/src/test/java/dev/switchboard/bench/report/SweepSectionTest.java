@@ -18,7 +18,7 @@ class SweepSectionTest {
 
     /** A window at N = 1,000: {@code serverCpu} % of the core, all delivered unless {@code share} says less. */
     private static SweepStep step(String target, double offered, double share, double p99, double serverCpu, double clientCpu) {
-        return new SweepStep(target, 1000, offered, share * offered, p99 / 4, p99, p99 * 2, serverCpu, clientCpu, 1, true, 0,
+        return new SweepStep(target, 1000, offered, share * offered, p99 / 4, p99, p99 * 2, serverCpu, serverCpu / 2, clientCpu, 1, true, 0,
                 1, false, 0.5, 50, 0.99, 80, 10);
     }
 
@@ -42,8 +42,27 @@ class SweepSectionTest {
     @Test
     void cpuPerDeliveryAtTheSustainedRateBesideRaws() {
         // raw: 80 % of a core for 200,000/s = 4 µs; switchboard: 50 % for 50,000/s = 10 µs, 2.5x raw's
-        assertThat(render()).contains("| server CPU-µs per delivery at the sustained rate, N = 1,000 | 4.00 | 10.0 |")
+        assertThat(render()).contains("| server CPU-µs per delivery at the sustained rate†, N = 1,000 | 4.00 | 10.0 |")
+                .contains("| ... of which in the kernel | 2.00 | 5.00 |")
                 .contains("| ... as a multiple of raw's | 1.00x | 2.50x |");
+    }
+
+    @Test
+    void wherePNinetyNineAloneEndedTheClimbTheRateKeptUpWithIsReportedAndTheCostComesFromThere() {
+        // N = 1,000 here, but the shape of N = 5,000: every step delivered in full, none within the p99 limit
+        List<SweepStep> steps = List.of(step("raw", 25_000, 1, 5, 10, 20), step("raw", 50_000, 1, 6, 20, 30),
+                step("switchboard", 25_000, 1, 60, 30, 20), step("switchboard", 50_000, 1, 70, 60, 30),
+                step("switchboard", 100_000, 0.6, 2000, 100, 40));
+        StringBuilder md = new StringBuilder();
+        new SweepSection(new SweepFigures(steps), new Summary(List.of()), List.of(Target.RAW, Target.SWITCHBOARD), PLAN, 1000)
+                .render(md);
+
+        assertThat(md.toString()).contains("| sustained deliveries/s, N = 1,000 | ≥ 50,000 | 0 |")
+                .contains("| kept up with (any latency), deliveries/s, N = 1,000 | ≥ 50,000 | 50,000 |")
+                // switchboard: 60 % of a core for 50,000/s = 12 µs at the step kept up with, marked (k)
+                .contains("| server CPU-µs per delivery at the sustained rate†, N = 1,000 | 4.00 | 12.0 (k) |")
+                .contains("| ... as a multiple of raw's | 1.00x | 3.00x |")
+                .contains("missed: p99 over 50 ms (kept up)");
     }
 
     @Test
