@@ -1,5 +1,10 @@
 package dev.switchboard.cluster;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
 /**
  * The names of everything Switchboard keeps in Redis, in one place (docs/cluster.md lists them for
  * operators). Every key and pub/sub channel starts with {@code sb:}; a topic, user, channel or
@@ -195,8 +200,22 @@ final class RedisKeys {
     /** Pub/sub channel on which revocations made and lifted are announced to every node. */
     static final String REVOCATIONS_CHANNEL = "sb:revocations:announced";
 
-    /** A connection ticket's payload; expires with the ticket, deleted when taken. */
+    /**
+     * A connection ticket's payload; expires with the ticket, deleted when taken. Named by the
+     * SHA-256 of the ticket, not the ticket: whoever can list Redis's keys (a replica, a backup, a
+     * MONITOR session) must not be able to open a session with a live ticket.
+     */
     static String ticket(String ticket) {
-        return "sb:ticket:{" + ticket + "}";
+        return "sb:ticket:{" + sha256(ticket) + "}";
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            // Every Java runtime has SHA-256.
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.broker.TicketStore;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The ticket store contract on a real Redis, each node with its own connections. */
 class RedisTicketStoreTest extends TicketStoreContract {
@@ -40,6 +42,16 @@ class RedisTicketStoreTest extends TicketStoreContract {
     @Override
     protected TicketStore storeOnAnotherNode() {
         return new RedisTicketStore(nodeB);
+    }
+
+    @Test
+    void redisHoldsNoTicketItselfOnlyItsDigestSoThatReadingRedisOpensNoSession() {
+        String ticket = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+        store().put(ticket, "{\"sub\":\"u\"}", Duration.ofSeconds(30));
+
+        var keys = nodeA.commands().sync().keys("*");
+        assertThat(keys).hasSize(1).allSatisfy(key -> assertThat(key).startsWith("sb:ticket:{").doesNotContain(ticket));
+        assertThat(storeOnAnotherNode().take(ticket)).contains("{\"sub\":\"u\"}");
     }
 
     /** Redis expires keys by its own clock: await the expiry, bounded. */
