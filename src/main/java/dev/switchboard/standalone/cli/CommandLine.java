@@ -27,6 +27,8 @@ public final class CommandLine {
                                --ttl DURATION      lifetime: 90s, 15m, 1h, 7d or PT1H (default: 1h)
                                --key FILE          PEM private key (PKCS#8) to sign with RS256/ES256
                                --kid ID            key id for the token header (with a JWKS)
+                               --claim NAME=VALUE  a string claim for destination rules; repeat
+                                                   a name for a list
               check-config   Checks every setting as start-up does and prints the effective
                              configuration, secrets masked
               version        Prints the Switchboard, Tomcat and Java versions

@@ -9,20 +9,28 @@ import java.util.Set;
 
 /**
  * A command's options: {@code --name value} or {@code --name=value}, each name known to the
- * command and given once. Small enough to parse by hand (four commands, a handful of options), so
+ * command and given once, unless the command lets it repeat. Small enough to parse by hand (four commands, a handful of options), so
  * the launcher carries no argument-parsing library.
  */
 final class Options {
 
-    private final Map<String, String> values;
+    private final Map<String, List<String>> values;
 
-    private Options(Map<String, String> values) {
+    private Options(Map<String, List<String>> values) {
         this.values = values;
     }
 
     /** @throws UsageException for an unknown option, a repeated one, or one without a value */
     static Options parse(List<String> args, Set<String> known) {
-        Map<String, String> values = new LinkedHashMap<>();
+        return parse(args, known, Set.of());
+    }
+
+    /**
+     * As {@link #parse(List, Set)}, where the options named in {@code repeatable} may be given
+     * more than once ({@link #all}).
+     */
+    static Options parse(List<String> args, Set<String> known, Set<String> repeatable) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
             String arg = rest.remove(0);
@@ -46,15 +54,22 @@ final class Options {
                 }
                 value = rest.remove(0);
             }
-            if (values.put(name, value) != null) {
+            List<String> given = values.computeIfAbsent(name, n -> new ArrayList<>());
+            if (!given.isEmpty() && !repeatable.contains(name)) {
                 throw new UsageException("option --" + name + " given twice");
             }
+            given.add(value);
         }
         return new Options(values);
     }
 
     Optional<String> get(String name) {
-        return Optional.ofNullable(values.get(name)).filter(value -> !value.isBlank()).map(String::trim);
+        return all(name).stream().findFirst();
+    }
+
+    /** Every value given for {@code name}, in order, trimmed, blank ones dropped. */
+    List<String> all(String name) {
+        return values.getOrDefault(name, List.of()).stream().filter(value -> !value.isBlank()).map(String::trim).toList();
     }
 
     String required(String name) {

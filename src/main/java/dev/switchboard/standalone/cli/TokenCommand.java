@@ -26,10 +26,13 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -39,18 +42,22 @@ import java.util.UUID;
  * Signed with, in this order: the private key of {@code --key} (RS256 or ES256), the configured
  * {@code SWITCHBOARD_JWT_SECRET} (HS256), or, with no key configured, the dev secret file that dev
  * mode uses. {@code iss} and {@code aud} follow the configured ones; each token gets a random
- * {@code jti}, so that it can be revoked alone.
+ * {@code jti}, so that it can be revoked alone. {@code --claim name=value} adds the string claims a
+ * rules file tests (docs/security.md, Destination rules); a name given twice makes a list.
  */
 final class TokenCommand {
 
     static final Duration DEFAULT_TTL = Duration.ofHours(1);
-    private static final Set<String> OPTIONS = Set.of("sub", "channels", "roles", "ttl", "key", "kid");
+    private static final Set<String> OPTIONS = Set.of("sub", "channels", "roles", "ttl", "key", "kid", "claim");
+    /** Claims with an option of their own, or set by the command: never through {@code --claim}. */
+    private static final Set<String> RESERVED_CLAIMS = Set.of("sub", "channels", "roles", "jti", "exp", "iat", "nbf",
+            "iss", "aud");
 
     private TokenCommand() {
     }
 
     static void run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        Options options = Options.parse(args, OPTIONS);
+        Options options = Options.parse(args, OPTIONS, Set.of("claim"));
         String subject = options.required("sub");
         Duration ttl = options.get("ttl").map(TokenCommand::duration).orElse(DEFAULT_TTL);
         Settings settings = Settings.fromProcess();
@@ -74,6 +81,7 @@ final class TokenCommand {
         if (!roles.isEmpty()) {
             claims.claim("roles", roles);
         }
+        extraClaims(options.all("claim")).forEach((name, values) -> claims.claim(name, values.size() == 1 ? values.get(0) : values));
         settings.get("jwt.issuer").ifPresent(claims::issuer);
         settings.get("jwt.audience").ifPresent(claims::audience);
 
@@ -86,6 +94,23 @@ final class TokenCommand {
             throw new ConfigurationException("signing failed: " + e.getMessage(), e);
         }
         out.println(jwt.serialize());
+    }
+
+    /** {@code name=value} pairs by name, values in the order given. */
+    static Map<String, List<String>> extraClaims(List<String> pairs) {
+        Map<String, List<String>> claims = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? "" : pair.substring(0, equals).trim();
+            if (name.isEmpty()) {
+                throw new UsageException("--claim '" + pair + "' is not name=value");
+            }
+            if (RESERVED_CLAIMS.contains(name)) {
+                throw new UsageException("--claim " + name + " is set by the command or its own option, not by --claim");
+            }
+            claims.computeIfAbsent(name, n -> new ArrayList<>()).add(pair.substring(equals + 1));
+        }
+        return claims;
     }
 
     private record Signing(JWSAlgorithm algorithm, JWSSigner signer) {
