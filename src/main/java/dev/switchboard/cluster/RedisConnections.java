@@ -1,10 +1,12 @@
 package dev.switchboard.cluster;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -22,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A node's connections to Redis: exactly one command connection and one pub/sub connection, shared
@@ -57,6 +60,8 @@ public final class RedisConnections implements AutoCloseable {
 
     /** The command timeout to use when none is configured. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** Keys SCAN looks at per call: Redis answers each call quickly, whatever the key space holds. */
+    private static final int SCAN_BATCH = 500;
 
     private static final Logger LOG = System.getLogger(RedisConnections.class.getName());
     private static final String SETTING = "SWITCHBOARD_REDIS_URI";
@@ -149,6 +154,31 @@ public final class RedisConnections implements AutoCloseable {
     /** The pub/sub connection: SUBSCRIBE, PSUBSCRIBE and their listeners. Lettuce calls those listeners on its I/O threads. */
     public StatefulRedisPubSubConnection<String, String> pubSub() {
         return pubSub;
+    }
+
+    /**
+     * Hands {@code visit} every key matching {@code pattern}, walking them with SCAN in batches
+     * (never KEYS, which blocks Redis for the whole key space), until the walk ends or {@code visit}
+     * answers false. A key written during the walk may be missed; none is handed twice within a
+     * batch, and SCAN may repeat one across batches, so {@code visit} must not mind seeing a key
+     * again.
+     *
+     * @throws io.lettuce.core.RedisException if Redis fails; the keys visited so far stay visited
+     */
+    public void scanKeys(String pattern, Predicate<String> visit) {
+        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_BATCH);
+        KeyScanCursor<String> cursor = commands.sync().scan(args);
+        while (true) {
+            for (String key : cursor.getKeys()) {
+                if (!visit.test(key)) {
+                    return;
+                }
+            }
+            if (cursor.isFinished()) {
+                return;
+            }
+            cursor = commands.sync().scan(cursor, args);
+        }
     }
 
     /** Whether both connections are up right now (false during an outage, until Lettuce has reconnected both). */

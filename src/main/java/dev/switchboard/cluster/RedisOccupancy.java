@@ -2,9 +2,7 @@ package dev.switchboard.cluster;
 
 import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.Occupancy;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -50,8 +48,6 @@ public final class RedisOccupancy implements Occupancy, AutoCloseable {
 
     private static final Logger LOG = System.getLogger(RedisOccupancy.class.getName());
     private static final int LOCK_STRIPES = 64;
-    /** Keys asked for per SCAN step when reaping. */
-    private static final int SCAN_BATCH = 500;
 
     /**
      * Lua that {@link #CHANGE} and {@link #REAP} share: {@code live(node, incarnation)} (memoised per
@@ -226,21 +222,14 @@ public final class RedisOccupancy implements Occupancy, AutoCloseable {
         if (departed.isEmpty()) {
             return;
         }
-        ScanArgs args = ScanArgs.Builder.matches(RedisKeys.occupancyPattern(kind)).limit(SCAN_BATCH);
         try {
-            KeyScanCursor<String> cursor = redis.commands().sync().scan(args);
-            while (true) {
-                for (String key : cursor.getKeys()) {
-                    String group = RedisKeys.groupOfOccupancy(kind, key);
-                    if (group != null) {
-                        reap(group, onEmptied);
-                    }
+            redis.scanKeys(RedisKeys.occupancyPattern(kind), key -> {
+                String group = RedisKeys.groupOfOccupancy(kind, key);
+                if (group != null) {
+                    reap(group, onEmptied);
                 }
-                if (cursor.isFinished()) {
-                    break;
-                }
-                cursor = redis.commands().sync().scan(cursor, args);
-            }
+                return true;
+            });
             redis.commands().sync().srem(writers, departed.toArray(String[]::new));
         } catch (RedisException e) {
             throw new ClusterUnavailableException("Cannot reap the " + kind + "s of departed nodes in Redis: "

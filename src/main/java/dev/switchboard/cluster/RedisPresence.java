@@ -4,9 +4,7 @@ import dev.switchboard.broker.ClusterUnavailableException;
 import dev.switchboard.broker.NodeReport;
 import dev.switchboard.broker.Presence;
 import dev.switchboard.broker.SessionRecord;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbException;
@@ -64,8 +62,6 @@ public final class RedisPresence implements Presence, AutoCloseable {
     public static final Duration DEFAULT_KEY_TTL = Duration.ofHours(6);
 
     private static final Logger LOG = System.getLogger(RedisPresence.class.getName());
-    /** Keys asked of Redis per SCAN step: small steps keep each one short for Redis. */
-    private static final int SCAN_BATCH = 500;
 
     /** KEYS: userSessions, nodeAlive(self). ARGV: node, sessionId, json, ttlMs. 1 if written, 0 if fenced. */
     private static final LuaScript PUT_SESSION = new LuaScript("record a session", """
@@ -296,21 +292,18 @@ public final class RedisPresence implements Presence, AutoCloseable {
     @Override
     public List<String> topics(int limit) {
         Set<String> topics = new LinkedHashSet<>();
-        ScanArgs args = ScanArgs.Builder.matches(RedisKeys.TOPIC_PRESENCE_PATTERN).limit(SCAN_BATCH);
+        if (limit <= 0) {
+            return List.of();
+        }
         try {
-            KeyScanCursor<String> cursor = redis.commands().sync().scan(args);
-            while (true) {
-                for (String key : cursor.getKeys()) {
-                    String topic = RedisKeys.topicOfPresence(key);
-                    if (topic != null && topics.size() < limit) {
-                        topics.add(topic);
-                    }
+            redis.scanKeys(RedisKeys.TOPIC_PRESENCE_PATTERN, key -> {
+                String topic = RedisKeys.topicOfPresence(key);
+                if (topic != null) {
+                    topics.add(topic);
                 }
-                if (cursor.isFinished() || topics.size() >= limit) {
-                    return List.copyOf(topics);
-                }
-                cursor = redis.commands().sync().scan(cursor, args);
-            }
+                return topics.size() < limit;
+            });
+            return List.copyOf(topics);
         } catch (RedisException e) {
             throw new ClusterUnavailableException("Cannot list the topics in Redis: "
                     + String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip(), e);
