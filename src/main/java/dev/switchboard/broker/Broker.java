@@ -461,7 +461,7 @@ public final class Broker implements ChannelGate {
     private void breakStream(String topic, LocalTopic local, StreamPosition now, String why) {
         List<Subscriber> affected = subscriptions.subscribers(topic);
         LOG.log(Level.WARNING, "Topic {0}: {1}; closing its {2} subscriber(s) on this node with {3} so that "
-                + "they resubscribe", topic, why, affected.size(), CloseCode.STREAM_GAP.code());
+                + "they resubscribe", topic, why, affected.size(), String.valueOf(CloseCode.STREAM_GAP.code()));
         for (Subscriber session : affected) {
             session.disconnect(CloseCode.STREAM_GAP);
         }
@@ -826,7 +826,7 @@ public final class Broker implements ChannelGate {
             // its reservation is bound, and the registry would rightly say it does not hold the channel yet.
             if (announced.contains(session.sessionId()) && !channels.reassert(holder)) {
                 LOG.log(Level.WARNING, "Channel {0} of session {1} is held elsewhere now; closing it with {2}",
-                        session.channelId(), session.sessionId(), CloseCode.REPLACED.code());
+                        session.channelId(), session.sessionId(), String.valueOf(CloseCode.REPLACED.code()));
                 session.disconnect(CloseCode.REPLACED);
             }
         }

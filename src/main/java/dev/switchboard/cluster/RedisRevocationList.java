@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -200,17 +201,28 @@ final class RedisRevocationList implements RevocationList {
 
     /** On a Lettuce I/O thread: updates the copy, and leaves the listeners to the worker. */
     private void apply(String message) {
+        if (message.startsWith("-")) {
+            String id = message.substring(1);
+            update(set -> set.without(id, clock.instant()));
+            return;
+        }
+        if (!message.startsWith("+")) {
+            LOG.log(Level.WARNING, "Ignoring an unreadable revocation announcement (neither + nor -)");
+            return;
+        }
+        Revocation revocation;
         try {
-            if (message.startsWith("+")) {
-                Revocation revocation = RevocationCodec.decode(message.substring(1));
-                update(set -> set.with(revocation, clock.instant()));
-                worker.execute(() -> notifyListeners(revocation));
-            } else if (message.startsWith("-")) {
-                String id = message.substring(1);
-                update(set -> set.without(id, clock.instant()));
-            }
+            revocation = RevocationCodec.decode(message.substring(1));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Ignoring an unreadable revocation announcement: {0}", e.toString());
+            return;
+        }
+        update(set -> set.with(revocation, clock.instant()));
+        try {
+            worker.execute(() -> notifyListeners(revocation));
+        } catch (RejectedExecutionException e) {
+            // Closed since the message arrived (the node is stopping): no session is left to close.
+            LOG.log(Level.DEBUG, "Revocation {0} heard while closing; nobody to tell", revocation.id());
         }
     }
 

@@ -122,7 +122,8 @@ final class ClusterMode implements AutoCloseable {
         if (redis != null) {
             redis.onLeaseLost(() -> {
                 LOG.log(Level.WARNING, "Cut off from Redis for longer than the {0} s lease: closing this node''s "
-                        + "channel sessions with {1}", RedisCluster.LEASE.toSeconds(), CloseCode.TRY_AGAIN_LATER.code());
+                        + "channel sessions with {1}", RedisCluster.LEASE.toSeconds(),
+                        String.valueOf(CloseCode.TRY_AGAIN_LATER.code())); // 4009, not "4,009"
                 broker.disconnectChannelSessions(CloseCode.TRY_AGAIN_LATER);
             });
         }
