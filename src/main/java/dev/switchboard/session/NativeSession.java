@@ -16,6 +16,7 @@ import dev.switchboard.protocol.ServerFrame;
 import java.lang.System.Logger.Level;
 import java.lang.System.Logger;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -65,6 +66,14 @@ public final class NativeSession implements Subscriber {
     private final PeerLiveness liveness;
     /** Confined to the inbound thread, like the frames it counts. */
     private final InboundRate inboundRate;
+    /**
+     * Deliveries that arrive after the broker registered the session and before its welcome is
+     * queued (a push or a redelivery for its user, on another thread): held here so that the
+     * welcome stays the first frame (docs/protocol.md, Server frames), then queued right behind it.
+     * Null once the welcome is queued. Written under {@link #welcomeLock}.
+     */
+    private volatile List<Delivery> heldUntilWelcome = new ArrayList<>();
+    private final Object welcomeLock = new Object();
 
     NativeSession(String sessionId, ClientIdentity identity, FrameSink sink, NativeProtocol protocol) {
         this.sessionId = sessionId;
@@ -103,7 +112,7 @@ public final class NativeSession implements Subscriber {
             protocol.services.broker().close(this, Set.of());
             return false;
         }
-        send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(), protocol.services.limits().heartbeatMs()));
+        welcome();
         protocol.services.broker().deliverWaiting(this);
         // The expiring notice and the close at expiry; ended() stops them, even before this (then nothing starts).
         tokenTimers.follow(identity);
@@ -343,7 +352,32 @@ public final class NativeSession implements Subscriber {
 
     @Override
     public void deliver(Delivery delivery) {
+        if (heldUntilWelcome != null && holdUntilWelcome(delivery)) {
+            return;
+        }
         outbound.offer(protocol.deliveries.frame(delivery));
+    }
+
+    /** Holds {@code delivery} if the welcome is not queued yet; false if it is (send it now). */
+    private boolean holdUntilWelcome(Delivery delivery) {
+        synchronized (welcomeLock) {
+            List<Delivery> held = heldUntilWelcome;
+            if (held == null) {
+                return false;
+            }
+            held.add(delivery);
+            return true;
+        }
+    }
+
+    /** Queues the welcome, then whatever was delivered while the session was being registered. */
+    private void welcome() {
+        synchronized (welcomeLock) {
+            send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(),
+                    protocol.services.limits().heartbeatMs()));
+            heldUntilWelcome.forEach(delivery -> outbound.offer(protocol.deliveries.frame(delivery)));
+            heldUntilWelcome = null;
+        }
     }
 
     @Override

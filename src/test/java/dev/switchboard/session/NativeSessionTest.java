@@ -51,6 +51,25 @@ class NativeSessionTest {
     }
 
     @Test
+    void aPushForTheUserLandingWhileTheSessionIsBeingRegisteredComesAfterTheWelcome() {
+        // The broker knows the session (and routes its user's pushes to it) before start() greets it;
+        // seen through nginx in a cluster: a redelivered call arrived before the welcome.
+        RecordingSink sink = new RecordingSink();
+        NativeSession session = harness.nativeProtocol.newSession(harness.identity("ch-1"), sink);
+        harness.channels.afterNextBind(() -> harness.broker.pushToUser(USER, null, "\"call 1\"", false));
+
+        assertThat(session.start(claim("ch-1"))).isTrue();
+
+        assertThat(sink.frames()).hasSize(2);
+        assertThat(sink.frames().get(0)).asString().contains("\"type\":\"welcome\"");
+        assertThat(sink.frames().get(1)).asString().contains("\"type\":\"message\"").contains("call 1");
+        harness.broker.pushToUser(USER, null, "\"call 2\"", false);
+        assertThat(sink.frames()).hasSize(3);
+        assertThat(sink.frames().get(2)).asString().contains("call 2");
+        session.ended();
+    }
+
+    @Test
     void aReplaceLandingRightAfterTheBindClosesTheOlderSessionWith4009AndItNeverOpens() {
         RecordingSink olderSink = new RecordingSink();
         NativeSession older = harness.nativeProtocol.newSession(harness.identity("ch-1"), olderSink);
