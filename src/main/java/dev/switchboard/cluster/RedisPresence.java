@@ -291,10 +291,10 @@ public final class RedisPresence implements Presence, AutoCloseable {
      */
     @Override
     public List<String> topics(int limit) {
-        Set<String> topics = new LinkedHashSet<>();
         if (limit <= 0) {
             return List.of();
         }
+        Set<String> topics = new LinkedHashSet<>();
         try {
             redis.scanKeys(RedisKeys.TOPIC_PRESENCE_PATTERN, key -> {
                 String topic = RedisKeys.topicOfPresence(key);

@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * A command's options: {@code --name value} or {@code --name=value}, each name known to the
- * command and given once, unless the command lets it repeat. Small enough to parse by hand (four commands, a handful of options), so
- * the launcher carries no argument-parsing library.
+ * command and given once, unless the command lets it repeat. Small enough to parse by hand (four
+ * commands, a handful of options), so the launcher carries no argument-parsing library.
  */
 final class Options {
 

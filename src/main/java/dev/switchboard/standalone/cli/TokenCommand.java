@@ -81,7 +81,8 @@ final class TokenCommand {
         if (!roles.isEmpty()) {
             claims.claim("roles", roles);
         }
-        extraClaims(options.all("claim")).forEach((name, values) -> claims.claim(name, values.size() == 1 ? values.get(0) : values));
+        extraClaims(options.all("claim"))
+                .forEach((name, values) -> claims.claim(name, values.size() == 1 ? values.get(0) : values));
         settings.get("jwt.issuer").ifPresent(claims::issuer);
         settings.get("jwt.audience").ifPresent(claims::audience);
 
