@@ -355,6 +355,10 @@ public final class NativeSession implements Subscriber {
         if (heldUntilWelcome != null && holdUntilWelcome(delivery)) {
             return;
         }
+        queue(delivery);
+    }
+
+    private void queue(Delivery delivery) {
         outbound.offer(protocol.deliveries.frame(delivery));
     }
 
@@ -375,7 +379,7 @@ public final class NativeSession implements Subscriber {
         synchronized (welcomeLock) {
             send(new ServerFrame.Welcome(sessionId, identity.channelId(), identity.user(),
                     protocol.services.limits().heartbeatMs()));
-            heldUntilWelcome.forEach(delivery -> outbound.offer(protocol.deliveries.frame(delivery)));
+            heldUntilWelcome.forEach(this::queue);
             heldUntilWelcome = null;
         }
     }

@@ -69,7 +69,8 @@ final class Options {
 
     /** Every value given for {@code name}, in order, trimmed, blank ones dropped. */
     List<String> all(String name) {
-        return values.getOrDefault(name, List.of()).stream().filter(value -> !value.isBlank()).map(String::trim).toList();
+        return values.getOrDefault(name, List.of()).stream().filter(value -> !value.isBlank()).map(String::trim)
+                .toList();
     }
 
     String required(String name) {

@@ -68,7 +68,8 @@ public final class MarkdownReport {
         md.append("| OS | ").append(machine.os()).append(" |\n\n");
         md.append("Each peer runs alone, pinned to CPU 0 (`taskset -c 0`); the load generator runs on CPU 1. ")
                 .append("Targets: raw = hand-written NIO, one `write()` per frame (the reference for per-frame cost), ")
-                .append("tyrus = bare `@ServerEndpoint` on Tyrus/Grizzly, switchboard = the standalone jar (native protocol), switchboard-stomp = the same ")
+                .append("tyrus = bare `@ServerEndpoint` on Tyrus/Grizzly, switchboard = the standalone jar (native protocol), ")
+                .append("switchboard-stomp = the same ")
                 .append("over STOMP, spring = Spring Boot STOMP simple broker, socketio = Socket.IO v4 on Node 20 (one room, ")
                 .append("`io.to(room).emit`). See bench/README.md.")
                 .append(roundPlan.isEmpty() ? "" : " " + roundPlan).append("\n\n");

@@ -11,8 +11,8 @@ import java.util.function.Predicate;
 
 /**
  * What the rate sweep's windows say per peer and N: the sustained throughput (the highest offered
- * rate sustained with every lower one), the rate kept up with at any latency, whether the load generator rather than the peer ended the
- * climb, and the windows at a given load.
+ * rate sustained with every lower one), the rate kept up with at any latency, whether the load
+ * generator rather than the peer ended the climb, and the windows at a given load.
  */
 final class SweepFigures {
 
